@@ -1,0 +1,104 @@
+"""Figures for areas made of other areas: the partnership, neighbourhood parents, merged LADs.
+
+Rates are recomputed from summed numerators and denominators, never by averaging rates; counts
+are summed. A parent figure is made only when every one of its parts has one for the same period
+and none is withheld, and it never replaces a figure the source published for the parent itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from etl.catalogue import Indicator
+from etl.recipes import OBS_COLUMNS
+from etl.records import worse_status
+
+GROUP = ["period_start", "period_end", "breakdown"]
+_WITHHELD = {"suppressed", "missing", "not_applicable"}
+
+
+def _scale(rows: pd.DataFrame, indicator: Indicator) -> float:
+    """The multiplier between numerator/denominator and value (100 for %, 1000 per 1,000...)."""
+    ok = rows["value"].notna() & rows["numerator"].gt(0) & rows["denominator"].gt(0)
+    if ok.any():
+        ratio = rows.loc[ok, "value"] * rows.loc[ok, "denominator"] / rows.loc[ok, "numerator"]
+        for candidate in (100.0, 1000.0, 1.0, 100000.0):
+            if abs(float(ratio.median()) - candidate) <= 0.05 * candidate:
+                return candidate
+        return float(ratio.median())
+    return 100.0 if indicator.unit == "%" else 1.0
+
+
+def combine(
+    obs: pd.DataFrame,
+    indicator: Indicator,
+    members: dict[str, list[str]],
+    status: str | None = "aggregated",
+) -> pd.DataFrame:
+    """New rows for each parent in ``members`` (parent -> its parts) where all parts have figures.
+
+    Parents that already have a row for a period keep it; only missing ones are made.
+    """
+    if indicator.aggregate == "none" or obs.empty or not members:
+        return pd.DataFrame(columns=OBS_COLUMNS)
+    child_parent = {c: p for p, kids in members.items() for c in kids}
+    parts = obs[obs["area_code"].isin(child_parent)].copy()
+    if parts.empty:
+        return pd.DataFrame(columns=OBS_COLUMNS)
+    parts["parent"] = parts["area_code"].map(child_parent)
+    existing = set(
+        map(
+            tuple,
+            obs.loc[obs["area_code"].isin(members), ["area_code", *GROUP]].astype(str).to_numpy(),
+        )
+    )
+    scale = _scale(obs, indicator)
+    out = []
+    for (parent, *key), rows in parts.groupby(["parent", *GROUP], dropna=False, sort=True):
+        if (parent, *map(str, key)) in existing:
+            continue
+        if rows["area_code"].nunique() != len(members[parent]):
+            continue
+        worst = None
+        for s in rows["status"]:
+            worst = worse_status(worst, s if isinstance(s, str) else None)
+        if worst in _WITHHELD:
+            continue
+        if indicator.aggregate == "sum":
+            if rows["value"].isna().any():
+                continue
+            value, num, den = float(rows["value"].sum()), np.nan, np.nan
+        else:
+            if rows["numerator"].isna().any() or rows["denominator"].isna().any():
+                continue
+            num, den = float(rows["numerator"].sum()), float(rows["denominator"].sum())
+            if den <= 0:
+                continue
+            value = scale * num / den
+        out.append(
+            {
+                "indicator_id": indicator.id,
+                "area_code": parent,
+                "area_name": None,
+                "geo_vintage": None,
+                "period_start": key[0],
+                "period_end": key[1],
+                "period_label": rows["period_label"].iloc[0],
+                "breakdown": key[2],
+                "value": value,
+                "numerator": num,
+                "denominator": den,
+                "ci_lower": np.nan,
+                "ci_upper": np.nan,
+                "status": worse_status(status, worst if worst != "aggregated" else None),
+                "source_id": rows["source_id"].iloc[0],
+            }
+        )
+    return pd.DataFrame(out, columns=OBS_COLUMNS)
+
+
+def children_by_parent(areas: pd.DataFrame, child_level: str) -> dict[str, list[str]]:
+    """Parent code -> codes of its children at ``child_level``, from the areas table."""
+    sub = areas[(areas["area_level"] == child_level) & areas["parent_code"].notna()]
+    return {p: list(g["area_code"]) for p, g in sub.groupby("parent_code")}

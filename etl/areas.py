@@ -1,0 +1,275 @@
+"""Which places a build keeps, what they are called, and how they nest.
+
+Kept: every English local authority (for ranking and comparators), every region, the countries,
+the configured partnership and its health areas, and the neighbourhoods (LSOA, MSOA) inside the
+configured local authorities. Neighbourhoods are placed by the lookups when available, else by
+the ONS naming rule (a 2021 LSOA is named "<LAD name> NNNX", an MSOA "<LAD name> NNN").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from geo.area import ENGLAND_CODE, ENGLAND_NAME, Area, level_of
+from geo.lookups import Lookups
+
+AREA_COLUMNS = [
+    "area_code",
+    "area_name",
+    "display_name",
+    "area_level",
+    "parent_code",
+    "lad_code",
+    "region_code",
+    "in_partnership",
+    "valid_from",
+    "valid_to",
+]
+COUNTRY_NAMES = {
+    ENGLAND_CODE: ENGLAND_NAME,
+    "K04000001": "England and Wales",
+    "K03000001": "Great Britain",
+    "K02000001": "United Kingdom",
+}
+_SMALL_AREA_NAME = re.compile(r"^(?P<lad>.+) (?P<num>\d{3})(?P<letter>[A-Z])?$")
+
+
+@dataclass
+class Scope:
+    """The geography of one build."""
+
+    area: Area
+    lookups: Lookups
+    lad_names: dict[str, str] = field(default_factory=dict)  # every LAD code seen -> name
+    region_of: dict[str, str] = field(default_factory=dict)  # LAD -> region
+    successor: dict[str, str] = field(default_factory=dict)  # former LAD -> current LAD
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def make(cls, area: Area, lookups: Lookups, names: pd.DataFrame) -> Scope:
+        """Learn names and nesting from the config, the lookups and the extracts' own names."""
+        scope = cls(area, lookups)
+        seen = names.dropna().drop_duplicates("area_code")
+        for code, name in zip(seen["area_code"], seen["area_name"], strict=True):
+            if level_of(code) == "lad":
+                scope.lad_names.setdefault(code, name)
+        lads = lookups.lads
+        for row in lads.itertuples(index=False):
+            if row.lad_name:
+                scope.lad_names.setdefault(row.lad_code, row.lad_name)
+            if row.region_code and row.active_code == row.lad_code:
+                scope.region_of.setdefault(row.lad_code, row.region_code)
+        scope.successor.update(lookups.successors())
+        for lad in area.lads:
+            if lad.name:
+                scope.lad_names[lad.code] = lad.name
+            if lad.region:
+                scope.region_of[lad.code] = lad.region
+        scope.successor.update(area.predecessor_map)
+        for lad in area.lads:
+            if lad.code not in scope.lad_names:
+                scope.notes.append(f"No name found for configured LAD {lad.code}.")
+        return scope
+
+    # -- neighbourhoods ------------------------------------------------------------------
+
+    def _by_name(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        m = _SMALL_AREA_NAME.match(name)
+        if not m:
+            return None
+        wanted = m.group("lad")
+        for code in self.area.lad_codes:
+            if self.lad_names.get(code) == wanted:
+                return code
+        return None
+
+    def small_area_lad(self, codes: pd.Series, names: pd.Series, vintage: pd.Series) -> pd.Series:
+        """The configured LAD each LSOA/MSOA lies in, or None (outside the area or unknown)."""
+        lsoa = self.lookups.lsoa_to_lad()
+        msoa = self.lookups.msoa_to_lad()
+        lsoa11 = dict(
+            zip(self.lookups.lsoa11["lsoa11_code"], self.lookups.lsoa11["lad_code"], strict=False)
+        )
+        configured = set(self.area.lad_codes)
+        former_names = {
+            name: self.successor.get(code, code)
+            for code, name in self.lad_names.items()
+            if self.successor.get(code, code) in configured
+        }
+        out = []
+        for code, name, vint in zip(codes, names, vintage, strict=True):
+            lad = None
+            if vint == "lsoa11":
+                lad = lsoa11.get(code)
+                lad = self.successor.get(lad, lad)
+                if lad is None and name:
+                    m = _SMALL_AREA_NAME.match(name)
+                    lad = former_names.get(m.group("lad")) if m else None
+            elif code.startswith(("E01", "W01")):
+                lad = lsoa.get(code) or self._by_name(name)
+            else:
+                lad = msoa.get(code) or self._by_name(name)
+            out.append(lad if lad in configured else None)
+        return pd.Series(out, index=codes.index, dtype=object)
+
+    def in_scope(self, recs: pd.DataFrame) -> pd.Series:
+        """Which records describe a place this build keeps."""
+        level = recs["area_code"].map(level_of)
+        keep = pd.Series(False, index=recs.index)
+        england = recs["area_code"].str.startswith("E")
+        keep |= (level == "lad") & england
+        keep |= level == "region"
+        keep |= recs["area_code"].isin(list(COUNTRY_NAMES))
+        small = level.isin(["lsoa", "msoa"])
+        if small.any():
+            sub = recs[small]
+            lad = self.small_area_lad(sub["area_code"], sub["area_name"], sub["geo_vintage"])
+            keep.loc[sub.index] = lad.notna().to_numpy()
+        return keep
+
+    # -- the areas table -----------------------------------------------------------------
+
+    def areas_table(self, observed: pd.DataFrame) -> pd.DataFrame:
+        """Rows for every place an observation refers to, plus the configured structure."""
+        area = self.area
+        rows: dict[str, dict] = {}
+
+        def add(code, name, level, parent=None, lad=None, region=None, inside=False, display=None):
+            rows[code] = {
+                "area_code": code,
+                "area_name": name,
+                "display_name": display or name,
+                "area_level": level,
+                "parent_code": parent,
+                "lad_code": lad,
+                "region_code": region,
+                "in_partnership": inside,
+                "valid_from": None,
+                "valid_to": None,
+            }
+
+        add(ENGLAND_CODE, ENGLAND_NAME, "country")
+        add(area.code, area.name, "partnership", inside=True)
+        names = observed.dropna(subset=["area_name"]).drop_duplicates("area_code")
+        name_of = dict(zip(names["area_code"], names["area_name"], strict=True))
+        regions = set(self.region_of.values()) | {
+            c for c in observed["area_code"] if level_of(c) == "region"
+        }
+        for code in sorted(regions):
+            add(
+                code,
+                area.region_names.get(code) or name_of.get(code) or code,
+                "region",
+                parent=ENGLAND_CODE,
+                region=code,
+            )
+        for code in observed["area_code"].unique():
+            lvl = level_of(code)
+            if code in COUNTRY_NAMES and code not in rows:
+                add(code, COUNTRY_NAMES[code], "country")
+            elif lvl == "lad" and code not in rows:
+                inside = code in area.lad_codes
+                region = self.region_of.get(code)
+                add(
+                    code,
+                    self.lad_names.get(code) or name_of.get(code) or code,
+                    "lad",
+                    parent=area.code if inside else None,
+                    lad=code,
+                    region=region,
+                    inside=inside,
+                )
+        for lad in area.lads:
+            add(
+                lad.code,
+                self.lad_names.get(lad.code, lad.code),
+                "lad",
+                parent=area.code,
+                lad=lad.code,
+                region=self.region_of.get(lad.code),
+                inside=True,
+            )
+        for health in area.health_areas:
+            add(
+                health.gss or health.code,
+                health.name,
+                "subicb",
+                parent=None,
+                inside=True,
+                display=f"{health.short_name} (NHS sub-ICB {health.code})",
+            )
+
+        # Neighbourhoods: from the lookups for the configured LADs, else from observed names.
+        lk = self.lookups.lsoa21
+        lk = lk[lk["lad_code"].isin(area.lad_codes)] if not lk.empty else lk
+        for row in lk.drop_duplicates("msoa_code").itertuples(index=False):
+            if row.msoa_code:
+                hcl = row.msoa_hcl_name or row.msoa_name
+                add(
+                    row.msoa_code,
+                    row.msoa_name or row.msoa_code,
+                    "msoa",
+                    parent=row.lad_code,
+                    lad=row.lad_code,
+                    region=self.region_of.get(row.lad_code),
+                    inside=True,
+                    display=hcl,
+                )
+        for row in lk.itertuples(index=False):
+            parent = row.msoa_code or row.lad_code
+            hcl = row.msoa_hcl_name
+            name = row.lsoa_name or row.lsoa_code
+            add(
+                row.lsoa_code,
+                name,
+                "lsoa",
+                parent=parent,
+                lad=row.lad_code,
+                region=self.region_of.get(row.lad_code),
+                inside=True,
+                display=f"{name} ({hcl})" if hcl else name,
+            )
+        small = observed[observed["area_code"].map(level_of).isin(["lsoa", "msoa"])]
+        small = small[~small["area_code"].isin(rows)].drop_duplicates("area_code")
+        if not small.empty:
+            lads = self.small_area_lad(
+                small["area_code"], small["area_name"], pd.Series(None, index=small.index)
+            )
+            msoa_by_name = {r["area_name"]: c for c, r in rows.items() if r["area_level"] == "msoa"}
+            for code, name, lad in zip(small["area_code"], small["area_name"], lads, strict=True):
+                lvl = level_of(code)
+                parent = lad
+                if lvl == "lsoa" and name:
+                    parent = msoa_by_name.get(name[:-1], lad)
+                add(
+                    code,
+                    name or code,
+                    lvl,
+                    parent=parent,
+                    lad=lad,
+                    region=self.region_of.get(lad),
+                    inside=True,
+                )
+        return pd.DataFrame(list(rows.values()), columns=AREA_COLUMNS)
+
+    def lookup_table(self) -> pd.DataFrame:
+        rows = [
+            {"from_code": old, "to_code": new, "relation": "predecessor"}
+            for old, new in sorted(self.successor.items())
+            if new in self.area.lad_codes
+        ]
+        for health in self.area.health_areas:
+            rows += [
+                {
+                    "from_code": lad,
+                    "to_code": health.gss or health.code,
+                    "relation": "subicb_member",
+                }
+                for lad in health.lads
+            ]
+        return pd.DataFrame(rows, columns=["from_code", "to_code", "relation"])

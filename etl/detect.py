@@ -1,0 +1,147 @@
+"""Find extract files under a folder and recognise each by its content, not its name."""
+
+from __future__ import annotations
+
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl.errors import ExtractError
+from etl.sources import Probe, Recognised, parser_modules
+
+HEAD_BYTES = 64 * 1024
+WORKBOOK_PROBE_ROWS = 40
+
+_GEOMETRY = {".geojson", ".gpkg", ".shp", ".shx", ".dbf", ".prj", ".cpg", ".parquet", ".topojson"}
+_DOCS = {".md", ".txt", ".pdf", ".rst", ".html", ".htm", ".json", ".sha256", ".docx", ".odt"}
+_TABULAR = {".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods", ""}
+_LOOKUP_HEADER = re.compile(
+    r"\b(oa|lsoa|msoa|lad|ltla|utla|wd|rgn|cauth|ctry|icb|sicbl|ccg)_?\d{0,2}_?cd\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """What the scan decided for one file: load it with a parser, or skip it and why."""
+
+    path: Path
+    recognised: Recognised | None
+    skip_reason: str | None = None
+
+
+def _is_html(head: bytes) -> bool:
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body", b"<"))
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """Decode a text extract (UTF-8 with or without BOM, else Windows-1252 as Excel saves)."""
+    if b"\x00" in data[:HEAD_BYTES]:
+        raise ExtractError(path, "this is a binary file, not a CSV text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ExtractError(
+                path,
+                f"text is neither UTF-8 nor Windows-1252 (byte {exc.start}); "
+                "re-save it as CSV UTF-8",
+            ) from None
+
+
+def probe(path: Path) -> Probe:
+    """Read the start of a file, raising ExtractError if it cannot be an extract at all."""
+    suffix = path.suffix.lower()
+    with open(path, "rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    if not head.strip():
+        raise ExtractError(path, "the file is empty")
+    if _is_html(head):
+        raise ExtractError(
+            path,
+            "this is an HTML page, not data. The download probably failed (an error or login "
+            "page was saved instead); download the file again.",
+        )
+    if suffix in {".xlsx", ".xlsm"} or head.startswith(b"PK\x03\x04"):
+        return Probe(path, suffix, head, workbook_sheets=_workbook_rows(path))
+    if suffix in {".xls", ".ods"}:
+        raise ExtractError(path, f"{suffix} workbooks are not read; save it as .xlsx or CSV")
+    text = decode_text(path, head[: len(head) - 4] if len(head) == HEAD_BYTES else head)
+    return Probe(path, suffix, head, text=text)
+
+
+def _workbook_rows(path: Path) -> dict[str, list[tuple]]:
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ExtractError(path, f"not a readable XLSX workbook ({exc})") from None
+    try:
+        sheets = {}
+        for ws in wb.worksheets:
+            rows = []
+            for i, row in enumerate(ws.iter_rows(values_only=True)):
+                if i >= WORKBOOK_PROBE_ROWS:
+                    break
+                rows.append(tuple(row))
+            sheets[ws.title] = rows
+        return sheets
+    finally:
+        wb.close()
+
+
+def _non_extract_reason(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    name = path.name.lower()
+    if suffix in _GEOMETRY:
+        return "not an extract: boundary or geometry file"
+    if suffix in _DOCS or name.startswith(("readme", "manifest", "licence", "license")):
+        return "not an extract: documentation or metadata"
+    if suffix not in _TABULAR:
+        return f"not an extract: {suffix or 'no'} file type"
+    return None
+
+
+def recognise(path: Path) -> ScanResult:
+    """Decide what one file is. Raises ExtractError for a broken tabular file."""
+    reason = _non_extract_reason(path)
+    if reason:
+        return ScanResult(path, None, reason)
+    pr = probe(path)
+    if pr.text is not None:
+        first = pr.text.lstrip().splitlines()[0] if pr.text.strip() else ""
+        if _LOOKUP_HEADER.search(first) and "obs_value" not in first.lower():
+            return ScanResult(path, None, "not an extract: geography lookup table")
+    for module in parser_modules():
+        verdict = module.sniff(pr)
+        if verdict is not None:
+            if verdict.dataset is None:
+                return ScanResult(
+                    path,
+                    verdict,
+                    f"recognised ({verdict.description}) but no indicator uses this dataset yet",
+                )
+            return ScanResult(path, verdict)
+    kind = "XLSX" if pr.workbook_sheets is not None else "CSV"
+    return ScanResult(path, None, f"a {kind} layout this build does not know")
+
+
+def scan(root: Path) -> list[ScanResult]:
+    """Every file under ``root`` (recursively, hidden files ignored), in path order."""
+    if root.is_file():
+        return [recognise(root)]
+    if not root.is_dir():
+        raise ExtractError(root, "no such file or folder")
+    files = sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+    return [recognise(p) for p in files]

@@ -1,0 +1,187 @@
+"""Turn records into indicator observations by following the catalogue's recipes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from etl.catalogue import Indicator, Recipe
+from etl.errors import ExtractError
+from etl.records import normalise_label, worse_status
+
+KEY = ["area_code", "period_start", "period_end", "breakdown"]
+OBS_COLUMNS = [
+    "indicator_id",
+    "area_code",
+    "area_name",
+    "geo_vintage",
+    "period_start",
+    "period_end",
+    "period_label",
+    "breakdown",
+    "value",
+    "numerator",
+    "denominator",
+    "ci_lower",
+    "ci_upper",
+    "status",
+    "source_id",
+]
+_FILLABLE = ["numerator", "denominator", "ci_lower", "ci_upper"]
+
+
+def _worst(statuses: pd.Series) -> str | None:
+    out = None
+    for s in statuses:
+        out = worse_status(out, s if isinstance(s, str) else None)
+    return out
+
+
+def _check_unique(recs: pd.DataFrame, cols: list[str]) -> None:
+    dup = recs.duplicated(cols, keep=False)
+    if dup.any():
+        row = recs[dup].iloc[0]
+        raise ExtractError(
+            row["origin"],
+            f"duplicate rows for one figure: area {row['area_code']}, period "
+            f"{row['period_label']}, category {row['category']!r}, measure {row['measure']}",
+            line=None if pd.isna(row["line"]) else int(row["line"]),
+        )
+
+
+def _pivot(recs: pd.DataFrame) -> pd.DataFrame:
+    """One row per key+category with a column per measure, plus the worst status and a source."""
+    cols = [*KEY, "norm"]
+    wide = recs.pivot_table(
+        index=cols, columns="measure", values="value", aggfunc="first", dropna=False
+    )
+    wide.columns = [str(c) for c in wide.columns]
+    meta = recs.groupby(cols, dropna=False).agg(
+        status=("status", _worst),
+        source_id=("source_id", "first"),
+        area_name=("area_name", "first"),
+        geo_vintage=("geo_vintage", "first"),
+        period_label=("period_label", "first"),
+    )
+    return wide.join(meta).reset_index()
+
+
+def _count(df: pd.DataFrame) -> pd.Series:
+    """The count of a category: 'count' if published, else 'value'."""
+    out = df["count"] if "count" in df else pd.Series(np.nan, index=df.index)
+    if "value" in df:
+        out = out.fillna(df["value"])
+    return out
+
+
+def apply_recipe(indicator: Indicator, recipe: Recipe, recs: pd.DataFrame) -> pd.DataFrame:
+    """Observations of ``indicator`` made by ``recipe`` from one dataset's records."""
+    labels = [normalise_label(x) for x in recipe.labels()]
+    recs = recs[recs["norm"].isin(labels)]
+    if recs.empty:
+        return pd.DataFrame(columns=OBS_COLUMNS)
+    _check_unique(recs, [*KEY, "norm", "measure", "source_id"])
+    # The same figure from two files (an overlap, or a re-download): keep the newest retrieval.
+    recs = recs.sort_values("retrieved_rank").drop_duplicates(
+        [*KEY, "norm", "measure"], keep="last"
+    )
+    wide = _pivot(recs)
+    for m in ("value", "count", "numerator", "denominator", "ci_half", "ci_lower", "ci_upper"):
+        if m not in wide:
+            wide[m] = np.nan
+
+    if recipe.kind == "direct":
+        out = wide.copy()
+        out["value"] = out["value"].fillna(out["count"]) if "count" in out else out["value"]
+        half = out["ci_half"]
+        out["ci_lower"] = out["ci_lower"].fillna(out["value"] - half)
+        out["ci_upper"] = out["ci_upper"].fillna(out["value"] + half)
+    else:
+        by_label = {lab: wide[wide["norm"] == lab].set_index(KEY) for lab in labels}
+        if recipe.kind == "ratio":
+            num, den = by_label[labels[0]], by_label[labels[1]]
+            joined = num.join(den, how="inner", lsuffix="_n", rsuffix="_d")
+            n = _count(num).reindex(joined.index)
+            d = _count(den).reindex(joined.index)
+            out = pd.DataFrame(index=joined.index)
+            out["numerator"] = n
+            out["denominator"] = d
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out["value"] = np.where(d > 0, recipe.scale * n / d, np.nan)
+            out["status"] = [
+                worse_status(a if isinstance(a, str) else None, b if isinstance(b, str) else None)
+                for a, b in zip(joined["status_n"], joined["status_d"], strict=True)
+            ]
+            for col in ("source_id", "area_name", "geo_vintage", "period_label"):
+                out[col] = joined[f"{col}_n"]
+        else:  # sum
+            parts = [by_label[lab] for lab in labels]
+            common = parts[0].index
+            for p in parts[1:]:
+                common = common.intersection(p.index)
+            out = pd.DataFrame(index=common)
+            total = sum(_count(p).reindex(common) for p in parts)
+            out["value"] = total
+            out["status"] = [_worst(pd.Series([p.at[k, "status"] for p in parts])) for k in common]
+            for col in ("source_id", "area_name", "geo_vintage", "period_label"):
+                out[col] = parts[0][col].reindex(common)
+        out["ci_lower"] = np.nan
+        out["ci_upper"] = np.nan
+        out = out.reset_index()
+        if "numerator" not in out:
+            out["numerator"] = np.nan
+            out["denominator"] = np.nan
+    out["indicator_id"] = indicator.id
+    # A figure with a status that withholds it keeps no number (never a 0 or a stale value).
+    withheld = out["status"].isin(["suppressed", "missing", "not_applicable"])
+    out.loc[withheld, ["value", "ci_lower", "ci_upper"]] = np.nan
+    return out[OBS_COLUMNS]
+
+
+def build_indicator(
+    indicator: Indicator, records_by_dataset: dict[str, pd.DataFrame]
+) -> tuple[pd.DataFrame, list[str]]:
+    """All observations for one indicator, merging recipes in order of preference.
+
+    Returns the observations and notes for the build summary (e.g. disagreements between
+    sources for the same figure).
+    """
+    notes: list[str] = []
+    merged: pd.DataFrame | None = None
+    tolerance = 0.51 * 10 ** (-indicator.decimals)
+    for recipe in indicator.recipes:
+        recs = records_by_dataset.get(recipe.dataset)
+        if recs is None or recs.empty:
+            continue
+        obs = apply_recipe(indicator, recipe, recs)
+        if obs.empty:
+            continue
+        if merged is None:
+            merged = obs
+            continue
+        both = merged.merge(
+            obs[[*KEY, "value", *_FILLABLE]],
+            on=KEY,
+            how="left",
+            suffixes=("", "_alt"),
+            indicator=True,
+        )
+        agree = (both["value"] - both["value_alt"]).abs() <= tolerance
+        disagree = (both["_merge"] == "both") & both["value"].notna() & both["value_alt"].notna()
+        n_conflict = int((disagree & ~agree).sum())
+        if n_conflict:
+            notes.append(
+                f"{indicator.id}: {n_conflict} figure(s) from {recipe.dataset} differ from the "
+                "preferred source and were not used"
+            )
+        for col in _FILLABLE:
+            fill = agree & both[col].isna()
+            both.loc[fill, col] = both.loc[fill, f"{col}_alt"]
+        merged = both[OBS_COLUMNS]
+        extra = obs.merge(merged[KEY], on=KEY, how="left", indicator=True)
+        extra = extra[extra["_merge"] == "left_only"].drop(columns="_merge")
+        if not extra.empty:
+            merged = pd.concat([merged, extra[OBS_COLUMNS]], ignore_index=True)
+    if merged is None:
+        return pd.DataFrame(columns=OBS_COLUMNS), notes
+    return merged.reset_index(drop=True), notes

@@ -1,0 +1,291 @@
+"""The records frame: what every parser returns, whatever the file or API format.
+
+One row per published cell, long and tidy:
+
+=============  ===========================================================================
+column         meaning
+=============  ===========================================================================
+dataset        catalogue dataset key (``aps``, ``census_ts066``...)
+area_code      GSS code as published (may be a former code; mapped later)
+area_name      name as published, or None
+geo_vintage    ``None`` for current codes, ``"lsoa11"`` for 2011 LSOAs
+period_start   first day covered (``datetime.date``)
+period_end     last day covered
+period_label   human label, e.g. ``Jan 2022-Dec 2022``
+category       the published variable/category label (dimension labels joined by `` | ``)
+breakdown      ``total`` or a split such as ``sic:Q``
+measure        one of MEASURES
+value          float, NaN where the source has no figure
+status         None for a normal figure, else one of STATUSES
+origin         file path or URL, for messages
+line           1-based line (or sheet row) in ``origin``, or None
+=============  ===========================================================================
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+import pandas as pd
+
+COLUMNS = [
+    "dataset",
+    "area_code",
+    "area_name",
+    "geo_vintage",
+    "period_start",
+    "period_end",
+    "period_label",
+    "category",
+    "breakdown",
+    "measure",
+    "value",
+    "status",
+    "origin",
+    "line",
+]
+
+MEASURES = ("value", "count", "numerator", "denominator", "ci_half", "ci_lower", "ci_upper")
+
+# Status vocabulary shared by the warehouse and the dashboard (text shown to users).
+STATUSES: dict[str, str] = {
+    "suppressed": "Not available: sample too small or disclosive",
+    "low_reliability": "Unreliable estimate: small sample",
+    "below_threshold": "Estimate below 500",
+    "missing": "Figure missing in the source",
+    "not_applicable": "Not applicable",
+    "provisional": "Provisional",
+    "estimated": "Estimated",
+    "modelled": "Modelled: apportioned from a wider area",
+    "aggregated": "Summed from its smaller areas; no confidence interval can be derived",
+}
+
+# Markers that stand in for (or flag) a number in Nomis, ONS and DfE outputs.
+# value_kept: whether a number may still be present beside the marker.
+MARKERS: dict[str, str] = {
+    "!": "suppressed",
+    "*": "low_reliability",
+    "~": "below_threshold",
+    "-": "missing",
+    "#": "suppressed",
+    "..": "missing",
+    ":": "missing",
+    "x": "missing",
+    "[x]": "missing",
+    "c": "suppressed",
+    "[c]": "suppressed",
+    "u": "low_reliability",
+    "[u]": "low_reliability",
+    "z": "not_applicable",
+    "[z]": "not_applicable",
+    "low": "low_reliability",
+}
+
+# Strength of statuses when several apply to one figure (the most serious wins).
+_STATUS_RANK = {
+    None: 0,
+    "provisional": 1,
+    "estimated": 1,
+    "aggregated": 1,
+    "modelled": 2,
+    "below_threshold": 3,
+    "low_reliability": 4,
+    "missing": 5,
+    "not_applicable": 5,
+    "suppressed": 6,
+}
+
+
+def worse_status(a: str | None, b: str | None) -> str | None:
+    """The more serious of two statuses."""
+    return a if _STATUS_RANK.get(a, 3) >= _STATUS_RANK.get(b, 3) else b
+
+
+def empty() -> pd.DataFrame:
+    """An empty records frame with the right columns."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS})
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    """Build a records frame from dicts, filling optional columns and checking measures."""
+    if not rows:
+        return empty()
+    df = pd.DataFrame(rows)
+    for col in COLUMNS:
+        if col not in df.columns:
+            df[col] = "total" if col == "breakdown" else None
+    bad = set(df["measure"]) - set(MEASURES)
+    if bad:
+        raise ValueError(f"unknown measure(s) {sorted(bad)}; expected one of {MEASURES}")
+    df["value"] = pd.to_numeric(df["value"], errors="raise").astype("float64")
+    return df[COLUMNS]
+
+
+_SPACES = re.compile(r"\s+")
+_COLON = re.compile(r"\s*:\s*")
+_PIPE = re.compile(r"\s*\|\s*")
+
+
+def normalise_label(label: str) -> str:
+    """Compare labels ignoring case, repeated spaces and spacing around ``:`` and ``|``."""
+    text = _SPACES.sub(" ", str(label)).strip().lower()
+    text = _COLON.sub(":", text)
+    return _PIPE.sub("|", text)
+
+
+# --------------------------------------------------------------------------------------------
+# Values and markers
+# --------------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def parse_cell(raw: object) -> tuple[float, str | None] | None:
+    """Read one published cell as ``(value, status)``.
+
+    Numbers (with thousands separators) give ``(number, None)``; known markers give
+    ``(nan, status)``; an empty cell gives ``(nan, "missing")``. Anything else returns None so the
+    caller can report the file, line and column.
+    """
+    if raw is None:
+        return float("nan"), "missing"
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        if raw != raw:  # NaN
+            return float("nan"), "missing"
+        return float(raw), None
+    text = str(raw).strip().replace(",", "")
+    if text == "":
+        return float("nan"), "missing"
+    if _NUMBER.match(text):
+        return float(text), None
+    status = MARKERS.get(text.lower()) or MARKERS.get(text)
+    if status:
+        return float("nan"), status
+    return None
+
+
+def marker_status(flag: object) -> str | bool | None:
+    """Status for a separate flag column: None when blank, a status, or False if unknown."""
+    if flag is None or (isinstance(flag, float) and flag != flag):
+        return None
+    text = str(flag).strip()
+    if not text:
+        return None
+    return MARKERS.get(text.lower()) or MARKERS.get(text) or False
+
+
+# Nomis API OBS_STATUS codes and the texts of OBS_STATUS_NAME seen in real responses.
+OBS_STATUS_CODES = {"A": None, "Q": "low_reliability", "X": "suppressed", "-": "missing"}
+
+
+def obs_status(code: object, name: object) -> str | None:
+    """Map a Nomis API (OBS_STATUS, OBS_STATUS_NAME) pair to a status."""
+    text = "" if name is None else str(name).lower()
+    code = "" if code is None else str(code).strip()
+    if code in OBS_STATUS_CODES and code:
+        return OBS_STATUS_CODES[code]
+    if not text or text.startswith("normal"):
+        return None
+    if "disclosive" in text or "not available" in text:
+        return "suppressed"
+    if "unreliable" in text:
+        return "low_reliability"
+    if "less than 500" in text:
+        return "below_threshold"
+    if "missing" in text:
+        return "missing"
+    if "provisional" in text:
+        return "provisional"
+    if "estimate" in text:
+        return "estimated"
+    return "low_reliability"
+
+
+# --------------------------------------------------------------------------------------------
+# Periods
+# --------------------------------------------------------------------------------------------
+
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_name) if m})
+_MON = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _month_no(text: str) -> int:
+    key = text.lower()
+    return _MONTHS.get(key) or _MONTHS[key[:3]]
+
+
+def parse_period(raw: object) -> tuple[date, date, str]:
+    """Turn a published period into ``(start, end, label)``.
+
+    Understands Nomis forms (``Oct 2019-Sep 2020``, ``January 2025``, ``2025-01``, ``2021``),
+    ISO intervals (``2004-01-01/P1Y``), financial years (``2023/24``) and spreadsheet-mangled
+    months (``Dec-17``).
+
+    Raises
+    ------
+    ValueError
+        If the text is not a period this function knows.
+    """
+    text = _SPACES.sub(" ", str(raw).strip())
+    if isinstance(raw, float) and raw.is_integer():
+        text = str(int(raw))
+    m = re.fullmatch(rf"{_MON} (\d{{4}}) ?- ?{_MON} (\d{{4}})", text, re.I)
+    if m:
+        start = date(int(m.group(2)), _month_no(m.group(1)), 1)
+        end = _month_end(int(m.group(4)), _month_no(m.group(3)))
+        return start, end, f"{start:%b %Y}-{end:%b %Y}"
+    m = re.fullmatch(rf"{_MON} (\d{{4}})", text, re.I)
+    if m:
+        y, mo = int(m.group(2)), _month_no(m.group(1))
+        return date(y, mo, 1), _month_end(y, mo), f"{calendar.month_name[mo]} {y}"
+    m = re.fullmatch(rf"{_MON}[- ](\d{{2}})", text, re.I)
+    if m:
+        y, mo = 2000 + int(m.group(2)), _month_no(m.group(1))
+        return date(y, mo, 1), _month_end(y, mo), f"{calendar.month_name[mo]} {y}"
+    m = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if m:
+        y, mo = int(m.group(1)), int(m.group(2))
+        return date(y, mo, 1), _month_end(y, mo), f"{calendar.month_name[mo]} {y}"
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})/P(\d+)([YMQ])", text)
+    if m:
+        start = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        n, unit = int(m.group(4)), m.group(5)
+        months = n * {"Y": 12, "M": 1, "Q": 3}[unit]
+        end_month = start.month - 1 + months
+        end_year = start.year + (end_month - 1) // 12
+        end = _month_end(end_year, (end_month - 1) % 12 + 1)
+        if months == 12 and start.month == 1:
+            label = str(start.year)
+        else:
+            label = f"{start:%b %Y}-{end:%b %Y}"
+        return start, end, label
+    m = re.fullmatch(r"(\d{4})", text)
+    if m:
+        y = int(m.group(1))
+        return date(y, 1, 1), date(y, 12, 31), str(y)
+    m = re.fullmatch(r"(\d{4})/(\d{2})", text)
+    if m:
+        y = int(m.group(1))
+        return date(y, 4, 1), date(y + 1, 3, 31), f"{y}/{m.group(2)}"
+    m = re.fullmatch(r"(\d{4})(\d{2})", text)  # DfE time_period 202324 (academic year)
+    if m and int(m.group(2)) == (int(m.group(1)) + 1) % 100:
+        y = int(m.group(1))
+        return date(y, 9, 1), date(y + 1, 8, 31), f"{y}/{m.group(2)}"
+    raise ValueError(f"unrecognised period {raw!r}")
+
+
+CENSUS_DAY = date(2021, 3, 21)
+
+
+def census_period() -> tuple[date, date, str]:
+    """Census 2021 figures describe one day."""
+    return CENSUS_DAY, CENSUS_DAY, "Census 2021 (21 March)"

@@ -1,0 +1,1 @@
+"""Geography: the configured area, boundaries, lookups and web-ready map geometry."""
