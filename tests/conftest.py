@@ -12,7 +12,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def _find_shared_data() -> Path | None:
-    """The real public files (``../shared/data``): $SHARED_DATA_DIR, beside the repo, or above it."""
+    """The real public files: $SHARED_DATA_DIR, else a shared/data folder beside the repo."""
     env = os.environ.get("SHARED_DATA_DIR")
     candidates = [Path(env)] if env else []
     candidates += [parent / "shared" / "data" for parent in REPO_ROOT.parents]
@@ -28,7 +28,7 @@ SHARED_DATA = _find_shared_data()
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The real public data folder; tests using it are skipped, with the reason, where it is absent."""
+    """The real public data folder; tests using it skip, with the reason, where it is absent."""
     if SHARED_DATA is None:
         pytest.skip(
             "real public data (../shared/data with SOURCES.md) is not on this machine; "

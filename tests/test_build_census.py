@@ -1,4 +1,4 @@
-"""Census 2021 bulk files from Nomis, built into the warehouse and checked against the real files."""
+"""Census 2021 bulk files from Nomis, built into the warehouse and checked against the files."""
 
 from __future__ import annotations
 
