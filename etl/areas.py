@@ -125,6 +125,7 @@ class Scope:
         keep |= (level == "lad") & england
         keep |= level == "region"
         keep |= recs["area_code"].isin(list(COUNTRY_NAMES))
+        keep |= recs["area_code"].isin([h.gss for h in self.area.health_areas if h.gss])
         small = level.isin(["lsoa", "msoa"])
         if small.any():
             sub = recs[small]

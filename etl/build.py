@@ -7,7 +7,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -115,6 +115,8 @@ def read_folder(
             raise ExtractError(res.path, "no data rows found")
         meta = getattr(module, "metadata", None)
         info = meta(res.path) if meta else {}
+        # A parser may report what it left out or could not place (``records.attrs["notes"]``).
+        parser_notes = list(recs.attrs.get("notes", ()))
         extracts.append(
             Extract(
                 dataset=res.recognised.dataset,
@@ -126,6 +128,9 @@ def read_folder(
                 or datetime.fromtimestamp(res.path.stat().st_mtime, UTC).replace(tzinfo=None),
                 release_date=info.get("release_date"),
                 is_sample=is_sample,
+                notes=parser_notes,
+                edition=info.get("edition"),
+                replaces_history=bool(getattr(module, "REPLACES_HISTORY", False)),
             )
         )
     return extracts, skipped
@@ -192,13 +197,59 @@ def _indicators_table(cat: Catalogue) -> pd.DataFrame:
     )
 
 
+def _precedence(extracts: list[Extract]) -> dict[int, int]:
+    """Rank of each extract within its dataset (higher wins a figure two extracts both give).
+
+    Later editions win where every extract of the dataset states its edition; otherwise, and
+    between extracts of one edition, the later retrieval wins.
+    """
+    by_dataset: dict[str, list[int]] = {}
+    for i, ex in enumerate(extracts):
+        by_dataset.setdefault(ex.dataset, []).append(i)
+    rank: dict[int, int] = {}
+    for idx in by_dataset.values():
+        editions = all(extracts[i].edition for i in idx)
+
+        def key(i: int, editions: bool = editions) -> tuple:
+            ex = extracts[i]
+            return (ex.edition if editions else date.min, ex.retrieved_at or datetime.min)
+
+        rank.update({i: r for r, i in enumerate(sorted(idx, key=key))})
+    return rank
+
+
+def _superseded(extracts: list[Extract]) -> tuple[set[int], list[str]]:
+    """Extracts of an older edition of a dataset whose every edition revises all history."""
+    by_dataset: dict[str, list[int]] = {}
+    for i, ex in enumerate(extracts):
+        if ex.replaces_history and ex.edition:
+            by_dataset.setdefault(ex.dataset, []).append(i)
+    old: set[int] = set()
+    notes = []
+    for dataset, idx in by_dataset.items():
+        newest = max(extracts[i].edition for i in idx)
+        stale = [i for i in idx if extracts[i].edition < newest]
+        if stale:
+            old.update(stale)
+            kept = [extracts[i].origin for i in idx if i not in stale]
+            notes.append(
+                f"{dataset}: each edition revises the whole series, so only the newest "
+                f"(to {newest:%B %Y}: {', '.join(kept)}) was used; older edition(s) set aside: "
+                + ", ".join(extracts[i].origin for i in stale)
+            )
+    return old, notes
+
+
 def _records(extracts: list[Extract], scope: Scope) -> dict[str, pd.DataFrame]:
     """Records per dataset, in scope, with provenance columns the recipes need."""
     frames: dict[str, list[pd.DataFrame]] = {}
-    order = sorted(range(len(extracts)), key=lambda i: extracts[i].retrieved_at or datetime.min)
-    rank = {i: r for r, i in enumerate(order)}
+    rank = _precedence(extracts)
+    superseded, notes = _superseded(extracts)
+    scope.notes.extend(notes)
     dropped = 0
     for i, ex in enumerate(extracts):
+        if i in superseded:
+            continue
         recs = ex.records
         keep = scope.in_scope(recs)
         dropped += int((~keep).sum())
@@ -231,6 +282,7 @@ def assemble(
     scope = Scope.make(area, lookups, names.drop_duplicates("area_code"))
     by_dataset = _records(extracts, scope)
     notes = scope.notes
+    notes += [f"{ex.origin}: {note}" for ex in extracts for note in ex.notes]
 
     observations = []
     for ind in cat.indicators.values():

@@ -58,6 +58,11 @@ class Extract:
     release_date: date | None = None
     is_sample: bool = False
     notes: list[str] = field(default_factory=list)
+    # The last day the extract covers. Where every extract of a dataset has one, a later edition
+    # wins over an earlier one whatever the order they were downloaded in.
+    edition: date | None = None
+    # Each edition revises the whole history (fit notes): only the newest edition is used.
+    replaces_history: bool = False
 
     @property
     def source_id(self) -> str:
