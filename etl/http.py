@@ -11,8 +11,9 @@ max_backoff=60.0, max_age=None, offline=None, session=None)``
     metadata is slow, so the read timeout is long. ``retries`` is how many times a request is
     tried again after a timeout, a connection error, HTTP 429 or a 5xx, waiting
     ``backoff * 2**n`` seconds (at most ``max_backoff``), or what ``Retry-After`` asks for.
-    ``max_age`` (seconds) makes older cached responses be fetched again (served stale, with
-    ``Response.stale`` set, if the network is then unreachable); ``None`` keeps them for ever.
+    ``max_age`` (seconds; default ``$ETL_CACHE_MAX_AGE_HOURS`` x 3600) makes older cached
+    responses be fetched again (served stale, with ``Response.stale`` set, if the network is then
+    unreachable); unset, cached responses are kept for ever and a rerun needs no network.
     ``offline=True`` (or ``ETL_OFFLINE=1``) never touches the network.
 
 ``client.get_bytes(url, params=None, *, expect="any", refresh=False) -> bytes``
@@ -40,8 +41,13 @@ max_backoff=60.0, max_age=None, offline=None, session=None)``
 ``client.cached(url, params=None) -> bool``
     Whether a response is already on disk.
 
+``client.forget(url, params=None)``
+    Drop a cached response, e.g. one a caller found broken after ``get`` accepted it (a CSV
+    cut short), so the next run fetches it again.
+
 ``client.stats``
-    ``{"network": n, "cache": n}``: requests sent and responses served from disk, for messages.
+    ``{"network": n, "fetched": n, "cache": n}``: requests sent (retries included), responses
+    downloaded, and responses served from disk. ``fetched + cache`` is how many answers a run got.
 
 Errors
 ======
@@ -191,6 +197,8 @@ class HttpClient:
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
+        if max_age is None and os.environ.get("ETL_CACHE_MAX_AGE_HOURS", "").strip():
+            max_age = _env_float("ETL_CACHE_MAX_AGE_HOURS", 0.0) * 3600
         self.max_age = max_age
         if offline is None:
             offline = os.environ.get("ETL_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
@@ -200,7 +208,7 @@ class HttpClient:
         self._sleep = sleep
         self._last: dict[str, float] = {}
         self._lock = threading.Lock()
-        self.stats = {"network": 0, "cache": 0}
+        self.stats = {"network": 0, "fetched": 0, "cache": 0}
 
     # -- cache -------------------------------------------------------------------------------
 
@@ -213,6 +221,11 @@ class HttpClient:
         """Whether a response for this URL and these parameters is on disk."""
         body, meta = self._paths(url, params)
         return body.is_file() and meta.is_file()
+
+    def forget(self, url: str, params: Mapping[str, Any] | None = None) -> None:
+        """Remove a cached response (no error if there is none)."""
+        for path in self._paths(url, dict(params) if params else None):
+            path.unlink(missing_ok=True)
 
     def _read_cache(self, url: str, params: Mapping[str, Any] | None) -> Response | None:
         body, meta = self._paths(url, params)
@@ -354,6 +367,7 @@ class HttpClient:
                 return Response(**{**cached.__dict__, "stale": True})
             raise
         check_body(resp.url, resp.content, resp.content_type, expect)
+        self.stats["fetched"] += 1
         self._write_cache(params, url, resp)
         return resp
 

@@ -79,7 +79,7 @@ def sha256_of(path: Path) -> str:
 
 def parser_modules() -> list:
     """Parser modules in the order they are asked to sniff a file (most specific first)."""
-    from etl.sources import census_bulk
+    from etl.sources import census_bulk, nomis_api_csv
 
-    modules = [census_bulk]
+    modules = [nomis_api_csv, census_bulk]
     return modules
