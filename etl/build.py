@@ -17,6 +17,7 @@ from etl import aggregate, detect, warehouse
 from etl.areas import Scope
 from etl.catalogue import Catalogue, catalogue
 from etl.errors import EtlError, ExtractError
+from etl.errors import LiveUnavailable as LiveUnavailable  # re-exported: callers use build.*
 from etl.recipes import OBS_COLUMNS, build_indicator
 from etl.records import normalise_label
 from etl.sources import Extract, sha256_of
@@ -26,10 +27,6 @@ from geo.lookups import Lookups, find_lookups
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = Path(__file__).with_name("sample")
 GEO_CACHE = REPO_ROOT / "data" / "geo"
-
-
-class LiveUnavailable(EtlError):
-    """No live source could be reached and nothing was cached."""
 
 
 @dataclass

@@ -41,6 +41,10 @@ class FetchError(EtlError):
         super().__init__(f"{url}: {problem}")
 
 
+class LiveUnavailable(EtlError):
+    """No live source could be reached and nothing was cached (the build may use the sample)."""
+
+
 class ValidationError(EtlError):
     """The assembled warehouse failed a check, so it was not swapped in."""
 
