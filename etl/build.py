@@ -18,6 +18,7 @@ from etl.areas import Scope
 from etl.catalogue import Catalogue, catalogue
 from etl.errors import EtlError, ExtractError
 from etl.errors import LiveUnavailable as LiveUnavailable  # re-exported: callers use build.*
+from etl.names import resolve as resolve_names
 from etl.recipes import OBS_COLUMNS, build_indicator
 from etl.records import normalise_label
 from etl.sources import Extract, sha256_of
@@ -271,6 +272,8 @@ def assemble(
     derivations: list[Derivation] | None = None,
 ) -> tuple[warehouse.Tables, list[str]]:
     """Turn extracts into the warehouse's tables (without writing anything)."""
+    # Areas some sources publish by name only get the codes the rest of the build uses.
+    extracts, name_notes = resolve_names(extracts, area, lookups)
     names = (
         pd.concat([ex.records[["area_code", "area_name"]] for ex in extracts], ignore_index=True)
         if extracts
@@ -278,7 +281,7 @@ def assemble(
     )
     scope = Scope.make(area, lookups, names.drop_duplicates("area_code"))
     by_dataset = _records(extracts, scope)
-    notes = scope.notes
+    notes = name_notes + scope.notes
     notes += [f"{ex.origin}: {note}" for ex in extracts for note in ex.notes]
 
     observations = []
