@@ -86,6 +86,9 @@ def _workbook_rows(path: Path) -> dict[str, list[tuple]]:
     try:
         sheets = {}
         for ws in wb.worksheets:
+            # Some writers (Nomis among them) store a wrong sheet size such as "A1"; read_only
+            # mode trusts it and would stop after one row, so ignore the stored size.
+            ws.reset_dimensions()
             rows = []
             for i, row in enumerate(ws.iter_rows(values_only=True)):
                 if i >= WORKBOOK_PROBE_ROWS:

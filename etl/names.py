@@ -151,9 +151,7 @@ def resolve(
     Returns new extracts (the originals are not changed) and notes for the build summary.
     Records whose name matches nothing, or more than one place, are left out and reported.
     """
-    if not any(
-        ex.records["area_code"].astype(str).str.startswith(PREFIX).any() for ex in extracts
-    ):
+    if not any(ex.records["area_code"].astype(str).str.startswith(PREFIX).any() for ex in extracts):
         return extracts, []
     index = known_names(extracts, area, lookups)
     notes: list[str] = []

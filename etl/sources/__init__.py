@@ -79,7 +79,7 @@ def sha256_of(path: Path) -> str:
 
 def parser_modules() -> list:
     """Parser modules in the order they are asked to sniff a file (most specific first)."""
-    from etl.sources import census_bulk, nomis_api_csv
+    from etl.sources import census_bulk, nomis_api_csv, nomis_query, nomis_xlsx, ons_local
 
-    modules = [nomis_api_csv, census_bulk]
+    modules = [nomis_api_csv, census_bulk, nomis_query, ons_local, nomis_xlsx]
     return modules

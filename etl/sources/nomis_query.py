@@ -1,0 +1,562 @@
+"""Nomis web query downloads saved as CSV (the "Download data" button of a Nomis query).
+
+Layout, as Nomis writes it::
+
+    Business Register and Employment Survey : open access,,,,        <- title
+    ONS Crown Copyright Reserved [from Nomis on 3 May 2024],,,,      <- retrieval date
+    Date       :,2021,,,                                             <- page dimensions
+    Industry   :,Total,,,
+    measure    :,Count,,,
+    ,,,,
+    2011 super output area - lower layer,Employees,,Employment,2     <- column header
+    ,,,,
+    E01000001 : City of London 001A,14000,*,15000,*                  <- code and name in one field
+    ...
+    ,,,,
+    *,These figures exclude farm agriculture (SIC subclass 01000).,,,  <- footnotes
+
+Each value column may be followed by a flag column. What a flag means is read from the file's own
+footnotes: the same ``*`` says "unreliable" in one download and "excludes farm agriculture" in
+another, and only the first is a status. A census query has a category line such as
+``Household composition:,Single family household: Lone parent family`` and columns ``2021``
+(the count) and ``%`` (the percentage).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from etl import records
+from etl.catalogue import Dataset, catalogue
+from etl.errors import ExtractError
+from etl.sources import Probe, Recognised
+
+NAME = "nomis_query"
+
+_GSS_ROW = re.compile(r"^(?P<code>[EWSNK]\d{8})\s*:\s*(?P<name>.*\S)\s*$")
+_GSS = re.compile(r"^[EWSNK]\d{8}$")
+_RETRIEVED = re.compile(r"from Nomis on (\d{1,2} [A-Za-z]+ \d{4})", re.I)
+_SYMBOL = re.compile(r"^[^\w\s]{1,2}$")
+_SECTION = re.compile(r"^(?P<code>[A-U]|\d{2,5})\s*:")
+# Header lines that describe the table rather than name a dimension of the figures.
+_META_KEYS = {
+    "analysis",
+    "area type",
+    "date",
+    "geography",
+    "industry",
+    "measure",
+    "measures",
+    "population",
+    "unit",
+    "units",
+}
+_GEOGRAPHY_KINDS = (
+    ("local authorit", "ladu"),
+    ("region", "region"),
+    ("country", "country"),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Footnote flags (shared with the Nomis XLSX parser)
+# --------------------------------------------------------------------------------------------
+
+
+def footnote_status(text: str) -> str | None:
+    """The status a Nomis footnote gives the figures it flags, or None for an explanatory note.
+
+    ``! Estimate and confidence interval not available since the group sample size is zero or
+    disclosive`` -> suppressed; ``* ... unreliable ...`` -> low_reliability; ``~ Estimate is less
+    than 500`` -> below_threshold; ``- These figures are missing`` -> missing. A note such as
+    ``These figures exclude farm agriculture`` qualifies the figures without casting doubt on them.
+    """
+    t = text.lower()
+    if "disclosive" in t or "not available" in t or "suppressed" in t:
+        return "suppressed"
+    if "unreliable" in t:
+        return "low_reliability"
+    if "less than 500" in t:
+        return "below_threshold"
+    if "missing" in t:
+        return "missing"
+    if "not applicable" in t:
+        return "not_applicable"
+    if "provisional" in t:
+        return "provisional"
+    return None
+
+
+def flag_status(flag: object, footnotes: dict[str, str]) -> str | bool | None:
+    """Status of a flag symbol: the file's own footnote first, else the common Nomis markers.
+
+    Returns None for no status, a status, or False for a symbol nothing explains.
+    """
+    if flag is None or (isinstance(flag, float) and flag != flag):
+        return None
+    text = str(flag).strip()
+    if not text:
+        return None
+    if text in footnotes:
+        return footnote_status(footnotes[text])
+    return records.marker_status(text)
+
+
+def read_cell(raw: object, footnotes: dict[str, str]) -> tuple[float, str | None] | None:
+    """A value cell: a number, or a marker explained by the footnotes or known to Nomis."""
+    text = "" if raw is None else str(raw).strip()
+    if text in footnotes and not records._NUMBER.match(text.replace(",", "")):
+        return float("nan"), footnote_status(footnotes[text]) or "missing"
+    return records.parse_cell(raw)
+
+
+def retrieved_from(text: str) -> datetime | None:
+    """The date in ``ONS Crown Copyright Reserved [from Nomis on 3 May 2024]``."""
+    m = _RETRIEVED.search(text)
+    if not m:
+        return None
+    try:
+        return datetime.strptime(m.group(1), "%d %B %Y")
+    except ValueError:
+        return None
+
+
+def _loose(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", str(text).lower()).split())
+
+
+def dataset_by_title(title: str) -> Dataset | None:
+    """The catalogue dataset whose title is the download's title (ignoring punctuation)."""
+    key = _loose(title)
+    if not key:
+        return None
+    return next((d for d in catalogue().datasets.values() if _loose(d.title) == key), None)
+
+
+# --------------------------------------------------------------------------------------------
+# Layout
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    header_line: int
+    header: list[str]
+    meta: dict[str, str]
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    named_only: bool = False
+
+    @property
+    def geography(self) -> str:
+        return self.header[0].strip()
+
+
+@dataclass
+class _Layout:
+    title: str | None = None
+    retrieved_at: datetime | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    tables: list[_Table] = field(default_factory=list)
+    footnotes: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _rows(path: Path | str, text: str) -> list[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text), strict=True)
+    out = []
+    try:
+        for cells in reader:
+            out.append((reader.line_num, cells))
+    except csv.Error as exc:
+        raise ExtractError(
+            path,
+            f"not a well-formed CSV ({exc}); the file may be cut off inside a quoted field",
+            line=reader.line_num,
+        ) from None
+    return out
+
+
+def _blank(cells: list[str]) -> bool:
+    return not any(c.strip() for c in cells)
+
+
+def _key(cells: list[str]) -> tuple[str, str] | None:
+    """``Date       :,2021`` -> (``Date``, ``2021``)."""
+    first = cells[0].strip() if cells else ""
+    rest = [c.strip() for c in cells[1:] if c.strip()]
+    if first.endswith(":") and len(first) > 1 and rest:
+        return first[:-1].strip(), rest[0]
+    return None
+
+
+def _geography_kind(label: str) -> str | None:
+    low = label.lower()
+    return next((kind for word, kind in _GEOGRAPHY_KINDS if word in low), None)
+
+
+def _has_digits(cells: list[str]) -> bool:
+    return any(ch.isdigit() for c in cells for ch in c)
+
+
+def _layout(path: Path | str, text: str) -> _Layout:
+    """Split a download into title, header lines, tables of data rows, footnotes and notes."""
+    lay = _Layout()
+    meta: dict[str, str] = {}
+    header: tuple[int, list[str]] | None = None
+    table: _Table | None = None
+    for line, cells in _rows(path, text):
+        if _blank(cells):
+            if table is not None and table.rows:
+                lay.tables.append(table)
+                table = None
+            continue
+        first = cells[0].strip()
+        named_row = (
+            table is not None
+            and table.named_only
+            and first
+            and not _SYMBOL.match(first)
+            and _has_digits(cells[1:])
+        )
+        if _GSS_ROW.match(first) or named_row:
+            if table is None:
+                if header is None:
+                    raise ExtractError(path, "data rows come before any column header", line=line)
+                table = _Table(header[0], header[1], dict(meta))
+            table.rows.append((line, cells))
+            continue
+        if table is not None:
+            if table.rows:
+                lay.tables.append(table)
+            table = None
+        joined = " ".join(c.strip() for c in cells if c.strip())
+        kv = _key(cells)
+        if "crown copyright" in joined.lower() or "from nomis on" in joined.lower():
+            lay.retrieved_at = lay.retrieved_at or retrieved_from(joined)
+        elif kv:
+            meta[kv[0]] = kv[1]
+            header = None
+        elif _SYMBOL.match(first) and len(cells) > 1 and cells[1].strip():
+            lay.footnotes[first] = " ".join(c.strip() for c in cells[1:] if c.strip())
+        elif not first:
+            lay.notes.append(joined)
+        elif lay.title is None:
+            lay.title = first
+        else:
+            header = (line, cells)
+            if _geography_kind(first) and len(cells) > 1:
+                # Possibly a names-only download: rows without codes follow this header.
+                table = _Table(line, cells, dict(meta), named_only=True)
+    if table is not None and table.rows:
+        lay.tables.append(table)
+    lay.meta = lay.tables[0].meta if lay.tables else meta
+    return lay
+
+
+def _census_variable(meta: dict[str, str], title: str | None) -> tuple[Dataset | None, str | None]:
+    cat = catalogue()
+    for key in meta:
+        ds = cat.by_census_variable(key)
+        if ds:
+            return ds, key
+    if title and " - " in title:  # "TS003 - Household composition"
+        ds = cat.by_census_variable(title.split(" - ", 1)[1])
+        if ds:
+            return ds, None
+    return None, None
+
+
+def _dataset(lay: _Layout) -> Dataset | None:
+    ds, _ = _census_variable(lay.meta, lay.title)
+    return ds or dataset_by_title(lay.title or "")
+
+
+def _is_query_layout(lay: _Layout) -> bool:
+    return bool(lay.tables) and (lay.retrieved_at is not None or bool(lay.meta))
+
+
+def sniff(probe: Probe) -> Recognised | None:
+    if probe.text is None:
+        return None
+    text = probe.text
+    if len(probe.head) >= 64 * 1024 and "\n" in text:
+        text = text[: text.rfind("\n") + 1]  # drop a line the probe cut in half
+    try:
+        lay = _layout(probe.path, text)
+    except ExtractError:
+        return None
+    if not _is_query_layout(lay):
+        return None
+    ds = _dataset(lay)
+    title = lay.title or "untitled"
+    return Recognised(
+        parser=NAME,
+        dataset=ds.key if ds else None,
+        description=f"Nomis query download ({title})",
+        options={"title": title},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+# --------------------------------------------------------------------------------------------
+
+
+def _geo_vintage(label: str) -> str | None:
+    low = label.lower()
+    if "2011" in low and "super output area" in low:
+        return "lsoa11" if "lower" in low else "msoa11"
+    if "2011" in low and "output area" in low:
+        return "oa11"
+    return None
+
+
+def _breakdown(meta: dict[str, str]) -> str:
+    industry = next((v for k, v in meta.items() if k.lower() == "industry"), None)
+    if industry is None or industry.strip().lower() in {"total", "all industries"}:
+        return "total"
+    m = _SECTION.match(industry.strip())
+    if m:
+        return f"sic:{m.group('code')}"
+    return f"industry:{industry.strip()}"
+
+
+def _measure(meta: dict[str, str], path: Path | str) -> str:
+    raw = next((v for k, v in meta.items() if k.lower() in {"measure", "measures"}), None)
+    if raw is None:
+        return "count"
+    low = raw.strip().lower()
+    if low in {"count", "number", "value", "level"}:
+        return "count" if low != "value" else "value"
+    if low.startswith(("percent", "rate", "%")):
+        return "value"
+    raise ExtractError(path, f"measure {raw!r} in the header is not one this parser knows")
+
+
+def _is_period(text: str) -> bool:
+    try:
+        records.parse_period(text)
+    except (ValueError, KeyError):
+        return False
+    return True
+
+
+@dataclass
+class _Column:
+    index: int
+    label: str
+    measure: str
+    category: str | None
+    period: str | None
+    flag_index: int | None = None
+
+
+def _columns(table: _Table, meta_measure: str, path: Path | str) -> list[_Column]:
+    header = [h.strip() for h in table.header]
+    width = max(len(header), *(len(c) for _, c in table.rows))
+
+    def cells(j: int) -> list[str]:
+        return [c[j].strip() if j < len(c) else "" for _, c in table.rows]
+
+    cols: list[_Column] = []
+    for j in range(1, width):
+        label = header[j] if j < len(header) else ""
+        values = cells(j)
+        no_digits = all(not any(ch.isdigit() for ch in v) for v in values)
+        if not label and not any(values):
+            continue  # padding
+        if cols and no_digits and (not label or label.isdigit()) and cols[-1].flag_index is None:
+            cols[-1].flag_index = j
+            continue
+        if not label:
+            raise ExtractError(
+                path, f"column {j + 1} has figures but no heading", line=table.header_line
+            )
+        if label in {"%", "percent", "Percent", "percentage", "Percentage"}:
+            prev = cols[-1] if cols else None
+            cols.append(
+                _Column(
+                    j,
+                    label,
+                    "value",
+                    prev.category if prev else None,
+                    prev.period if prev else None,
+                )
+            )
+        elif _is_period(label):
+            cols.append(_Column(j, label, meta_measure, None, label))
+        else:
+            cols.append(_Column(j, label, meta_measure, label, None))
+    if not cols:
+        raise ExtractError(path, "no figure columns after the area column", line=table.header_line)
+    return cols
+
+
+def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.DataFrame:
+    """Read every table of a query download into records."""
+    from etl.detect import decode_text
+
+    raw = data if data is not None else Path(path).read_bytes()
+    text = decode_text(path, raw)
+    lay = _layout(path, text)
+    if not lay.tables:
+        raise ExtractError(path, "no data rows (lines like 'E06000032 : Luton,123') found")
+    if text and not text.endswith(("\n", "\r")):
+        last_line, last_cells = _rows(path, text)[-1]
+        if _GSS_ROW.match(last_cells[0].strip() if last_cells else ""):
+            raise ExtractError(
+                path, "the file ends in the middle of a data row: it looks cut off", line=last_line
+            )
+    ds_key = recognised.dataset
+    census_ds, census_key = _census_variable(lay.meta, lay.title)
+    is_census = bool(census_ds) or bool(
+        ds_key and catalogue().datasets.get(ds_key) and catalogue().datasets[ds_key].census_variable
+    )
+
+    out: dict[str, list] = {c: [] for c in records.COLUMNS}
+    seen: dict[tuple, int] = {}
+    for table in lay.tables:
+        meta = table.meta
+        page_category = meta.get(census_key) if census_key else None
+        extra_dims = [v for k, v in meta.items() if k.lower() not in _META_KEYS and k != census_key]
+        measure = _measure(meta, path)
+        breakdown = _breakdown(meta)
+        vintage = _geo_vintage(table.geography)
+        date_text = next((v for k, v in meta.items() if k.lower() == "date"), None)
+        cols = _columns(table, measure, path)
+        kind = _geography_kind(table.geography) if table.named_only else None
+        if table.named_only and kind is None:
+            raise ExtractError(
+                path,
+                f"rows name areas without codes under {table.geography!r}; download the query "
+                "again with area codes",
+                line=table.header_line,
+            )
+        width = len(table.header)
+        needed = max(max(c.index, c.flag_index or 0) for c in cols) + 1
+        for line, cells in table.rows:
+            if len(cells) < needed:
+                raise ExtractError(
+                    path,
+                    f"row has {len(cells)} fields where the header has {width}: the file looks "
+                    "cut off or damaged",
+                    line=line,
+                )
+            first = cells[0].strip()
+            m = _GSS_ROW.match(first)
+            if m:
+                code, name = m.group("code"), m.group("name")
+            else:
+                from etl.names import provisional_code
+
+                code, name = provisional_code(kind or "area", first), first
+            for col in cols:
+                period_text = col.period or date_text
+                if is_census:
+                    start, end, label = records.census_period()
+                elif period_text is None:
+                    raise ExtractError(
+                        path,
+                        "no 'Date :' line in the header and no period in the column headings",
+                        line=table.header_line,
+                    )
+                else:
+                    try:
+                        start, end, label = records.parse_period(period_text)
+                    except (ValueError, KeyError):
+                        raise ExtractError(
+                            path, f"period {period_text!r} is not one this parser knows"
+                        ) from None
+                category = col.category or page_category
+                if category is None:
+                    category = next(iter(extra_dims), None)
+                    dims = extra_dims[1:]
+                else:
+                    dims = extra_dims
+                if category is None:
+                    raise ExtractError(
+                        path,
+                        f"cannot tell which figure column {col.label!r} holds (no category line)",
+                        line=table.header_line,
+                    )
+                if dims:
+                    category = " | ".join([category, *dims])
+                key = (code, category, breakdown, col.measure, start, end)
+                if key in seen:
+                    raise ExtractError(
+                        path,
+                        f"duplicate rows for area {code} ({name}); first on line {seen[key]}",
+                        line=line,
+                    )
+                seen[key] = line
+                raw_value = cells[col.index] if col.index < len(cells) else ""
+                parsed = read_cell(raw_value, lay.footnotes)
+                if parsed is None:
+                    raise ExtractError(
+                        path,
+                        f"value {raw_value.strip()!r} is neither a number nor a marker this file "
+                        "explains",
+                        line=line,
+                        column=col.label,
+                    )
+                value, status = parsed
+                if col.flag_index is not None and col.flag_index < len(cells):
+                    flag = flag_status(cells[col.flag_index], lay.footnotes)
+                    if flag is False:
+                        raise ExtractError(
+                            path,
+                            f"flag {cells[col.flag_index].strip()!r} is not explained by the "
+                            "file's footnotes nor a known Nomis marker",
+                            line=line,
+                            column=f"{col.label} flag",
+                        )
+                    status = records.worse_status(status, flag)
+                out["dataset"].append(ds_key)
+                out["area_code"].append(code)
+                out["area_name"].append(name)
+                out["geo_vintage"].append(vintage)
+                out["period_start"].append(start)
+                out["period_end"].append(end)
+                out["period_label"].append(label)
+                out["category"].append(category)
+                out["breakdown"].append(breakdown)
+                out["measure"].append(col.measure)
+                out["value"].append(value)
+                out["status"].append(status)
+                out["origin"].append(str(path))
+                out["line"].append(line)
+    df = pd.DataFrame(out, columns=records.COLUMNS)
+    df["value"] = df["value"].astype("float64")
+    df["status"] = pd.Series(out["status"], dtype=object)
+    df.attrs["notes"] = _file_notes(lay)
+    return df
+
+
+def metadata(path: Path) -> dict[str, object]:
+    """The retrieval date from ``ONS Crown Copyright Reserved [from Nomis on 3 May 2024]``."""
+    from etl.detect import HEAD_BYTES, decode_text
+
+    with open(path, "rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    text = decode_text(path, head)
+    for line in text.splitlines()[:12]:
+        when = retrieved_from(line)
+        if when:
+            return {"retrieved_at": when}
+    return {}
+
+
+def _file_notes(lay: _Layout) -> list[str]:
+    """Footnotes that qualify every figure without being a status (kept with the source)."""
+    parts = [
+        f"footnote {sym} {text}" for sym, text in lay.footnotes.items() if not footnote_status(text)
+    ]
+    parts += lay.notes
+    return [" ".join(parts)] if parts else []

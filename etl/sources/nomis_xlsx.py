@@ -1,0 +1,324 @@
+"""Nomis XLSX downloads of Annual Population Survey tables (T01 economic activity and kin).
+
+One sheet holds stacked blocks, one per period::
+
+    annual population survey
+    ONS Crown Copyright Reserved [from Nomis on 24 April 2023]
+    date        | Jan 2022-Dec 2022
+    confidence  | 95% confidence interval (+/-)
+    Area        | T01:22 (Aged 16-64 - All : All People ) |       |      | T01:25 (...) ...
+                | number                                  | Flags | conf | number ...
+    country:England | 34994700 |   | 227900 | ...
+    ladu:Luton      | 141000   |   | 11900  | ...
+    ...
+    ! Estimate and confidence interval not available since the group sample size is zero or ...
+    * Estimate and confidence interval unreliable since the group sample size is small (3-9).
+
+Blocks, headers and columns are found by their content, not by position. Areas are named, not
+coded (``ladu:Luton``); they get provisional ``name:<kind>:<name>`` codes that the build resolves
+(see ``etl.names``). A marker in the number, Flags or conf cell is the figure's status, read from
+the block's own footnotes; a marked cell never becomes a number.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from etl import records
+from etl.errors import ExtractError
+from etl.names import provisional_code
+from etl.sources import Probe, Recognised
+from etl.sources.nomis_query import flag_status, read_cell, retrieved_from
+
+NAME = "nomis_xlsx"
+
+_TABLE_COLUMN = re.compile(r"^\s*(?P<table>[A-Z]+\d+):(?P<cell>\d+)\s*\((?P<label>.*)\)\s*$", re.S)
+_FOOTNOTE = re.compile(r"^(?P<symbol>[^\w\s]{1,2})\s+(?P<text>\S.*)$", re.S)
+# (publication title, table) -> catalogue dataset. The title tells residence-based APS from the
+# workplace analysis, which shares table numbers.
+DATASETS = {("annual population survey", "T01"): "aps_t01"}
+ROLES = {"number": "number", "conf": "conf", "flags": "flags", "flag": "flags"}
+
+
+def _text(cell: object) -> str:
+    return "" if cell is None else str(cell).strip()
+
+
+def _label(raw: str) -> str:
+    """``T01:28 (Aged 16-64 - In employment : All People )`` -> the text in the parentheses."""
+    m = _TABLE_COLUMN.match(raw)
+    return " ".join(m.group("label").split()) if m else " ".join(raw.split())
+
+
+def _header_table(row: tuple) -> str | None:
+    """The table id (``T01``) if this is an ``Area | T01:22 (...)`` header row."""
+    if not row or _text(row[0]).lower() != "area":
+        return None
+    tables = {m.group("table") for c in row[1:] if (m := _TABLE_COLUMN.match(_text(c)))}
+    return tables.pop() if len(tables) == 1 else None
+
+
+def _title(rows: list[tuple]) -> str:
+    for row in rows:
+        if row and _text(row[0]):
+            return _text(row[0])
+    return ""
+
+
+def _loose(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def sniff(probe: Probe) -> Recognised | None:
+    if not probe.workbook_sheets:
+        return None
+    for sheet, rows in probe.workbook_sheets.items():
+        for i, row in enumerate(rows):
+            table = _header_table(row)
+            if table is None:
+                continue
+            below = rows[i + 1] if i + 1 < len(rows) else ()
+            if "number" not in {_text(c).lower() for c in below}:
+                continue
+            title = _title(rows)
+            dataset = DATASETS.get((_loose(title), table))
+            return Recognised(
+                parser=NAME,
+                dataset=dataset,
+                description=f"Nomis XLSX download ({title or 'untitled'}, table {table})",
+                options={"sheet": sheet, "table": table},
+            )
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Group:
+    """One published figure's columns: its label and where its number, flags and conf sit."""
+
+    label: str
+    number: int | None = None
+    flags: int | None = None
+    conf: int | None = None
+
+
+def _load_rows(path: Path) -> dict[str, list[tuple]]:
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ExtractError(path, f"not a readable XLSX workbook ({exc})") from None
+    try:
+        out = {}
+        for ws in wb.worksheets:
+            ws.reset_dimensions()  # Nomis stores a wrong sheet size ("A1")
+            out[ws.title] = [tuple(r) for r in ws.iter_rows(values_only=True)]
+        return out
+    finally:
+        wb.close()
+
+
+def _groups(path: Path, header: tuple, sub: tuple, line: int) -> list[_Group]:
+    groups: list[_Group] = []
+    width = max(len(header), len(sub))
+    for j in range(1, width):
+        head = _text(header[j]) if j < len(header) else ""
+        role = ROLES.get(_text(sub[j]).lower()) if j < len(sub) else None
+        if head:
+            groups.append(_Group(_label(head)))
+        if role is None:
+            continue
+        if not groups:
+            raise ExtractError(path, f"sub-heading {sub[j]!r} before any figure heading", line=line)
+        if getattr(groups[-1], role) is not None:
+            raise ExtractError(
+                path, f"figure {groups[-1].label!r} has two {sub[j]!r} columns", line=line + 1
+            )
+        setattr(groups[-1], role, j)
+    for g in groups:
+        if g.number is None:
+            raise ExtractError(
+                path, f"figure {g.label!r} has no 'number' column under it", line=line + 1
+            )
+    return groups
+
+
+def _column_name(index: int, label: str, role: str) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(index + 1)} ({label}, {role})"
+
+
+def _block_footnotes(rows: list[tuple], start: int) -> dict[str, str]:
+    """Footnotes below the block that starts at ``start`` (up to the next block's title)."""
+    notes: dict[str, str] = {}
+    seen_data = False
+    for row in rows[start:]:
+        first = _text(row[0]) if row else ""
+        if first.lower() == "date" and seen_data:
+            break
+        seen_data = seen_data or ":" in first
+        m = _FOOTNOTE.match(first) if len([c for c in row if _text(c)]) == 1 else None
+        if m:
+            notes.setdefault(m.group("symbol"), " ".join(m.group("text").split()))
+    return notes
+
+
+def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.DataFrame:
+    """Read every block of the download into ``count`` and ``ci_half`` records."""
+    if data is not None:
+        import tempfile
+
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+            tmp.write(data)
+            tmp.flush()
+            return parse(Path(tmp.name), recognised)
+    sheets = _load_rows(Path(path))
+    wanted = recognised.options.get("sheet")
+    out: dict[str, list] = {c: [] for c in records.COLUMNS}
+    blocks = 0
+    for sheet, rows in sheets.items():
+        if wanted and sheet != wanted:
+            continue
+        period: tuple | None = None
+        groups: list[_Group] | None = None
+        footnotes: dict[str, str] = {}
+        seen: dict[tuple, int] = {}
+        i = 0
+        while i < len(rows):
+            row = rows[i]
+            line = i + 1
+            first = _text(row[0]) if row else ""
+            if first.lower() == "date" and len(row) > 1:
+                try:
+                    period = records.parse_period(_text(row[1]))
+                except (ValueError, KeyError):
+                    raise ExtractError(
+                        path, f"period {row[1]!r} is not one this parser knows", line=line
+                    ) from None
+                groups = None
+                footnotes = _block_footnotes(rows, i)
+            elif _header_table(row):
+                if period is None:
+                    raise ExtractError(
+                        path, "a table heading with no 'date' row above it", line=line
+                    )
+                sub = rows[i + 1] if i + 1 < len(rows) else ()
+                groups = _groups(path, row, sub, line)
+                blocks += 1
+                i += 2
+                continue
+            elif groups is not None and not first:
+                if any(_text(c) for c in row):
+                    raise ExtractError(path, "a row of figures without an area name", line=line)
+                groups = None  # a blank row ends the block's data
+            elif (
+                groups is not None and _FOOTNOTE.match(first) and not any(_text(c) for c in row[1:])
+            ):
+                groups = None  # footnotes straight after the data
+            elif groups is not None:
+                _read_row(path, row, line, groups, period, footnotes, seen, recognised, out)
+            i += 1
+    if not blocks:
+        raise ExtractError(path, "no 'Area' table heading with figure columns found")
+    df = pd.DataFrame(out, columns=records.COLUMNS)
+    df["value"] = df["value"].astype("float64")
+    df["status"] = pd.Series(out["status"], dtype=object)
+    return df
+
+
+def _read_row(
+    path: Path,
+    row: tuple,
+    line: int,
+    groups: list[_Group],
+    period: tuple,
+    footnotes: dict[str, str],
+    seen: dict[tuple, int],
+    recognised: Recognised,
+    out: dict[str, list],
+) -> None:
+    label = _text(row[0])
+    kind, sep, name = label.partition(":")
+    if not sep:
+        kind, name = "area", label
+    key = (label, period[0], period[1])
+    if key in seen:
+        raise ExtractError(
+            path,
+            f"duplicate rows for area {label!r} in one period; first on row {seen[key]}",
+            line=line,
+        )
+    seen[key] = line
+    code = provisional_code(kind, name)
+    start, end, plabel = period
+    for g in groups:
+        cells = {}
+        status = None
+        for role, idx in (("number", g.number), ("conf", g.conf)):
+            if idx is None:
+                continue
+            raw = row[idx] if idx < len(row) else None
+            parsed = read_cell(raw, footnotes)
+            if parsed is None:
+                raise ExtractError(
+                    path,
+                    f"value {raw!r} is neither a number nor a marker this file explains",
+                    line=line,
+                    column=_column_name(idx, g.label, role),
+                )
+            cells[role] = parsed[0]
+            # An empty number is a missing figure; an empty conf only lacks its interval.
+            if role == "number" or _text(raw):
+                status = records.worse_status(status, parsed[1])
+        if g.flags is not None and g.flags < len(row):
+            flag = flag_status(row[g.flags], footnotes)
+            if flag is False:
+                raise ExtractError(
+                    path,
+                    f"flag {row[g.flags]!r} is not explained by the file's footnotes nor a "
+                    "known Nomis marker",
+                    line=line,
+                    column=_column_name(g.flags, g.label, "Flags"),
+                )
+            status = records.worse_status(status, flag)
+        for role, measure in (("number", "count"), ("conf", "ci_half")):
+            if role not in cells:
+                continue
+            out["dataset"].append(recognised.dataset)
+            out["area_code"].append(code)
+            out["area_name"].append(name.strip())
+            out["geo_vintage"].append(None)
+            out["period_start"].append(start)
+            out["period_end"].append(end)
+            out["period_label"].append(plabel)
+            out["category"].append(g.label)
+            out["breakdown"].append("total")
+            out["measure"].append(measure)
+            out["value"].append(cells[role])
+            out["status"].append(status)
+            out["origin"].append(str(path))
+            out["line"].append(line)
+
+
+def metadata(path: Path) -> dict[str, object]:
+    """The retrieval date from the ``ONS Crown Copyright Reserved [from Nomis on ...]`` row."""
+    for rows in _load_rows(Path(path)).values():
+        for row in rows[:10]:
+            when = retrieved_from(_text(row[0]) if row else "")
+            if when:
+                return {"retrieved_at": when}
+    return {}
