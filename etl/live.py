@@ -1,0 +1,231 @@
+"""The live build: every catalogue dataset from the Nomis API, then every registered live source.
+
+``fetch_all(area, catalogue, show_progress=False, http=None) -> list[Extract]``
+    For each catalogue dataset with a ``nomis_id`` and a ``[datasets.X.live]`` table: read the
+    dataset's definition (it must exist), check every code in ``[datasets.X.live.codes.<concept>]``
+    still has its label, then query ``dataset/{id}.data.csv`` with the table's ``params``, each
+    checked concept filtered to its listed codes, and the geographies the table names:
+
+    ==========  ==============================================================================
+    places      the configured local authorities' GSS codes
+    regions     their regions' codes
+    country     England, E92000001
+    lsoa        every 2021 LSOA in each configured authority (``{LAD}TYPE151``)
+    msoa        every 2021 MSOA in each configured authority (``{LAD}TYPE152``)
+    ==========  ==============================================================================
+
+    ``places``, ``regions`` and ``country`` go in one query; ``lsoa`` and ``msoa`` one query
+    each. Each answer becomes one Extract (origin = the query URL, retrieved_at = when it was
+    downloaded), parsed by ``etl.sources.nomis_api_csv``. Responses are cached on disk
+    (``etl.http``), so a rerun needs no network.
+
+    Raises ``LiveUnavailable`` if the network cannot be reached and nothing is cached (the
+    command line then builds the sample and says so), ``FetchError`` for a dataset Nomis does
+    not have, a recoded dimension, a response cut short or an error page, and ``EtlError`` if
+    the network is lost part-way (the answers received so far stay cached; run the build again).
+    The optional ``datasets`` argument limits the run to some catalogue keys, ``live_sources``
+    replaces the registry for one call.
+
+``LIVE_SOURCES``
+    Live sources other than Nomis (fit notes, ONS workbooks, NEET...). A source is a callable
+    ``(http: HttpClient, area: Area, catalogue: Catalogue) -> list[Extract]``, run in order after
+    the Nomis datasets with the same HTTP client (so it shares the cache and rate limit). It
+    should raise ``etl.http.NetworkUnavailable`` (the client does) when it cannot reach its
+    host, and ``FetchError``/``ExtractError`` for broken answers. Register one by appending it
+    from its own module::
+
+        from etl.live import LIVE_SOURCES
+        LIVE_SOURCES.append(fetch_fit_notes)
+
+    The module must be imported for that to happen: ``fetch_all`` imports every parser module
+    (``etl.sources.parser_modules()``) and every module named ``etl/live_*.py``, so put the
+    registration in either place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import pkgutil
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from tqdm import tqdm
+
+import etl
+from etl.catalogue import Catalogue, Dataset
+from etl.errors import EtlError, FetchError, LiveUnavailable
+from etl.http import HttpClient, NetworkUnavailable
+from etl.nomis import NomisClient
+from etl.sources import Extract, Recognised
+from geo.area import ENGLAND_CODE, Area
+
+LiveSource = Callable[[HttpClient, Area, Catalogue], list[Extract]]
+LIVE_SOURCES: list[LiveSource] = []
+
+CODE_SPECS = ("places", "regions", "country")
+SMALL_AREA_TYPES = {"lsoa": "TYPE151", "msoa": "TYPE152"}
+DEFAULT_GEOGRAPHY = ("places", "regions", "country")
+
+
+@dataclass(frozen=True)
+class NomisQuery:
+    """One data query for one dataset and one group of geographies."""
+
+    dataset: Dataset
+    spec: str  # "places, regions, country", "lsoa" or "msoa"
+    geography: tuple[str, ...]
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def geography_codes(spec: str, area: Area) -> list[str]:
+    """The Nomis ``geography=`` items for one catalogue geography spec."""
+    if spec == "places":
+        return list(area.lad_codes)
+    if spec == "regions":
+        return list(area.region_codes)
+    if spec == "country":
+        return [ENGLAND_CODE]
+    if spec in SMALL_AREA_TYPES:
+        return [f"{code}{SMALL_AREA_TYPES[spec]}" for code in area.lad_codes]
+    raise EtlError(
+        f"unknown geography {spec!r} in etl/catalogue.toml; use places, regions, country, "
+        "lsoa or msoa"
+    )
+
+
+def has_live_table(dataset: Dataset) -> bool:
+    return bool(dataset.nomis_id) and bool(
+        dataset.live_params or dataset.live_geography or dataset.live_codes
+    )
+
+
+def plan(area: Area, cat: Catalogue, datasets: Iterable[str] | None = None) -> list[NomisQuery]:
+    """The data queries a live build makes (before codes are checked)."""
+    wanted = set(datasets) if datasets is not None else None
+    if wanted is not None and (unknown := wanted - set(cat.datasets)):
+        raise EtlError(f"no catalogue dataset {', '.join(sorted(unknown))}")
+    queries = []
+    for ds in cat.datasets.values():
+        if not has_live_table(ds) or (wanted is not None and ds.key not in wanted):
+            continue
+        params = dict(ds.live_params)
+        for concept, codes in ds.live_codes.items():
+            params.setdefault(concept.lower(), ",".join(codes))
+        specs = ds.live_geography or DEFAULT_GEOGRAPHY
+        grouped = [s for s in specs if s in CODE_SPECS]
+        groups = ([grouped] if grouped else []) + [[s] for s in specs if s not in CODE_SPECS]
+        for group in groups:
+            geo = tuple(g for spec in group for g in geography_codes(spec, area))
+            if geo:
+                queries.append(NomisQuery(ds, ", ".join(group), geo, params))
+    return queries
+
+
+def fetch_query(nomis: NomisClient, query: NomisQuery, select: list[str]) -> Extract:
+    """Fetch and parse one query into an Extract."""
+    from etl.sources import nomis_api_csv
+
+    ds = query.dataset
+    params = {"geography": ",".join(query.geography), **query.params}
+    result = nomis.fetch_csv(ds.nomis_id, params, select)
+    if result.record_count == 0:
+        raise FetchError(
+            result.url,
+            f"catalogue dataset {ds.key!r} ({ds.nomis_id}) has no rows for {query.spec}; "
+            f"check its [datasets.{ds.key}.live] table in etl/catalogue.toml",
+        )
+    description = f"Nomis API {ds.nomis_id} ({ds.title}; {query.spec})"
+    recognised = Recognised(
+        parser=nomis_api_csv.NAME,
+        dataset=ds.key,
+        description=description,
+        options={"nomis_id": ds.nomis_id},
+    )
+    recs = nomis_api_csv.parse(result.url, recognised, data=result.content, origin=result.url)
+    notes = []
+    asked = [g for g in query.geography if "TYPE" not in g]
+    missing = sorted(set(asked) - set(recs["area_code"]))
+    if missing:
+        notes.append(f"Nomis returned no figures for {', '.join(missing)}")
+    return Extract(
+        dataset=ds.key,
+        records=recs,
+        origin=result.url,
+        sha256=hashlib.sha256(result.content).hexdigest(),
+        description=description,
+        retrieved_at=result.fetched_at,
+        notes=notes,
+    )
+
+
+def _load_registrations() -> None:
+    """Import the modules that may append to LIVE_SOURCES (see the module docstring)."""
+    from etl.sources import parser_modules
+
+    parser_modules()
+    for info in pkgutil.iter_modules(etl.__path__):
+        if info.name.startswith("live_"):
+            importlib.import_module(f"etl.{info.name}")
+
+
+def fetch_all(
+    area: Area,
+    catalogue: Catalogue,
+    show_progress: bool = False,
+    http: HttpClient | None = None,
+    *,
+    datasets: Iterable[str] | None = None,
+    live_sources: list[LiveSource] | None = None,
+) -> list[Extract]:
+    """Fetch every live dataset for ``area`` (see the module docstring)."""
+    http = http or HttpClient()
+    nomis = NomisClient(http)
+    if live_sources is None:
+        _load_registrations()
+        live_sources = list(LIVE_SOURCES)
+    queries = plan(area, catalogue, datasets)
+    by_dataset: dict[str, list[NomisQuery]] = {}
+    for q in queries:
+        by_dataset.setdefault(q.dataset.key, []).append(q)
+
+    steps = len(queries) + len(by_dataset) + len(live_sources)
+    bar = tqdm(
+        total=steps,
+        desc="Fetching live sources",
+        disable=not show_progress,
+        file=sys.stderr,
+        unit="query",
+        leave=False,
+    )
+    extracts: list[Extract] = []
+    try:
+        for key, qs in by_dataset.items():
+            ds = qs[0].dataset
+            bar.set_postfix_str(f"{ds.nomis_id} codes")
+            definition = nomis.definition(ds.nomis_id)
+            for concept, expected in ds.live_codes.items():
+                nomis.check_codes(ds.nomis_id, concept, expected, dataset_key=key)
+            select = nomis.select_for(definition)
+            bar.update(1)
+            for q in qs:
+                bar.set_postfix_str(f"{ds.nomis_id} {q.spec}")
+                extracts.append(fetch_query(nomis, q, select))
+                bar.update(1)
+        for source in live_sources:
+            bar.set_postfix_str(getattr(source, "__name__", "live source"))
+            extracts.extend(source(http, area, catalogue))
+            bar.update(1)
+    except NetworkUnavailable as exc:
+        if http.stats["fetched"] + http.stats["cache"] == 0:
+            raise LiveUnavailable(
+                f"the network is unreachable and nothing is cached ({exc})"
+            ) from exc
+        raise EtlError(
+            f"The network was lost part-way through the live build ({exc}). Answers received "
+            "so far are cached; run the build again to continue."
+        ) from exc
+    finally:
+        bar.close()
+    return extracts
