@@ -79,7 +79,27 @@ def sha256_of(path: Path) -> str:
 
 def parser_modules() -> list:
     """Parser modules in the order they are asked to sniff a file (most specific first)."""
-    from etl.sources import census_bulk, nomis_api_csv, nomis_query, nomis_xlsx, ons_local
+    from etl.sources import (
+        census_bulk,
+        fitnotes,
+        job_adverts,
+        neet,
+        nomis_api_csv,
+        nomis_query,
+        nomis_xlsx,
+        ons_local,
+        vacancies,
+    )
 
-    modules = [nomis_api_csv, census_bulk, nomis_query, ons_local, nomis_xlsx]
+    modules = [
+        nomis_api_csv,
+        census_bulk,
+        nomis_query,
+        ons_local,
+        nomis_xlsx,
+        fitnotes,
+        job_adverts,
+        neet,
+        vacancies,
+    ]
     return modules

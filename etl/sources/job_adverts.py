@@ -1,0 +1,412 @@
+"""ONS online job adverts by local authority: the Adzuna-based tables (2017-2022) and the
+Textkernel-based "Labour demand volumes by SOC 2020" workbook (2023 on, monthly).
+
+The two series are not one measure. The Adzuna tables give a *unit measure* (the January average
+count of adverts divided by an unpublished constant), by local authority **name**, one January a
+year. Textkernel tables give counts of adverts by month, with GSS codes, overall and by SOC 2020
+occupation group. They become separate indicators (``job_adverts_adzuna_units`` and
+``job_adverts_total``/``job_adverts_by_occupation``), so a trend never joins them silently; the
+dataset of every row says which series it is.
+
+Tables are found by content. Adzuna: a sheet whose header row starts "Local authority" (or
+"Region") followed by year columns. Textkernel: a sheet whose header row has an area-code column
+("... code") and either month columns (wide layout) or a period column and a value column (long
+layout); its title rows say "snapshot" or "new" adverts, and an occupation column ("SOC ...",
+"occupation") makes it a by-occupation table.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from etl import records
+from etl.errors import ExtractError
+from etl.sources import Probe, Recognised
+from etl.sources.vacancies import read_workbook
+from geo.area import load_area
+
+NAME = "job_adverts"
+ADZUNA = "ons_job_adverts_adzuna"
+TEXTKERNEL = "ons_job_adverts_textkernel"
+ADZUNA_CATEGORY = "Online job adverts, January average (units)"
+SNAPSHOT = "Snapshot job adverts"
+NEW = "New job adverts"
+BY_OCCUPATION = " by occupation"
+
+# SOC 2020 major (1-digit) and sub-major (2-digit) groups, for labels on the dashboard.
+SOC2020_GROUPS = {
+    "1": "Managers, directors and senior officials",
+    "2": "Professional occupations",
+    "3": "Associate professional occupations",
+    "4": "Administrative and secretarial occupations",
+    "5": "Skilled trades occupations",
+    "6": "Caring, leisure and other service occupations",
+    "7": "Sales and customer service occupations",
+    "8": "Process, plant and machine operatives",
+    "9": "Elementary occupations",
+    "11": "Corporate managers and directors",
+    "12": "Other managers and proprietors",
+    "21": "Science, research, engineering and technology professionals",
+    "22": "Health professionals",
+    "23": "Teaching and other educational professionals",
+    "24": "Business, media and public service professionals",
+    "31": "Science, engineering and technology associate professionals",
+    "32": "Health and social care associate professionals",
+    "33": "Protective service occupations",
+    "34": "Culture, media and sports occupations",
+    "35": "Business and public service associate professionals",
+    "41": "Administrative occupations",
+    "42": "Secretarial and related occupations",
+    "51": "Skilled agricultural and related trades",
+    "52": "Skilled metal, electrical and electronic trades",
+    "53": "Skilled construction and building trades",
+    "54": "Textiles, printing and other skilled trades",
+    "61": "Caring personal service occupations",
+    "62": "Leisure, travel and related personal service occupations",
+    "63": "Community and civil enforcement occupations",
+    "71": "Sales occupations",
+    "72": "Customer service occupations",
+    "81": "Process, plant and machine operatives",
+    "82": "Transport and mobile machine drivers and operatives",
+    "91": "Elementary trades and related occupations",
+    "92": "Elementary administration and service occupations",
+}
+# Health and care occupations (SOC 2020 sub-major groups): shown highlighted on the dashboard.
+HEALTH_AND_CARE_SOC = ("22", "32", "61")
+
+_GSS = re.compile(r"^[EWSNK]\d{8}$")
+_YEAR = re.compile(r"^(19|20)\d{2}$")
+_SOC = re.compile(r"^\s*(\d{1,4})\b")
+
+
+def _text(cell: object) -> str:
+    return "" if cell is None else re.sub(r"\s+", " ", str(cell)).strip()
+
+
+def _norm_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+
+
+def _month(cell: object) -> tuple[date, date, str] | None:
+    if isinstance(cell, datetime | date):
+        y, m = cell.year, cell.month
+        return (
+            date(y, m, 1),
+            date(y, m, calendar.monthrange(y, m)[1]),
+            f"{calendar.month_name[m]} {y}",
+        )
+    text = _text(cell)
+    if not text or _YEAR.match(text):
+        return None
+    try:
+        start, end, label = records.parse_period(text)
+    except (ValueError, KeyError):
+        return None
+    if (end - start).days > 31:
+        return None
+    return start, end, label
+
+
+# ------------------------------------------------------------------------------------------
+# Recognition
+# ------------------------------------------------------------------------------------------
+
+
+def _adzuna_header(rows: list[tuple]) -> int | None:
+    for i, row in enumerate(rows):
+        cells = [_text(c) for c in row]
+        if not cells or not cells[0]:
+            continue
+        first = cells[0].lower()
+        years = [c for c in cells[1:] if _YEAR.match(c)]
+        if first.startswith(("local authority", "region")) and len(years) >= 2:
+            return i
+    return None
+
+
+def _textkernel_header(rows: list[tuple]) -> tuple[int, dict] | None:
+    """Header row index and column roles of a Textkernel table, or None."""
+    for i, row in enumerate(rows):
+        cells = [_text(c).lower() for c in row]
+        code = next(
+            (
+                j
+                for j, c in enumerate(cells)
+                if "code" in c and "soc" not in c and "occupation" not in c
+            ),
+            None,
+        )
+        if code is None:
+            continue
+        name = next(
+            (j for j, c in enumerate(cells) if j != code and "name" in c and "soc" not in c), None
+        )
+        soc = next((j for j, c in enumerate(cells) if "soc" in c or "occupation" in c), None)
+        months = {j: m for j, c in enumerate(row) if (m := _month(c))}
+        period = next(
+            (j for j, c in enumerate(cells) if c in {"date", "month", "period", "time period"}),
+            None,
+        )
+        value = next(
+            (
+                j
+                for j, c in enumerate(cells)
+                if j not in (code, name, soc, period)
+                and any(w in c for w in ("adverts", "count", "value", "volume"))
+            ),
+            None,
+        )
+        if months or (period is not None and value is not None):
+            return i, {
+                "code": code,
+                "name": name,
+                "soc": soc,
+                "months": months,
+                "period": period,
+                "value": value,
+            }
+    return None
+
+
+def _statistic(rows: list[tuple], header: int) -> str | None:
+    title = " ".join(_text(c).lower() for row in rows[: header + 1] for c in row if c)
+    if "snapshot" in title:
+        return SNAPSHOT
+    if "new adverts" in title or "new job adverts" in title or "new online" in title:
+        return NEW
+    return None
+
+
+def sniff(probe: Probe) -> Recognised | None:
+    """The Adzuna LA tables or a Textkernel labour-demand workbook, by their tables."""
+    sheets = probe.workbook_sheets
+    if not sheets:
+        return None
+    text = " ".join(_text(c).lower() for rows in sheets.values() for r in rows[:6] for c in r if c)
+    if "job advert" not in text and "labour demand" not in text:
+        return None
+    if "adzuna" in text and any(_adzuna_header(rows) is not None for rows in sheets.values()):
+        return Recognised(NAME, ADZUNA, "ONS online job adverts by local authority (Adzuna)")
+    if any(_textkernel_header(rows) for rows in sheets.values()):
+        return Recognised(
+            NAME, TEXTKERNEL, "ONS labour demand volumes by SOC 2020 (Textkernel job adverts)"
+        )
+    if "textkernel" in text or "labour demand" in text:
+        # Says what it is but no table could be placed: parse will say what is missing.
+        return Recognised(NAME, TEXTKERNEL, "ONS labour demand volumes (unreadable layout)")
+    return None
+
+
+# ------------------------------------------------------------------------------------------
+# Adzuna tables (names only)
+# ------------------------------------------------------------------------------------------
+
+
+def _name_resolver() -> tuple[dict[str, str], dict[str, str]]:
+    """Configured LAD names and region names -> codes (normalised names)."""
+    area = load_area()
+    lads = {_norm_name(lad.name): lad.code for lad in area.lads if lad.name}
+    regions = {_norm_name(n): c for c, n in area.region_names.items()}
+    return lads, regions
+
+
+def provisional(name: str) -> str:
+    """The code a name-only row carries until the build's name lookup (``etl.names``) places it."""
+    from etl.names import provisional_code
+
+    return provisional_code("lad", name)
+
+
+def _parse_adzuna(path: Path, sheets: dict[str, list[tuple]], dataset: str) -> pd.DataFrame:
+    lads, regions = _name_resolver()
+    rows_out: list[dict] = []
+    notes: list[str] = []
+    tables = 0
+    for sheet, rows in sheets.items():
+        h = _adzuna_header(rows)
+        if h is None:
+            continue
+        title = " ".join(_text(c).lower() for row in rows[:h] for c in row if c)
+        if "unknown" in title or "proportion" in title or "index" in title:
+            continue  # unknown-location adverts, shares and indices are not place totals
+        header = [_text(c) for c in rows[h]]
+        is_region = header[0].lower().startswith("region")
+        years = {j: int(c) for j, c in enumerate(header) if _YEAR.match(c)}
+        tables += 1
+        unmatched = []
+        for i in range(h + 1, len(rows)):
+            row = rows[i]
+            name = _text(row[0]) if row else ""
+            if not name:
+                continue
+            key = _norm_name(name)
+            if is_region:
+                code = regions.get(key)
+                if code is None:
+                    unmatched.append(name)
+                    continue
+            else:
+                code = lads.get(key) or provisional(name)
+            for j, year in years.items():
+                raw = row[j] if j < len(row) else None
+                parsed = records.parse_cell(raw)
+                if parsed is None:
+                    raise ExtractError(
+                        path,
+                        f"sheet {sheet!r}: value {raw!r} is neither a number nor a known marker",
+                        line=i + 1,
+                        column=str(year),
+                    )
+                rows_out.append(
+                    {
+                        "dataset": dataset,
+                        "area_code": code,
+                        "area_name": name,
+                        "geo_vintage": None,
+                        "period_start": date(year, 1, 1),
+                        "period_end": date(year, 1, 31),
+                        "period_label": f"January {year}",
+                        "category": ADZUNA_CATEGORY,
+                        "breakdown": "total",
+                        "measure": "value",
+                        "value": parsed[0],
+                        "status": parsed[1],
+                        "origin": f"{path} [{sheet}]",
+                        "line": i + 1,
+                    }
+                )
+        if unmatched:
+            notes.append(
+                f"sheet {sheet!r}: {len(unmatched)} region name(s) not among the configured "
+                f"regions were left out: {', '.join(unmatched[:8])}"
+            )
+    if not tables:
+        raise ExtractError(
+            path,
+            "no sheet has a job-adverts table (a header row starting 'Local authority' or "
+            f"'Region' followed by year columns); sheets found: {list(sheets)}",
+        )
+    out = records.frame(rows_out)
+    named = sorted({c for c in out["area_code"] if c.startswith("name:")})
+    if named:
+        notes.append(
+            f"{len(named)} local authority name(s) are not configured places and carry no code in "
+            "this file; they are placed by the build's name lookup, or left out if it finds none"
+        )
+    out.attrs["notes"] = notes
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# Textkernel workbook (codes, monthly, by SOC 2020)
+# ------------------------------------------------------------------------------------------
+
+
+def _soc_breakdown(raw: object) -> str | None:
+    text = _text(raw)
+    if not text or text.lower() in {"total", "all", "all occupations", "all adverts"}:
+        return "total"
+    m = _SOC.match(text)
+    return f"soc:{m.group(1)}" if m else None
+
+
+def _parse_textkernel(path: Path, sheets: dict[str, list[tuple]], dataset: str) -> pd.DataFrame:
+    rows_out: list[dict] = []
+    seen: list[str] = []
+    skipped: list[str] = []
+    for sheet, rows in sheets.items():
+        found = _textkernel_header(rows)
+        if found is None:
+            continue
+        h, cols = found
+        stat = _statistic(rows, h)
+        if stat is None:
+            skipped.append(f"{sheet!r} (title says neither 'snapshot' nor 'new adverts')")
+            continue
+        category = stat + (BY_OCCUPATION if cols["soc"] is not None else "")
+        seen.append(sheet)
+        for i in range(h + 1, len(rows)):
+            row = rows[i]
+            code = _text(row[cols["code"]]) if cols["code"] < len(row) else ""
+            if not _GSS.match(code):
+                continue  # notes, blank lines and non-GSS areas (e.g. LSIP names)
+            name = _text(row[cols["name"]]) if cols["name"] is not None else None
+            breakdown = "total"
+            if cols["soc"] is not None:
+                breakdown = _soc_breakdown(row[cols["soc"]] if cols["soc"] < len(row) else None)
+                if breakdown is None:
+                    raise ExtractError(
+                        path,
+                        f"sheet {sheet!r}: occupation {row[cols['soc']]!r} has no SOC 2020 code",
+                        line=i + 1,
+                    )
+            if cols["months"]:
+                cells = [
+                    (period, row[j] if j < len(row) else None, j)
+                    for j, period in cols["months"].items()
+                ]
+            else:
+                period = _month(row[cols["period"]])
+                if period is None:
+                    raise ExtractError(
+                        path,
+                        f"sheet {sheet!r}: period {row[cols['period']]!r} is not a month",
+                        line=i + 1,
+                    )
+                cells = [(period, row[cols["value"]], cols["value"])]
+            for (start, end, label), raw, j in cells:
+                parsed = records.parse_cell(raw)
+                if parsed is None:
+                    raise ExtractError(
+                        path,
+                        f"sheet {sheet!r}: value {raw!r} is neither a number nor a known marker",
+                        line=i + 1,
+                        column=_text(rows[h][j]),
+                    )
+                rows_out.append(
+                    {
+                        "dataset": dataset,
+                        "area_code": code,
+                        "area_name": name,
+                        "geo_vintage": None,
+                        "period_start": start,
+                        "period_end": end,
+                        "period_label": label,
+                        "category": category,
+                        "breakdown": breakdown,
+                        "measure": "value",
+                        "value": parsed[0],
+                        "status": parsed[1],
+                        "origin": f"{path} [{sheet}]",
+                        "line": i + 1,
+                    }
+                )
+    if not rows_out:
+        detail = f"; tables set aside: {', '.join(skipped)}" if skipped else ""
+        raise ExtractError(
+            path,
+            "no sheet has a job-adverts table with an area-code column and month columns (or a "
+            "period and a value column) and rows with GSS codes; sheets found: "
+            f"{list(sheets)}{detail}",
+        )
+    out = records.frame(rows_out)
+    dup = out.duplicated(["area_code", "period_start", "category", "breakdown"], keep="first")
+    if dup.any():
+        # The workbook repeats areas across tables (e.g. LAD and LSIP tables that share codes);
+        # the first table's figure stands.
+        out = out[~dup].reset_index(drop=True)
+    out.attrs["notes"] = [f"tables set aside: {', '.join(skipped)}"] if skipped else []
+    return out
+
+
+def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.DataFrame:
+    """Read whichever of the two series the workbook holds."""
+    sheets = read_workbook(path, data)
+    if recognised.dataset == ADZUNA:
+        return _parse_adzuna(path, sheets, recognised.dataset)
+    return _parse_textkernel(path, sheets, recognised.dataset or TEXTKERNEL)
