@@ -18,8 +18,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "nomis"
@@ -97,3 +100,15 @@ class NomisReplay:
             row[col["RECORD_COUNT"]] = str(len(rows))
             out.append(csv_line(columns, [row[col[c]] for c in columns]))
         return Response("".join(out), content_type="text/csv")
+
+
+@contextmanager
+def own_server() -> Iterator[HTTPServer]:
+    """A private server, for tests that stop it (the shared ``httpserver`` must keep running)."""
+    server = HTTPServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.is_running():
+            server.stop()

@@ -17,7 +17,7 @@ from etl.errors import FetchError
 from etl.http import HttpClient, NetworkUnavailable
 from etl.nomis import CodeMismatch, NomisClient
 from etl.sources import Recognised, nomis_api_csv
-from tests.nomis_replay import FIXTURES, NomisReplay, csv_line
+from tests.nomis_replay import FIXTURES, NomisReplay, csv_line, own_server
 
 PLACES = "E06000055,E06000056,E06000032,E06000042,E06000061,E06000062"
 APS_SELECT = [
@@ -338,15 +338,13 @@ def test_a_code_whose_label_changed_fails_naming_everything(http, httpserver, tm
     assert "is now code 46" in message
 
 
-def test_a_rerun_is_served_from_the_disk_cache_with_the_server_gone(http, httpserver, replay):
-    first = NomisClient(http, replay.base, page_size=20).fetch_csv(
-        "NM_17_5", aps_params(), APS_SELECT
-    )
-    httpserver.stop()
+def test_a_rerun_is_served_from_the_disk_cache_with_the_server_gone(http):
+    with own_server() as server:
+        base = NomisReplay().install(server)
+        first = NomisClient(http, base, page_size=20).fetch_csv("NM_17_5", aps_params(), APS_SELECT)
+    assert not server.is_running()
     offline = HttpClient(min_interval=0, backoff=0, retries=0)
-    again = NomisClient(offline, replay.base, page_size=20).fetch_csv(
-        "NM_17_5", aps_params(), APS_SELECT
-    )
+    again = NomisClient(offline, base, page_size=20).fetch_csv("NM_17_5", aps_params(), APS_SELECT)
     assert again.text == first.text
     assert offline.stats == {"network": 0, "fetched": 0, "cache": 3}
 
