@@ -307,7 +307,9 @@ def assemble(
     for ind, obs in observations:
         old11 = obs["geo_vintage"] == "lsoa11"
         if old11.any():
-            made = aggregate.combine(obs[old11], ind, lsoa11_members, status="aggregated")
+            # Parents' own published rows go in too, so a published LAD figure is never replaced.
+            parents = ~old11 & obs["area_code"].isin(lsoa11_members)
+            made = aggregate.combine(obs[old11 | parents], ind, lsoa11_members)
             if made.empty:
                 notes.append(
                     f"{ind.id}: 2011 neighbourhood figures could not be placed in "
@@ -316,7 +318,7 @@ def assemble(
             obs = pd.concat([obs[~old11], made], ignore_index=True)
         former = obs["area_code"].isin(scope.successor)
         if former.any():
-            made = aggregate.combine(obs[former], ind, predecessors, status="aggregated")
+            made = aggregate.combine(obs, ind, predecessors)
             obs = pd.concat([obs[~former], made], ignore_index=True)
         all_obs.append((ind, obs))
 

@@ -178,7 +178,10 @@ def write(db_path: Path, tables: Tables) -> None:
                 if missing:
                     raise ValidationError(f"table {name} is missing columns {missing}")
                 con.register("_frame", df[cols])
-                con.execute(f"INSERT INTO {name} SELECT * FROM _frame")
+                try:
+                    con.execute(f"INSERT INTO {name} SELECT * FROM _frame")
+                except duckdb.Error as exc:
+                    raise ValidationError(f"table {name} could not be written: {exc}") from None
                 con.unregister("_frame")
             check(con)
             con.execute("CHECKPOINT")
