@@ -21,14 +21,20 @@ import calendar
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from etl import records
 from etl.errors import ExtractError
-from etl.sources import Probe, Recognised
+from etl.sources import Extract, Probe, Recognised
 from etl.sources.vacancies import read_workbook
 from geo.area import load_area
+
+if TYPE_CHECKING:
+    from etl.catalogue import Catalogue
+    from etl.http import HttpClient
+    from geo.area import Area
 
 NAME = "job_adverts"
 ADZUNA = "ons_job_adverts_adzuna"
@@ -410,3 +416,42 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
     if recognised.dataset == ADZUNA:
         return _parse_adzuna(path, sheets, recognised.dataset)
     return _parse_textkernel(path, sheets, recognised.dataset or TEXTKERNEL)
+
+
+# ------------------------------------------------------------------------------------------
+# Live: the current Textkernel workbook, linked from the ONS dataset page
+# ------------------------------------------------------------------------------------------
+
+LANDING_URL = (
+    "https://www.ons.gov.uk/employmentandlabourmarket/peopleinwork/employmentandemployeetypes/"
+    "datasets/labourdemandvolumesbystandardoccupationclassificationsoc2020uk"
+)
+
+
+def fetch_live(http: HttpClient, area: Area, catalogue: Catalogue) -> list[Extract]:
+    """The current edition's workbook: the first ``.xlsx`` link on the landing page that is not
+    a previous version, parsed like a downloaded file."""
+    import sys
+
+    from etl.errors import FetchError
+    from etl.sources import landing
+
+    home = landing.page(http, LANDING_URL)
+    files = landing.file_links(home.text, home.url, (".xlsx",))
+    current = [u for u in files if "/previous/" not in u] or files
+    if not current:
+        raise FetchError(home.url, "the dataset page links to no .xlsx workbook")
+    url = current[0]
+    resp = http.get(url, expect="xlsx")
+    ex = landing.to_extract(resp, resp.content, url, parser=sys.modules[__name__])
+    return [ex]
+
+
+def _register() -> None:
+    from etl.live import LIVE_SOURCES
+
+    if fetch_live not in LIVE_SOURCES:
+        LIVE_SOURCES.append(fetch_live)
+
+
+_register()
