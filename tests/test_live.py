@@ -227,3 +227,26 @@ def test_queries_follow_the_configured_area(tmp_path):
         "lsoa": "E09000002TYPE151,E09000003TYPE151",
     }
     assert all(q.params["c2021_eastat_20"] == "0,1011,18" for q in queries)
+
+
+def test_bres_industries_become_breakdowns_of_employment_by_industry(nomis, tmp_path):
+    db = tmp_path / "warehouse.duckdb"
+    build.run("live", db, live_fetch=live_fetch(["bres"]))
+    con = duckdb.connect(str(db), read_only=True)
+    rows = {
+        (code, breakdown): value
+        for code, breakdown, value in con.execute(
+            "SELECT area_code, breakdown, value FROM observations "
+            "WHERE indicator_id = 'employment_by_industry'"
+        ).fetchall()
+    }
+    con.close()
+    # From the recording: Luton 95,000 jobs, 13,000 of them in health and social work (Q).
+    assert rows[("E06000032", "total")] == 95000
+    assert rows[("E06000032", "sic:Q")] == 13000
+    assert rows[("GBW-SMID", "sic:Q")] == 11000 + 12000 + 13000 + 19000 + 17000 + 27000
+    assert rows[("E92000001", "total")] == 27617000
+    # The employment status and measure the query pins were checked against their labels.
+    asked = [r.split("?")[0] for r in nomis.requests]
+    assert "/api/v01/dataset/NM_189_1/employment_status.def.sdmx.json" in asked
+    assert "/api/v01/dataset/NM_189_1/measure.def.sdmx.json" in asked
