@@ -149,6 +149,11 @@ def fetch_query(nomis: NomisClient, query: NomisQuery, select: list[str]) -> Ext
     missing = sorted(set(asked) - set(recs["area_code"]))
     if missing:
         notes.append(f"Nomis returned no figures for {', '.join(missing)}")
+    if result.from_cache:
+        notes.append(
+            f"from the local cache, downloaded {result.fetched_at:%Y-%m-%d %H:%M} UTC (delete "
+            "data/cache or set ETL_CACHE_MAX_AGE_HOURS to fetch afresh)"
+        )
     return Extract(
         dataset=ds.key,
         records=recs,

@@ -80,6 +80,7 @@ class NomisResult:
     pages: int
     fetched_at: datetime
     urls: list[str] = field(default_factory=list)
+    from_cache: bool = False  # every page came from the disk cache
 
     @property
     def content(self) -> bytes:
@@ -332,6 +333,7 @@ class NomisClient:
             pages=len(urls),
             fetched_at=min(fetched),
             urls=urls,
+            from_cache=cached_pages == len(urls),
         )
 
 

@@ -128,6 +128,10 @@ def test_a_rerun_needs_no_network(nomis, server, tmp_path):
     build.run("live", db, live_fetch=live_fetch(["aps"], http=offline))
     assert observations(db, "employment_rate_16_64") == first
     assert offline.stats["network"] == 0 and offline.stats["cache"] == 3
+    con = duckdb.connect(str(db), read_only=True)
+    (notes,) = con.execute("SELECT notes FROM sources WHERE dataset = 'aps'").fetchone()
+    con.close()
+    assert notes.startswith("from the local cache, downloaded ")
 
 
 def _closed_port() -> int:
