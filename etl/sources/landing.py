@@ -97,7 +97,7 @@ def to_extract(
     """
     from etl import detect
 
-    suffix = Path(urlsplit(name).path).suffix or ".csv"
+    suffix = ".xlsx" if body.startswith(b"PK\x03\x04") else ".csv"  # ONS puts the name in ?uri=
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"download{suffix}"
         path.write_bytes(body)
