@@ -56,8 +56,9 @@ Errors
     The server answered, but not with data: 4xx, 5xx after every retry, an HTML page, an empty
     body, a read timeout after every retry. The URL is in the message.
 ``NetworkUnavailable`` (a ``FetchError``)
-    The host could not be reached at all (DNS failure, refused or timed-out connection), or the
-    client is offline, and nothing usable is cached. Callers use this to tell "no network" from
+    The host could not be reached at all (DNS failure or no route, which fail at once; refused
+    or timed-out connections, after the retries), or the client is offline, and nothing usable
+    is cached. Callers use this to tell "no network" from
     "broken source": the build falls back to the bundled sample only for the former.
 
 The cache lives in ``<cache_dir>/<host>/<sha256>.body`` with a ``.json`` sidecar holding the URL,
@@ -90,6 +91,13 @@ USER_AGENT = "get-south-midlands-working/0.1 (labour-market dashboard ETL; pytho
 EXPECTS = ("csv", "json", "xlsx", "html", "any")
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_RETRY_AFTER = 600.0  # a server asking for a longer pause than this gets a FetchError
+# Connection failures that retrying will not cure: no DNS, no route. They fail at once.
+_NO_NETWORK = (
+    "NameResolutionError",
+    "Failed to resolve",
+    "Network is unreachable",
+    "No route to host",
+)
 
 
 class NetworkUnavailable(FetchError):
@@ -299,7 +307,10 @@ class HttpClient:
             try:
                 r = self.session.get(shown, timeout=self.timeout)
             except requests.ConnectionError as exc:  # includes ConnectTimeout
-                last_problem = f"could not connect ({type(exc).__name__})"
+                reason = getattr(exc.args[0], "reason", None) if exc.args else None
+                last_problem = f"could not connect ({type(reason or exc).__name__})"
+                if any(marker in repr(exc) for marker in _NO_NETWORK):
+                    raise NetworkUnavailable(shown, f"{last_problem}: no network") from None
                 unreachable = True
                 delay = self._delay(attempt)
             except requests.Timeout:

@@ -103,3 +103,23 @@ def test_an_expired_entry_is_refetched_but_served_stale_when_the_network_is_gone
     assert response.stale and response.text == "a,b\n1,2\n"
     with pytest.raises(NetworkUnavailable):
         stale.get(url, {"other": "1"}, expect="csv")
+
+
+def test_a_name_that_does_not_resolve_fails_at_once_without_retrying():
+    sleeps: list[float] = []
+    http = HttpClient(min_interval=0, retries=4, backoff=2.0, sleep=sleeps.append)
+    with pytest.raises(NetworkUnavailable) as err:
+        http.get("http://nomis.invalid/api/v01/dataset/NM_17_5.data.csv", expect="csv")
+    assert "no network" in str(err.value)
+    assert sleeps == [] and http.stats["network"] == 1
+
+
+def test_a_refused_connection_is_retried_then_reported_as_no_network(httpserver):
+    from tests.test_nomis_client import _closed_port
+
+    sleeps: list[float] = []
+    http = HttpClient(min_interval=0, retries=2, backoff=0.5, sleep=sleeps.append)
+    with pytest.raises(NetworkUnavailable) as err:
+        http.get(f"http://127.0.0.1:{_closed_port()}/data.csv", expect="csv")
+    assert "after 3 attempt(s)" in str(err.value)
+    assert sleeps == [0.5, 1.0]
