@@ -52,9 +52,10 @@ def _check_unique(recs: pd.DataFrame, cols: list[str]) -> None:
 def _pivot(recs: pd.DataFrame) -> pd.DataFrame:
     """One row per key+category with a column per measure, plus the worst status and a source."""
     cols = [*KEY, "norm"]
-    wide = recs.pivot_table(
-        index=cols, columns="measure", values="value", aggfunc="first", dropna=False
-    )
+    # groupby + unstack, not pivot_table(dropna=False): that would pair every area with every
+    # period (the full product of the index levels) and invent rows no source published.
+    wide = recs.groupby([*cols, "measure"], dropna=False, sort=True)["value"].first()
+    wide = wide.unstack("measure")
     wide.columns = [str(c) for c in wide.columns]
     meta = recs.groupby(cols, dropna=False).agg(
         status=("status", _worst),
@@ -138,6 +139,24 @@ def apply_recipe(indicator: Indicator, recipe: Recipe, recs: pd.DataFrame) -> pd
     return out[OBS_COLUMNS]
 
 
+def _rounding_slack(both: pd.DataFrame, recipe: Recipe) -> pd.Series:
+    """How far a rate made from counts rounded to 10, 100 or 1,000 may stray from the exact rate.
+
+    APS counts are published to the nearest hundred, so a rate computed from them can differ
+    from the published rate by more than its last decimal; the two still describe one figure.
+    """
+    slack = pd.Series(0.0, index=both.index)
+    if recipe.kind != "ratio" or "numerator_alt" not in both:
+        return slack
+    num, den = both["numerator_alt"], both["denominator_alt"]
+    base = pd.Series(0.0, index=both.index)
+    for step in (10.0, 100.0, 1000.0):
+        base = base.mask((num % step == 0) & (den % step == 0) & (den > 0), step)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bound = recipe.scale * (base / 2) * (num.abs() + den) / den**2
+    return bound.where(np.isfinite(bound), 0.0).fillna(0.0)
+
+
 def build_indicator(
     indicator: Indicator, records_by_dataset: dict[str, pd.DataFrame]
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -166,7 +185,8 @@ def build_indicator(
             suffixes=("", "_alt"),
             indicator=True,
         )
-        agree = (both["value"] - both["value_alt"]).abs() <= tolerance
+        slack = tolerance + _rounding_slack(both, recipe)
+        agree = (both["value"] - both["value_alt"]).abs() <= slack
         disagree = (both["_merge"] == "both") & both["value"].notna() & both["value_alt"].notna()
         n_conflict = int((disagree & ~agree).sum())
         if n_conflict:

@@ -267,7 +267,7 @@ def _read_row(
     start, end, plabel = period
     for g in groups:
         cells = {}
-        status = None
+        status, absent = None, False
         for role, idx in (("number", g.number), ("conf", g.conf)):
             if idx is None:
                 continue
@@ -281,8 +281,11 @@ def _read_row(
                     column=_column_name(idx, g.label, role),
                 )
             cells[role] = parsed[0]
-            # An empty number is a missing figure; an empty conf only lacks its interval.
-            if role == "number" or _text(raw):
+            if role == "number":
+                # A marker in place of the number says why there is none ("~" below 500).
+                status, absent = parsed[1], parsed[0] != parsed[0]
+            elif _text(raw) and not absent:
+                # A marked interval casts doubt on the number beside it ("*" unreliable).
                 status = records.worse_status(status, parsed[1])
         if g.flags is not None and g.flags < len(row):
             flag = flag_status(row[g.flags], footnotes)
