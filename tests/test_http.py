@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from etl.errors import FetchError
@@ -114,12 +116,13 @@ def test_a_name_that_does_not_resolve_fails_at_once_without_retrying():
     assert sleeps == [] and http.stats["network"] == 1
 
 
-def test_a_refused_connection_is_retried_then_reported_as_no_network(httpserver):
-    from tests.test_nomis_client import _closed_port
-
+def test_a_refused_connection_is_retried_then_reported_as_no_network():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again on leaving: nothing listens there
     sleeps: list[float] = []
     http = HttpClient(min_interval=0, retries=2, backoff=0.5, sleep=sleeps.append)
     with pytest.raises(NetworkUnavailable) as err:
-        http.get(f"http://127.0.0.1:{_closed_port()}/data.csv", expect="csv")
+        http.get(f"http://127.0.0.1:{port}/data.csv", expect="csv")
     assert "after 3 attempt(s)" in str(err.value)
     assert sleeps == [0.5, 1.0]

@@ -254,3 +254,86 @@ def test_bres_industries_become_breakdowns_of_employment_by_industry(nomis, tmp_
     asked = [r.split("?")[0] for r in nomis.requests]
     assert "/api/v01/dataset/NM_189_1/employment_status.def.sdmx.json" in asked
     assert "/api/v01/dataset/NM_189_1/measure.def.sdmx.json" in asked
+
+
+def test_census_and_aps_responses_keep_dates_codes_and_flags():
+    from etl.records import CENSUS_DAY
+    from etl.sources import Recognised, nomis_api_csv
+    from tests.nomis_replay import csv_line
+
+    census_cols = [
+        "DATE",
+        "DATE_NAME",
+        "GEOGRAPHY_CODE",
+        "GEOGRAPHY_NAME",
+        "GEOGRAPHY_TYPE",
+        "C2021_EASTAT_20",
+        "C2021_EASTAT_20_NAME",
+        "MEASURES",
+        "MEASURES_NAME",
+        "OBS_VALUE",
+        "OBS_STATUS",
+        "OBS_STATUS_NAME",
+        "RECORD_OFFSET",
+        "RECORD_COUNT",
+    ]
+    lsoa = ["2021", "2021", "E01015661", "Bedford 001A", "2021 super output areas - lower layer"]
+    body = ",".join(f'"{c}"' for c in census_cols) + "\n"
+    for i, (code, label, value) in enumerate(
+        [
+            ("0", "Total: All usual residents aged 16 years and over", "1402"),
+            ("18", "Economically inactive: Long-term sick or disabled", "41"),
+        ]
+    ):
+        body += csv_line(
+            census_cols,
+            [*lsoa, code, label, "20100", "Value", value, "A", "Normal Value", str(i), "2"],
+        )
+    url = "http://nomis.test/api/v01/dataset/NM_2083_1.data.csv?geography=E06000055TYPE151"
+    recs = nomis_api_csv.parse(
+        url, Recognised("nomis_api_csv", "census_ts066", "t"), data=body.encode(), origin=url
+    )
+    assert list(recs["category"]) == [
+        "Total: All usual residents aged 16 years and over",
+        "Economically inactive: Long-term sick or disabled",
+    ]
+    assert set(recs["period_start"]) == {CENSUS_DAY} and set(recs["measure"]) == {"count"}
+    assert recs["geo_vintage"].isna().all()  # 2021 LSOAs: today's codes
+
+    aps_cols = [c for c in census_cols if not c.startswith("C2021")]
+    aps_cols[5:5] = ["VARIABLE", "VARIABLE_NAME"]
+    la = ["2025-03", "Apr 2024-Mar 2025", "E06000032", "Luton", "local authorities: district"]
+    rate = ["1496", "% of economically inactive long-term sick", "20599", "Variable"]
+    body = ",".join(f'"{c}"' for c in aps_cols) + "\n"
+    body += csv_line(
+        aps_cols,
+        [
+            *la,
+            *rate,
+            "31.2",
+            "Q",
+            "Estimate and confidence "
+            "interval unreliable since the group sample size is small (3-9)",
+            "0",
+            "2",
+        ],
+    )
+    body += csv_line(
+        aps_cols,
+        [
+            *la[:1],
+            "Jan 2024-Dec 2024",
+            *la[2:],
+            *rate,
+            "",
+            "-",
+            "These figures are missing.",
+            "1",
+            "2",
+        ],
+    )
+    recs = nomis_api_csv.parse(
+        url, Recognised("nomis_api_csv", "aps", "t"), data=body.encode(), origin=url
+    )
+    assert list(recs["status"]) == ["low_reliability", "missing"]
+    assert recs["value"].iloc[0] == 31.2 and recs["value"].isna().iloc[1]
