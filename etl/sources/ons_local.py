@@ -168,7 +168,10 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
         if "unreliable" in cell("notes").lower():
             status = records.worse_status(status, "low_reliability")
         value, value_status = _number(cell("observation"), path, line, names["observation"])
-        status = records.worse_status(status, value_status)  # an empty figure is missing
+        if value_status == "missing" and status == "low_reliability":
+            status = "suppressed"  # 'u' with no figure: withheld because the sample is too small
+        else:
+            status = records.worse_status(status, value_status)  # an empty figure is missing
         figures = [("value", value)]
         for measure in ("ci_lower", "ci_upper"):
             raw = cell(measure)
