@@ -65,6 +65,7 @@ class LocalAuthority:
     name: str | None = None
     region: str | None = None
     predecessors: tuple[str, ...] = ()
+    centre: tuple[float, float] | None = None  # approximate (lon, lat), for schematic layouts
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,25 @@ class Area:
         return (self.code, *self.region_codes, ENGLAND_CODE)
 
 
+def _centre(path: Path, code: str, entry: dict) -> tuple[float, float] | None:
+    """The optional ``centre = [lon, lat]`` of a ``[[lad]]`` entry (used by the hex layout)."""
+    raw = entry.get("centre")
+    if raw is None:
+        return None
+    try:
+        lon, lat = (float(v) for v in raw)
+    except (TypeError, ValueError):
+        raise AreaConfigError(
+            f"{path}: [[lad]] {code} has centre {raw!r}; write it as [longitude, latitude]."
+        ) from None
+    if not (-9.0 <= lon <= 2.5 and 49.0 <= lat <= 61.5):
+        raise AreaConfigError(
+            f"{path}: [[lad]] {code} has centre {raw!r}, which is not in Great Britain "
+            "(expected [longitude, latitude], e.g. [-0.47, 52.14])."
+        )
+    return (lon, lat)
+
+
 def config_path() -> Path:
     """The area file in use: ``AREA_CONFIG`` if set, else the repository's ``area.toml``."""
     env = os.environ.get("AREA_CONFIG")
@@ -155,7 +175,9 @@ def load_area(path: Path | str | None = None) -> Area:
         if region is not None and not REGION_CODE.match(str(region)):
             raise AreaConfigError(f"{path}: [[lad]] {code} has region {region!r}, not an E12 code.")
         preds = tuple(str(p) for p in entry.get("predecessors", ()))
-        lads.append(LocalAuthority(code, entry.get("name"), region, preds))
+        lads.append(
+            LocalAuthority(code, entry.get("name"), region, preds, _centre(path, code, entry))
+        )
     codes = [lad.code for lad in lads]
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:

@@ -1,42 +1,92 @@
-"""Geography lookups: LSOA 2021 -> MSOA 2021 -> LAD, LSOA 2011 -> 2021, and former -> current LADs.
+"""Geography lookups: LSOA 2021 -> MSOA 2021 -> LAD, LSOA 2011 -> 2021, former -> current LADs,
+and NHS sub-ICB locations -> LADs.
 
 Lookup files are recognised by their header columns, whatever their names, so the ONS originals
-and the project's own cached copies under ``data/geo/`` read the same way. Headers are compared
-case-insensitively (ONS has shipped both ``LAD22CD`` and ``lad22cd``).
+and the project's own normalised copies under ``data/geo/`` (written by ``python -m geo build``,
+see :func:`write_lookups`) read the same way. Headers are compared case-insensitively (ONS has
+shipped both ``LAD22CD`` and ``lad22cd``), and any vintage of the LAD column is accepted
+(``LAD22CD``, ``LAD23CD``, ``LTLA22CD`` … the newest wins when a file has several).
+
+Every file is checked as it is read: each LSOA must fall in exactly one MSOA and one LAD, and
+each MSOA in exactly one LAD; two files that put an LSOA in different MSOAs are an error too.
+A failed check raises :class:`LookupError_` naming the file and the offending codes.
 """
 
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from geo.errors import GeoError, code_list
+
 LSOA21_COLUMNS = ["lsoa_code", "lsoa_name", "msoa_code", "msoa_name", "msoa_hcl_name", "lad_code"]
 LSOA11_COLUMNS = ["lsoa11_code", "lsoa21_code", "change", "lad_code"]
 LAD_COLUMNS = ["lad_code", "lad_name", "active_code", "region_code", "region_name"]
 MSOA_NAME_COLUMNS = ["msoa_code", "msoa_hcl_name"]
+SUBICB_COLUMNS = [
+    "subicb_code",
+    "subicb_ods",
+    "subicb_name",
+    "short_name",
+    "icb_ods",
+    "icb_code",
+    "lad_code",
+]
+
+# File names of the normalised lookups a geography build writes (see write_lookups).
+LOOKUP_FILES = {
+    "lsoa21": "lookup_lsoa21_msoa21_lad.csv",
+    "lsoa11": "lookup_lsoa11_lsoa21.csv",
+    "lads": "lookup_lad.csv",
+    "subicb": "lookup_subicb_lad.csv",
+}
+
+_LAD_COLUMN = re.compile(r"^(?:lad|ltla)(\d\d)cd$")
 
 
-class LookupError_(ValueError):
+class LookupError_(GeoError, ValueError):
     """A lookup file is inconsistent (an LSOA in two MSOAs, an MSOA in two LADs...)."""
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
 @dataclass
 class Lookups:
-    """The lookups found for a build. Empty frames where none was found."""
+    """The lookups found for a build. Empty frames where none was found.
 
-    lsoa21: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LSOA21_COLUMNS))
-    lsoa11: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LSOA11_COLUMNS))
-    lads: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LAD_COLUMNS))
+    ``lsoa21``: one row per 2021 LSOA (:data:`LSOA21_COLUMNS`); ``lsoa11``: 2011 -> 2021 LSOA
+    pairs with the ONS change indicator (U/S/M/X); ``lads``: every LAD code seen, with the code
+    now in use (``active_code``) and its region; ``subicb``: NHS sub-ICB location -> LAD rows;
+    ``msoa_names``: House of Commons Library MSOA names by MSOA code; ``files``: what was read.
+    """
+
+    lsoa21: pd.DataFrame = field(default_factory=lambda: _empty(LSOA21_COLUMNS))
+    lsoa11: pd.DataFrame = field(default_factory=lambda: _empty(LSOA11_COLUMNS))
+    lads: pd.DataFrame = field(default_factory=lambda: _empty(LAD_COLUMNS))
+    subicb: pd.DataFrame = field(default_factory=lambda: _empty(SUBICB_COLUMNS))
+    msoa_names: dict[str, str] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    _lsoa21_source: dict[str, Path] = field(default_factory=dict, repr=False)
 
     def lsoa_to_lad(self) -> dict[str, str]:
+        """LSOA 2021 code -> LAD code."""
         return dict(zip(self.lsoa21["lsoa_code"], self.lsoa21["lad_code"], strict=True))
 
+    def lsoa_to_msoa(self) -> dict[str, str]:
+        """LSOA 2021 code -> MSOA 2021 code (only LSOAs whose MSOA is known)."""
+        sub = self.lsoa21.dropna(subset=["msoa_code"])
+        return dict(zip(sub["lsoa_code"], sub["msoa_code"], strict=True))
+
     def msoa_to_lad(self) -> dict[str, str]:
-        sub = self.lsoa21.drop_duplicates("msoa_code")
+        """MSOA 2021 code -> LAD code."""
+        sub = self.lsoa21.dropna(subset=["msoa_code"]).drop_duplicates("msoa_code")
         return dict(zip(sub["msoa_code"], sub["lad_code"], strict=True))
 
     def successors(self) -> dict[str, str]:
@@ -46,13 +96,133 @@ class Lookups:
         ]
         return dict(zip(sub["lad_code"], sub["active_code"], strict=True))
 
+    def lad_names(self) -> dict[str, str]:
+        """LAD code -> name, for every LAD the lookups name."""
+        sub = self.lads.dropna(subset=["lad_name"])
+        return dict(zip(sub["lad_code"], sub["lad_name"], strict=True))
+
+    def region_of(self) -> dict[str, str]:
+        """Current LAD code -> region code (E12…), where the lookups say."""
+        sub = self.lads.dropna(subset=["region_code"])
+        sub = sub[sub["active_code"].isna() | (sub["active_code"] == sub["lad_code"])]
+        return dict(zip(sub["lad_code"], sub["region_code"], strict=True))
+
+    def region_names(self) -> dict[str, str]:
+        """Region code -> name, where the lookups say."""
+        sub = self.lads.dropna(subset=["region_code", "region_name"])
+        sub = sub.drop_duplicates("region_code")
+        return dict(zip(sub["region_code"], sub["region_name"], strict=True))
+
+    def apply_msoa_names(self) -> None:
+        """Fill ``msoa_hcl_name`` from :attr:`msoa_names` where a row has none."""
+        if self.lsoa21.empty or not self.msoa_names:
+            return
+        fill = self.lsoa21["msoa_hcl_name"].isna()
+        self.lsoa21.loc[fill, "msoa_hcl_name"] = self.lsoa21.loc[fill, "msoa_code"].map(
+            self.msoa_names
+        )
+
+    def add_lsoa21(self, rows: pd.DataFrame, source: Path | str) -> None:
+        """Merge LSOA 2021 rows (checked first) into :attr:`lsoa21`.
+
+        A row that knows its MSOA beats one that does not. An LSOA that another source put in a
+        different MSOA raises :class:`LookupError_` naming both sources.
+        """
+        rows = rows.reindex(columns=LSOA21_COLUMNS)
+        check_one_parent(rows, "lsoa_code", "msoa_code", source)
+        check_one_parent(rows, "lsoa_code", "lad_code", source)
+        check_one_parent(rows, "msoa_code", "lad_code", source)
+        rows = rows.drop_duplicates("lsoa_code")
+        if not self.lsoa21.empty:
+            known = self.lsoa21.dropna(subset=["msoa_code"]).set_index("lsoa_code")["msoa_code"]
+            new = rows.dropna(subset=["msoa_code"]).set_index("lsoa_code")["msoa_code"]
+            both = known.index.intersection(new.index)
+            clash = both[known.loc[both].to_numpy() != new.loc[both].to_numpy()]
+            if len(clash):
+                first = {self._lsoa21_source.get(c) for c in clash}
+                others = ", ".join(str(p) for p in sorted(first, key=str) if p)
+                raise LookupError_(
+                    f"{source}: {len(clash)} LSOA code(s) are in a different MSOA here than in "
+                    f"{others or 'an earlier lookup'}: "
+                    + "; ".join(
+                        f"{c} ({new.loc[c]} here, {known.loc[c]} there)" for c in sorted(clash)[:5]
+                    )
+                    + ". Use lookups of one vintage."
+                )
+        for code in rows["lsoa_code"]:
+            self._lsoa21_source.setdefault(code, Path(source))
+        combined = pd.concat([d for d in (rows, self.lsoa21) if not d.empty] or [rows])
+        combined["_rank"] = combined["msoa_code"].isna()
+        self.lsoa21 = (
+            combined.sort_values("_rank", kind="stable")
+            .drop_duplicates("lsoa_code")
+            .drop(columns="_rank")
+            .reset_index(drop=True)
+        )
+
+    def add_lads(self, rows: pd.DataFrame) -> None:
+        """Merge LAD rows into :attr:`lads`: per code, the first non-empty value of each field."""
+        rows = rows.reindex(columns=LAD_COLUMNS)
+        frames = [d for d in (self.lads, rows) if not d.empty]
+        if frames:
+            merged = pd.concat(frames).dropna(subset=["lad_code"])
+            merged = merged.groupby("lad_code", sort=False, as_index=False).first()
+            self.lads = merged.reindex(columns=LAD_COLUMNS).astype(object)
+            self.lads = self.lads.where(self.lads.notna(), None)
+
+    def for_lads(self, lad_codes: list[str] | tuple[str, ...]) -> Lookups:
+        """A copy holding only what concerns these LADs (and every LAD's name and region)."""
+        lads = set(lad_codes)
+        out = Lookups(
+            lsoa21=self.lsoa21[self.lsoa21["lad_code"].isin(lads)].reset_index(drop=True),
+            lsoa11=self.lsoa11[self.lsoa11["lad_code"].isin(lads)].reset_index(drop=True),
+            lads=self.lads.copy(),
+            subicb=self.subicb[self.subicb["lad_code"].isin(lads)].reset_index(drop=True),
+            files=list(self.files),
+        )
+        wanted = set(out.lsoa21["msoa_code"].dropna())
+        out.msoa_names = {k: v for k, v in self.msoa_names.items() if k in wanted}
+        return out
+
+
+def check_one_parent(df: pd.DataFrame, child: str, parent: str, source: Path | str) -> None:
+    """Raise :class:`LookupError_` if any ``child`` code has more than one ``parent`` code."""
+    if child not in df or parent not in df:
+        return
+    sub = df[[child, parent]].dropna().drop_duplicates()
+    counts = sub.groupby(child)[parent].nunique()
+    bad = counts[counts > 1]
+    if len(bad):
+        parents = (
+            sub[sub[child].isin(bad.index)]
+            .groupby(child)[parent]
+            .agg(lambda s: ", ".join(sorted(s)))
+        )
+        examples = "; ".join(f"{c} in {parents[c]}" for c in sorted(bad.index)[:5])
+        what_child = _LABEL.get(child, child)
+        what_parent = _LABEL.get(parent, parent)
+        raise LookupError_(
+            f"{source}: {len(bad)} {what_child} code(s) fall in more than one {what_parent} "
+            f"({examples}); a lookup must give each {what_child} exactly one {what_parent}. "
+            f"Offending codes: {code_list(bad.index)}."
+        )
+
+
+_LABEL = {
+    "lsoa_code": "LSOA",
+    "msoa_code": "MSOA",
+    "lad_code": "LAD",
+    "lsoa21cd": "LSOA",
+    "msoa21cd": "MSOA",
+}
+
 
 def _header(path: Path) -> list[str]:
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
-        try:
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
             return [h.strip().lower() for h in next(csv.reader(handle))]
-        except StopIteration:
-            return []
+    except (StopIteration, csv.Error, OSError, UnicodeError):
+        return []
 
 
 def _col(header: list[str], *candidates: str) -> str | None:
@@ -62,122 +232,178 @@ def _col(header: list[str], *candidates: str) -> str | None:
     return None
 
 
+def _lad_col(header: list[str]) -> str | None:
+    """The newest ``LADyyCD`` / ``LTLAyyCD`` column (ONS vintages), if any."""
+    found = [(int(m.group(1)), h) for h in header if (m := _LAD_COLUMN.match(h))]
+    return max(found)[1] if found else None
+
+
 def _read(path: Path) -> pd.DataFrame:
-    df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    try:
+        df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise LookupError_(f"{path}: could not be read as a CSV lookup ({exc}).") from None
     df.columns = [c.strip().lower() for c in df.columns]
-    return df.replace({"": None})
+    df = df.apply(lambda s: s.str.strip())
+    return df.replace({"": None}).astype(object).where(lambda d: d.notna(), None)
 
 
-def _one_parent(df: pd.DataFrame, child: str, parent: str, path: Path) -> None:
-    counts = df.drop_duplicates([child, parent]).groupby(child)[parent].nunique()
-    bad = counts[counts > 1]
-    if len(bad):
-        codes = ", ".join(bad.index[:5])
-        raise LookupError_(
-            f"{path}: {len(bad)} {child.upper()} code(s) fall in more than one {parent.upper()} "
-            f"(e.g. {codes}); a lookup must give each exactly one parent."
-        )
+def _take(df: pd.DataFrame, column: str | None) -> pd.Series | None:
+    return df[column] if column else None
 
 
 def read_lookup_file(path: Path, lookups: Lookups) -> bool:
-    """Add what ``path`` holds to ``lookups``; return False if it is not a lookup this knows."""
+    """Add what ``path`` holds to ``lookups``; return False if it is not a lookup this knows.
+
+    Raises :class:`LookupError_` if the file is a lookup but inconsistent.
+    """
+    path = Path(path)
     header = _header(path)
+    if not header:
+        return False
+    if header[: len(LSOA21_COLUMNS)] == LSOA21_COLUMNS:
+        lookups.add_lsoa21(_read(path), path)
+    elif header[: len(LSOA11_COLUMNS)] == LSOA11_COLUMNS:
+        _add_lsoa11(lookups, _read(path).reindex(columns=LSOA11_COLUMNS))
+    elif header[: len(LAD_COLUMNS)] == LAD_COLUMNS:
+        lookups.add_lads(_read(path))
+    elif header[: len(SUBICB_COLUMNS)] == SUBICB_COLUMNS:
+        df = _read(path).reindex(columns=SUBICB_COLUMNS)
+        lookups.subicb = (
+            pd.concat([d for d in (lookups.subicb, df) if not d.empty] or [df])
+            .drop_duplicates(["subicb_code", "lad_code"])
+            .reset_index(drop=True)
+        )
+    elif not _read_ons(path, header, lambda: _read(path), lookups):
+        return False
+    lookups.files.append(path)
+    return True
+
+
+def read_lookup_frame(df: pd.DataFrame, source: str, lookups: Lookups) -> bool:
+    """Like :func:`read_lookup_file`, for rows already in memory (e.g. fetched from ArcGIS).
+
+    ``df`` keeps the publisher's column names (``LSOA21CD``, ``LAD24CD``…).
+    """
+    clean = df.copy()
+    clean.columns = [str(c).strip().lower() for c in clean.columns]
+    clean = clean.astype(object).where(clean.notna(), None)
+    clean = clean.map(lambda v: (str(v).strip() or None) if v is not None else None)
+    return _read_ons(source, list(clean.columns), lambda: clean, lookups)
+
+
+def _add_lsoa11(lookups: Lookups, rows: pd.DataFrame) -> None:
+    frames = [d for d in (lookups.lsoa11, rows) if not d.empty] or [rows]
+    lookups.lsoa11 = (
+        pd.concat(frames).drop_duplicates(["lsoa11_code", "lsoa21_code"]).reset_index(drop=True)
+    )
+
+
+def _read_ons(
+    path: Path | str, header: list[str], load: Callable[[], pd.DataFrame], lookups: Lookups
+) -> bool:
+    """ONS (and ONS-derived) lookup layouts, recognised by their column names."""
     lsoa21 = _col(header, "lsoa21cd")
-    lsoa11 = _col(header, "lsoa11cd")
+    lsoa11 = _col(header, "lsoa11cd", "f_lsoa11cd")
     msoa21 = _col(header, "msoa21cd")
-    lad = _col(header, "lad23cd", "lad22cd", "lad24cd", "lad25cd", "lad21cd")
+    lad = _lad_col(header)
+    hcl = _col(header, "msoa21hclnm", "msoahclnm")
     if lsoa11 and lsoa21:
-        df = _read(path)
+        df = load()
         change = _col(header, "chgind")
-        out = pd.DataFrame(
-            {
-                "lsoa11_code": df[lsoa11],
-                "lsoa21_code": df[lsoa21],
-                "change": df[change] if change else None,
-                "lad_code": df[lad] if lad else None,
-            }
+        _add_lsoa11(
+            lookups,
+            pd.DataFrame(
+                {
+                    "lsoa11_code": df[lsoa11],
+                    "lsoa21_code": df[lsoa21],
+                    "change": _take(df, change),
+                    "lad_code": _take(df, lad),
+                }
+            ),
         )
-        lookups.lsoa11 = pd.concat([lookups.lsoa11, out]).drop_duplicates(
-            ["lsoa11_code", "lsoa21_code"]
-        )
-        lookups.files.append(path)
         return True
     if lsoa21 and lad:
-        df = _read(path).drop_duplicates(lsoa21)
-        if msoa21:
-            _one_parent(df, lsoa21, msoa21, path)
-            _one_parent(df, msoa21, lad, path)
-        _one_parent(df, lsoa21, lad, path)
-        name = _col(header, "lsoa21nm")
-        msoa_name = _col(header, "msoa21nm")
-        hcl = _col(header, "msoa21hclnm", "msoahclnm")
-        out = pd.DataFrame(
+        df = load()
+        rows = pd.DataFrame(
             {
                 "lsoa_code": df[lsoa21],
-                "lsoa_name": df[name] if name else None,
-                "msoa_code": df[msoa21] if msoa21 else None,
-                "msoa_name": df[msoa_name] if msoa_name else None,
-                "msoa_hcl_name": df[hcl] if hcl else None,
+                "lsoa_name": _take(df, _col(header, "lsoa21nm")),
+                "msoa_code": _take(df, msoa21),
+                "msoa_name": _take(df, _col(header, "msoa21nm")),
+                "msoa_hcl_name": _take(df, hcl),
                 "lad_code": df[lad],
             }
         )
-        # A file with MSOAs is better than one without; keep the fuller row for each LSOA.
-        combined = pd.concat([out, lookups.lsoa21])
-        combined["_rank"] = combined["msoa_code"].isna()
-        lookups.lsoa21 = (
-            combined.sort_values("_rank", kind="stable")
-            .drop_duplicates("lsoa_code")
-            .drop(columns="_rank")
-        )
-        lookups.files.append(path)
+        lookups.add_lsoa21(rows, path)
+        names = df.get(lad.replace("cd", "nm"))
+        if names is not None:
+            lads = pd.DataFrame({"lad_code": df[lad], "lad_name": names}).drop_duplicates()
+            lookups.add_lads(lads)
         return True
-    hcl = _col(header, "msoahclnm")
-    msoa = _col(header, "msoa21cd")
-    if hcl and msoa:
-        df = _read(path)
-        df = df[df[msoa].notna()]
-        names = dict(zip(df[msoa], df[hcl], strict=False))
-        if not lookups.lsoa21.empty:
-            fill = lookups.lsoa21["msoa_hcl_name"].isna()
-            lookups.lsoa21.loc[fill, "msoa_hcl_name"] = lookups.lsoa21.loc[fill, "msoa_code"].map(
-                names
-            )
-        lookups.files.append(path)
-        lookups._pending_hcl = names  # type: ignore[attr-defined]
+    if hcl and msoa21:
+        df = load()
+        df = df[df[msoa21].notna() & df[hcl].notna()]
+        for code, name in zip(df[msoa21], df[hcl], strict=True):
+            lookups.msoa_names.setdefault(code, name)
         return True
     ladcd = _col(header, "ladcd")
     active = _col(header, "ladcd_active")
     if ladcd and active:
-        df = _read(path)
-        rgn, rgn_name = _col(header, "rgncd"), _col(header, "rgnnm")
-        out = pd.DataFrame(
-            {
-                "lad_code": df[ladcd],
-                "lad_name": df[_col(header, "ladnm")] if _col(header, "ladnm") else None,
-                "active_code": df[active],
-                "region_code": df[rgn] if rgn else None,
-                "region_name": df[rgn_name] if rgn_name else None,
-            }
+        df = load()
+        lookups.add_lads(
+            pd.DataFrame(
+                {
+                    "lad_code": df[ladcd],
+                    "lad_name": _take(df, _col(header, "ladnm")),
+                    "active_code": df[active],
+                    "region_code": _take(df, _col(header, "rgncd")),
+                    "region_name": _take(df, _col(header, "rgnnm")),
+                }
+            )
         )
-        lookups.lads = pd.concat([lookups.lads, out]).drop_duplicates("lad_code")
-        lookups.files.append(path)
         return True
     return False
 
 
-def find_lookups(*roots: Path) -> Lookups:
-    """Read every lookup CSV under the given folders (missing folders are ignored)."""
+def find_lookups(*roots: Path | None) -> Lookups:
+    """Read every lookup CSV under the given folders (or files); missing ones are ignored.
+
+    Raises :class:`LookupError_` naming the file if a lookup is inconsistent.
+    """
     lookups = Lookups()
     for root in roots:
         if root is None or not Path(root).exists():
             continue
-        paths = [root] if Path(root).is_file() else sorted(Path(root).rglob("*.csv"))
+        root = Path(root)
+        paths = [root] if root.is_file() else sorted(root.rglob("*.csv"))
         for path in paths:
             read_lookup_file(path, lookups)
-    pending = getattr(lookups, "_pending_hcl", None)
-    if pending and not lookups.lsoa21.empty:
-        fill = lookups.lsoa21["msoa_hcl_name"].isna()
-        lookups.lsoa21.loc[fill, "msoa_hcl_name"] = lookups.lsoa21.loc[fill, "msoa_code"].map(
-            pending
-        )
+    lookups.apply_msoa_names()
     return lookups
+
+
+def write_lookups(lookups: Lookups, folder: Path) -> list[Path]:
+    """Write the normalised lookup CSVs (:data:`LOOKUP_FILES`) that :func:`find_lookups` reads.
+
+    Frames that are empty are not written. Returns the files written.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    frames = {
+        "lsoa21": lookups.lsoa21.reindex(columns=LSOA21_COLUMNS).sort_values("lsoa_code"),
+        "lsoa11": lookups.lsoa11.reindex(columns=LSOA11_COLUMNS).sort_values(
+            ["lsoa11_code", "lsoa21_code"]
+        ),
+        "lads": lookups.lads.reindex(columns=LAD_COLUMNS).sort_values("lad_code"),
+        "subicb": lookups.subicb.reindex(columns=SUBICB_COLUMNS).sort_values(
+            ["subicb_code", "lad_code"]
+        ),
+    }
+    written = []
+    for key, frame in frames.items():
+        if frame.empty:
+            continue
+        path = folder / LOOKUP_FILES[key]
+        frame.to_csv(path, index=False, encoding="utf-8")
+        written.append(path)
+    return written
