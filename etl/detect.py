@@ -38,6 +38,11 @@ def _is_html(head: bytes) -> bool:
 
 def decode_text(path: Path, data: bytes) -> str:
     """Decode a text extract (UTF-8 with or without BOM, else Windows-1252 as Excel saves)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ExtractError(
+            path,
+            "the text is UTF-16 (Excel's 'Unicode Text'), not UTF-8; re-save it as CSV UTF-8",
+        )
     if b"\x00" in data[:HEAD_BYTES]:
         raise ExtractError(path, "this is a binary file, not a CSV text file")
     try:
