@@ -223,3 +223,37 @@ def test_a_download_whose_dataset_no_indicator_uses_is_skipped_with_its_title(tm
     assert verdict.recognised.dataset is None
     assert "annual survey of hours and earnings" in verdict.skip_reason
     assert "no indicator uses this dataset" in verdict.skip_reason
+
+
+def test_a_names_only_download_is_placed_by_the_build(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _write(
+        folder,
+        "pop.csv",
+        [
+            "Population estimates - local authority based by single year of age,",
+            "ONS Crown Copyright Reserved [from Nomis on 2 July 2024],",
+            "Date       :,2023",
+            "Gender     :,Total",
+            ",",
+            "local authority: district / unitary (as of April 2023),Aged 16 - 64",
+            ",",
+            "Luton,150000",
+            "Bedford,112000",
+            "Gotham,99000",
+            ",",
+        ],
+    )
+    _, recs = _read(folder / "pop.csv")
+    assert set(recs["area_code"]) == {"name:ladu:Luton", "name:ladu:Bedford", "name:ladu:Gotham"}
+    db = tmp_path / "w.duckdb"
+    result = build.run("files", db, from_dir=folder)
+    con = duckdb.connect(str(db), read_only=True)
+    rows = dict(
+        con.execute(
+            "SELECT area_code, value FROM observations WHERE indicator_id = 'population_16_64'"
+        ).fetchall()
+    )
+    assert rows == {"E06000032": 150000, "E06000055": 112000}
+    assert any("match no place" in n and "ladu:Gotham" in n for n in result.notes)
