@@ -184,12 +184,13 @@ OBS_STATUS_CODES = {"A": None, "Q": "low_reliability", "X": "suppressed", "-": "
 
 def obs_status(code: object, name: object) -> str | None:
     """Map a Nomis API (OBS_STATUS, OBS_STATUS_NAME) pair to a status."""
-    text = "" if name is None else str(name).lower()
-    code = "" if code is None else str(code).strip()
-    if code in OBS_STATUS_CODES and code:
-        return OBS_STATUS_CODES[code]
-    if not text or text.startswith("normal"):
+    text = "" if name is None or name != name else str(name).strip().lower()
+    code = "" if code is None or code != code else str(code).strip()
+    # The text says what the one-letter code means, so it wins when both are present.
+    if text.startswith("normal"):
         return None
+    if not text:
+        return OBS_STATUS_CODES.get(code) if code else None
     if "disclosive" in text or "not available" in text:
         return "suppressed"
     if "unreliable" in text:
