@@ -1,0 +1,252 @@
+"""Get South Midlands Working: the labour-market dashboard's frame.
+
+Navigation, the shared filter bar (its state lives in the URL), the sample-data banner, the
+warehouse check and the provenance footer. Each page's layout lives in ``pages/``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import filters as flt
+from dashboard import queries, state
+from dashboard.db import WarehouseUnavailable
+from dashboard.formatting import join_names, md_escape
+from dashboard.views import FILTERS_KEY, PAGES
+
+st.set_page_config(
+    page_title="Get South Midlands Working: labour market dashboard",
+    page_icon=":material/work:",
+    layout="wide",
+    initial_sidebar_state="collapsed",
+)
+
+NAV = {
+    key: st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                 default=(key == "overview"))
+    for key, spec in PAGES.items()
+}
+page = st.navigation(list(NAV.values()), position="top")
+page_key = next((k for k, p in NAV.items() if p._script_hash == page._script_hash), "overview")
+
+
+def _missing_warehouse(message: str) -> None:
+    st.title("Get South Midlands Working")
+    st.error(f"**The data is not available yet.** {message}", icon=":material/database:")
+    st.stop()
+
+
+try:
+    info = queries.info()
+except WarehouseUnavailable as exc:
+    _missing_warehouse(str(exc))
+
+if info["is_sample"]:
+    st.warning(
+        "### Sample data, not real figures\n"
+        "This dashboard is showing the small sample bundled with the project, so the numbers "
+        "below are invented for demonstration. Load real statistics with "
+        "`python -m etl build` (live sources) or `python -m etl build --from <folder>` "
+        "(downloaded extracts).",
+        icon=":material/science:",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared filter bar
+# ---------------------------------------------------------------------------------------------
+
+
+def _pick_one(
+    key: str,
+    options: dict[str, str],
+    default: str | None,
+    shown: tuple[str, ...],
+    slots: dict[str, st.delta_generator.DeltaGenerator],
+    what: str,
+    ignored: list[str],
+    help_text: str | None = None,
+) -> str | None:
+    if not options or default is None:
+        return None
+    parsed = state.resolve(
+        key,
+        lambda raw: state.parse_one(key, raw, options, default, what=what),
+        lambda v: v in options,
+        default,
+    )
+    if parsed.ignored:
+        ignored.append(parsed.ignored)
+    if key in shown:
+        with slots[key]:
+            value = st.selectbox(
+                flt.LABELS[key], list(options), format_func=options.get, key=key, help=help_text
+            )
+        state.commit(key, value, default)
+    else:
+        value = parsed.value
+        if key in st.query_params:
+            state.commit(key, value, default)
+        else:
+            state.remember(key, value)
+    return value
+
+
+def _pick_many(
+    key: str,
+    options: dict[str, str],
+    fallback: list[str],
+    stable_default: list[str],
+    shown: tuple[str, ...],
+    slots: dict[str, st.delta_generator.DeltaGenerator],
+    what: str,
+    ignored: list[str],
+    placeholder: str,
+) -> list[str]:
+    parsed = state.resolve(
+        key,
+        lambda raw: state.parse_many(key, raw, options, fallback, what=what),
+        lambda v: isinstance(v, list) and all(x in options for x in v),
+        fallback,
+    )
+    if parsed.ignored:
+        ignored.append(parsed.ignored)
+    if key in shown:
+        with slots[key]:
+            value = st.multiselect(
+                flt.LABELS[key],
+                list(options),
+                format_func=options.get,
+                key=key,
+                placeholder=placeholder,
+            )
+        state.commit(key, list(value), stable_default)
+        return list(value)
+    value = list(parsed.value)
+    if key in st.query_params:
+        state.commit(key, value, stable_default)
+    else:
+        state.remember(key, value)
+    return value
+
+
+def filter_bar(page_key: str) -> flt.Filters:
+    """Render the page's filters (state in the URL) and return every shared value."""
+    shown = flt.PAGE_FILTERS.get(page_key, ())
+    result = flt.Filters(page=page_key)
+    if not shown:
+        return result
+    widths = {state.CHALLENGE: 2, state.INDICATOR: 3, state.INDICATORS: 4, state.LEVEL: 2,
+              state.PLACES: 3, state.PERIOD: 2}
+    with st.container(border=True, key="filter_bar"):
+        cols = st.columns([widths[k] for k in shown])
+    slots = dict(zip(shown, cols, strict=True))
+    ignored = result.ignored
+
+    challenges = flt.challenge_options()
+    result.challenge = _pick_one(
+        state.CHALLENGE, challenges, state.ALL_CHALLENGES, shown, slots,
+        "one of the six challenges", ignored,
+    ) or state.ALL_CHALLENGES
+
+    options_page = "map" if page_key in ("map", "compare") else "data"
+    ind_options = flt.indicator_options(result.challenge, options_page)
+    if not ind_options and state.INDICATOR in (*shown, state.INDICATORS):
+        with slots.get(state.INDICATOR) or slots.get(state.INDICATORS) or st.container():
+            st.info("No indicator in this challenge has figures loaded yet.")
+    stable_indicator = flt.default_indicator(ind_options)
+    result.indicator = _pick_one(
+        state.INDICATOR, ind_options, stable_indicator, shown, slots,
+        "an indicator with figures for this view", ignored,
+    )
+
+    if state.INDICATORS in shown and ind_options:
+        chosen = _pick_many(
+            state.INDICATORS, ind_options,
+            [result.indicator] if result.indicator else [],
+            [stable_indicator] if stable_indicator else [],
+            shown, slots, "an indicator with figures for this view", ignored,
+            placeholder="Choose indicators",
+        )
+        result.indicators = chosen
+        if chosen and chosen[0] != result.indicator:
+            result.indicator = chosen[0]
+            state.remember(state.INDICATOR, chosen[0])
+    else:
+        result.indicators = [result.indicator] if result.indicator else []
+
+    targets = result.indicators or ([result.indicator] if result.indicator else [])
+    levels = flt.level_options(targets)
+    if state.LEVEL in shown and levels:
+        result.level = _pick_one(
+            state.LEVEL, levels, flt.default_level(levels), shown, slots,
+            "a level these indicators are published at", ignored,
+        ) or "lad"
+    else:
+        result.level = flt.default_level(levels) if levels else "lad"
+
+    places = flt.place_options()
+    result.places = _pick_many(
+        state.PLACES, places, [], [], shown, slots, "a local authority in the partnership",
+        ignored, placeholder=f"All {len(places)} places",
+    )
+
+    if targets:
+        periods = flt.period_options(targets, result.level, allow_all=(page_key == "data"))
+        result.period = _pick_one(
+            state.PERIOD, periods, state.LATEST, shown, slots,
+            "a period with figures for this indicator", ignored,
+        ) or state.LATEST
+    return result
+
+
+ignored_messages: list[str] = []
+unknown = state.drop_unknown()
+if unknown:
+    ignored_messages.append(unknown)
+try:
+    current = filter_bar(page_key)
+except WarehouseUnavailable as exc:
+    _missing_warehouse(str(exc))
+ignored_messages += current.ignored
+if ignored_messages:
+    st.warning(
+        "**Some of this link's settings were not used**, so defaults are shown instead:\n\n"
+        + "\n".join(f"- {m}" for m in ignored_messages),
+        icon=":material/link_off:",
+    )
+st.session_state[FILTERS_KEY] = current
+
+try:
+    page.run()
+except WarehouseUnavailable as exc:
+    _missing_warehouse(str(exc))
+
+
+# ---------------------------------------------------------------------------------------------
+# Footer: sources, licence and attribution, data date
+# ---------------------------------------------------------------------------------------------
+
+
+def footer() -> None:
+    src = queries.sources()
+    st.divider()
+    publishers = join_names(md_escape(p, 120) for p in sorted(set(src["publisher"])))
+    attributions = " ".join(md_escape(a, 200) for a in sorted(set(src["attribution"])))
+    licences = join_names(md_escape(lic, 120) for lic in sorted(set(src["licence"])))
+    built = info["built_at"].strftime("%-d %B %Y") if info["built_at"] is not None else "unknown"
+    retrieved = (
+        info["retrieved"].strftime("%-d %B %Y") if info["retrieved"] is not None else "unknown"
+    )
+    sample = " **Sample data, not real figures.**" if info["is_sample"] else ""
+    with st.container(key="footer"):
+        st.caption(
+            f"**Sources:** {publishers}.{sample} {attributions} "
+            f"Licence: {licences}. Map boundaries contain OS data © Crown copyright and database "
+            f"right. Data retrieved up to {retrieved}; warehouse built {built}."
+        )
+        st.page_link(NAV["about"], label="About the data: every source, method and licence",
+                     icon=":material/info:")
+
+
+footer()

@@ -1,0 +1,187 @@
+"""Charts (Altair): trends with confidence bands and place comparisons with CI bars."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from dashboard.compare import JUDGEMENT_COLOURS, JUDGEMENT_LABELS, JUDGEMENT_ORDER
+from dashboard.formatting import format_ci, format_value, status_text
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+SERIES_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+FONT = "Source Sans Pro, Helvetica Neue, Arial, sans-serif"
+
+
+def _axis_title(unit: str, unit_label: str) -> str:
+    return unit_label if unit_label else unit
+
+
+def _with_text(df: pd.DataFrame, unit: str, decimals: int) -> pd.DataFrame:
+    out = df.copy()
+    out["value_text"] = [format_value(v, unit, decimals) for v in out["value"]]
+    out["ci_text"] = [
+        format_ci(lo, hi, unit, decimals) or "none published"
+        for lo, hi in zip(out["ci_lower"], out["ci_upper"], strict=True)
+    ]
+    out["status_text"] = [status_text(s) or "ordinary figure" for s in out["status"]]
+    return out
+
+
+def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    return (
+        chart.configure_axis(labelFontSize=12, titleFontSize=12, labelFont=FONT, titleFont=FONT,
+                             labelColor="#222222", titleColor="#222222")
+        .configure_legend(labelFontSize=12, titleFontSize=12, labelFont=FONT, titleFont=FONT,
+                          orient="bottom", columns=3, labelLimit=260)
+        .configure_title(font=FONT, fontSize=14, anchor="start", color="#111111")
+        .configure_view(stroke=None)
+    )
+
+
+def trend(
+    series: pd.DataFrame,
+    *,
+    unit: str,
+    unit_label: str,
+    decimals: int,
+    order: Sequence[str] = (),
+    target: float | None = None,
+    height: int = 260,
+) -> alt.TopLevelMixin:
+    """Lines over time, one per area, with a shaded 95% confidence band where published."""
+    df = _with_text(series, unit, decimals)
+    df["period_end"] = pd.to_datetime(df["period_end"])
+    names = list(dict.fromkeys([*order, *df["area_name"]]))
+    names = [n for n in names if n in set(df["area_name"])]
+    colour = alt.Color(
+        "area_name:N",
+        title=None,
+        scale=alt.Scale(domain=names, range=list(SERIES_COLOURS[: len(names)])),
+        sort=names,
+    )
+    x = alt.X("period_end:T", title="Period ending", axis=alt.Axis(format="%Y", tickCount=6))
+    y = alt.Y("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(zero=False))
+    tooltip = [
+        alt.Tooltip("area_name:N", title="Place"),
+        alt.Tooltip("period:N", title="Period"),
+        alt.Tooltip("value_text:N", title="Figure"),
+        alt.Tooltip("ci_text:N", title="95% CI"),
+        alt.Tooltip("status_text:N", title="Status"),
+    ]
+    base = alt.Chart(df)
+    band = (
+        base.transform_filter("isValid(datum.ci_lower) && isValid(datum.ci_upper)")
+        .mark_area(opacity=0.15)
+        .encode(x=x, y="ci_lower:Q", y2="ci_upper:Q", color=colour)
+    )
+    line = base.mark_line(point=alt.OverlayMarkDef(size=40), strokeWidth=2).encode(
+        x=x, y=y, color=colour, tooltip=tooltip
+    )
+    layers = [band, line]
+    if target is not None:
+        rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(
+            strokeDash=[6, 4], color="#444444"
+        ).encode(y="target:Q")
+        text = alt.Chart(pd.DataFrame({"target": [target], "label": [f"{target:g}% aspiration"]}))
+        text = text.mark_text(align="left", dx=4, dy=-6, color="#444444").encode(
+            y="target:Q", text="label:N", x=alt.value(0)
+        )
+        layers += [rule, text]
+    return _configure(alt.layer(*layers).properties(height=height))
+
+
+def compare_bars(
+    rows: pd.DataFrame,
+    *,
+    unit: str,
+    unit_label: str,
+    decimals: int,
+    reference: float | None = None,
+    reference_name: str = "England",
+    height_per_row: int = 28,
+) -> alt.TopLevelMixin:
+    """Places side by side: a bar per place coloured by its verdict, with 95% CI whiskers.
+
+    ``rows`` needs area_name, value, ci_lower, ci_upper, status, period and ``judgement``.
+    """
+    df = _with_text(rows[rows["value"].notna()], unit, decimals)
+    if "judgement" not in df:
+        df["judgement"] = "none"
+    df["judgement_label"] = df["judgement"].map(JUDGEMENT_LABELS)
+    order = df.sort_values("value", ascending=False)["area_name"].tolist()
+    present = [j for j in JUDGEMENT_ORDER if j in set(df["judgement"])]
+    y = alt.Y("area_name:N", title=None, sort=order, axis=alt.Axis(labelLimit=240))
+    tooltip = [
+        alt.Tooltip("area_name:N", title="Place"),
+        alt.Tooltip("period:N", title="Period"),
+        alt.Tooltip("value_text:N", title="Figure"),
+        alt.Tooltip("ci_text:N", title="95% CI"),
+        alt.Tooltip("judgement_label:N", title=f"Against {reference_name}"),
+        alt.Tooltip("status_text:N", title="Status"),
+    ]
+    bars = (
+        alt.Chart(df)
+        .mark_bar(stroke="#555555", strokeWidth=0.6)
+        .encode(
+            y=y,
+            x=alt.X("value:Q", title=_axis_title(unit, unit_label)),
+            color=alt.Color(
+                "judgement_label:N",
+                title=f"Against {reference_name}",
+                scale=alt.Scale(
+                    domain=[JUDGEMENT_LABELS[j] for j in present],
+                    range=[JUDGEMENT_COLOURS[j] for j in present],
+                ),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    whiskers = (
+        alt.Chart(df)
+        .transform_filter("isValid(datum.ci_lower) && isValid(datum.ci_upper)")
+        .mark_rule(color="#111111", strokeWidth=1.5)
+        .encode(y=y, x="ci_lower:Q", x2="ci_upper:Q")
+    )
+    layers = [bars, whiskers]
+    if reference is not None:
+        ref = pd.DataFrame({"x": [reference], "label": [f"{reference_name}"]})
+        layers.append(
+            alt.Chart(ref).mark_rule(strokeDash=[5, 3], color="#111111").encode(x="x:Q")
+        )
+        layers.append(
+            alt.Chart(ref)
+            .mark_text(align="left", baseline="top", dx=3, dy=2, color="#111111")
+            .encode(x="x:Q", text="label:N", y=alt.value(0))
+        )
+    height = max(80, height_per_row * len(order))
+    return _configure(alt.layer(*layers).properties(height=height))
+
+
+def share_bars(
+    rows: pd.DataFrame, *, label_col: str, value_col: str, title: str, highlight: str | None,
+    value_title: str,
+) -> alt.TopLevelMixin:
+    """Horizontal bars of a breakdown (e.g. vacancies by industry) with one bar highlighted."""
+    df = rows.copy()
+    df["highlight"] = ["Highlighted" if lab == highlight else "Other" for lab in df[label_col]]
+    order = df.sort_values(value_col, ascending=False)[label_col].tolist()
+    chart = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{label_col}:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)),
+            x=alt.X(f"{value_col}:Q", title=value_title),
+            color=alt.Color(
+                "highlight:N",
+                scale=alt.Scale(domain=["Highlighted", "Other"], range=["#D55E00", "#9E9E9E"]),
+                legend=None,
+            ),
+            tooltip=[alt.Tooltip(f"{label_col}:N", title="Group"),
+                     alt.Tooltip(f"{value_col}:Q", title=value_title, format=",.0f")],
+        )
+        .properties(height=max(120, 22 * len(order)), title=title)
+    )
+    return _configure(chart)

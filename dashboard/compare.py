@@ -1,0 +1,108 @@
+"""Benchmarking a place against a comparator, the way Fingertips does.
+
+Method (Fingertips "CI overlapping reference value, 95%"): a place is *higher* than a comparator
+when its whole 95% confidence interval lies above the comparator's figure, *lower* when it lies
+wholly below, and *similar* when the interval contains the comparator's figure. A figure without a
+confidence interval gets no verdict ("no CI, no verdict"): a difference may be sampling noise.
+
+Polarity turns higher/lower into better/worse: for the employment rate higher is better, for the
+inactivity rate lower is better, and some indicators carry no judgement at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dashboard.formatting import is_missing
+
+HIGHER = "higher"
+LOWER = "lower"
+SIMILAR = "similar"
+NO_CI = "no_ci"
+NO_VALUE = "no_value"
+NO_COMPARATOR = "no_comparator"
+
+# Colour-blind-safe (Okabe-Ito based); always shown together with the words.
+JUDGEMENT_COLOURS: dict[str, str] = {
+    "better": "#0072B2",
+    "worse": "#E69F00",
+    "similar": "#BDBDBD",
+    "higher": "#5E3C99",
+    "lower": "#B2ABD2",
+    "none": "#FFFFFF",
+}
+JUDGEMENT_ORDER = ("better", "similar", "worse", "higher", "lower", "none")
+JUDGEMENT_LABELS: dict[str, str] = {
+    "better": "Better (95% CI)",
+    "similar": "Similar",
+    "worse": "Worse (95% CI)",
+    "higher": "Higher (95% CI)",
+    "lower": "Lower (95% CI)",
+    "none": "No verdict (no CI or no figure)",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one comparison."""
+
+    code: str  # higher, lower, similar, no_ci, no_value, no_comparator
+    judgement: str  # better, worse, similar, higher, lower, none
+    short: str  # a table cell: "Better", "Similar", "No CI, no verdict"
+    text: str  # a sentence naming the comparator
+
+
+def verdict(
+    value: float | None,
+    ci_lower: float | None,
+    ci_upper: float | None,
+    reference: float | None,
+    polarity: str,
+    comparator: str = "the comparator",
+) -> Verdict:
+    """Compare a figure (with its 95% CI) against a comparator's figure."""
+    if is_missing(value):
+        return Verdict(NO_VALUE, "none", "No figure", "No figure to compare.")
+    if is_missing(reference):
+        return Verdict(
+            NO_COMPARATOR,
+            "none",
+            "No comparator figure",
+            f"No figure for {comparator} for the same period.",
+        )
+    if is_missing(ci_lower) or is_missing(ci_upper):
+        return Verdict(
+            NO_CI,
+            "none",
+            "No CI, no verdict",
+            f"No confidence interval, so no verdict against {comparator}.",
+        )
+    lo, hi, ref = float(ci_lower), float(ci_upper), float(reference)
+    if lo > ref:
+        code = HIGHER
+    elif hi < ref:
+        code = LOWER
+    else:
+        return Verdict(
+            SIMILAR,
+            "similar",
+            "Similar",
+            f"Similar to {comparator}: the 95% confidence interval includes its figure.",
+        )
+    side = "above" if code == HIGHER else "below"
+    if polarity == "high_is_good":
+        judgement = "better" if code == HIGHER else "worse"
+    elif polarity == "low_is_good":
+        judgement = "better" if code == LOWER else "worse"
+    else:
+        judgement = code
+    word = {"better": "Better", "worse": "Worse"}.get(judgement, code.capitalize())
+    direction = code if judgement in ("better", "worse") else ""
+    detail = f" ({direction})" if direction else ""
+    return Verdict(
+        code,
+        judgement,
+        word,
+        f"{word} than {comparator}{detail}: the 95% confidence interval lies wholly {side} its "
+        "figure.",
+    )

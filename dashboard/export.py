@@ -1,0 +1,147 @@
+"""CSV and XLSX downloads: tidy rows with units, periods, statuses, limits and provenance.
+
+The file holds exactly the rows and columns previewed on the page. Text cells that a spreadsheet
+would run as a formula (starting ``=``, ``+``, ``-``, ``@``, tab or carriage return) get a leading
+apostrophe, so opening a download can never execute anything.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import pandas as pd
+from openpyxl.styles import Font
+
+from dashboard.formatting import slug, status_text
+
+EXPORT_COLUMNS = [
+    "indicator_id",
+    "indicator_title",
+    "area_code",
+    "area_name",
+    "area_level",
+    "period",
+    "period_start",
+    "period_end",
+    "breakdown",
+    "value",
+    "unit",
+    "ci_lower",
+    "ci_upper",
+    "numerator",
+    "denominator",
+    "status",
+    "status_text",
+    "source_title",
+    "publisher",
+    "licence",
+    "attribution",
+    "retrieved",
+]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PREFIX = "gsmw"
+
+
+def tidy(obs: pd.DataFrame) -> pd.DataFrame:
+    """The download's rows from query rows (``dashboard.queries.OBS_COLUMNS``)."""
+    out = pd.DataFrame(
+        {
+            "indicator_id": obs["indicator_id"],
+            "indicator_title": obs["indicator_title"],
+            "area_code": obs["area_code"],
+            "area_name": obs["area_name"],
+            "area_level": obs["area_level"],
+            "period": obs["period"],
+            "period_start": pd.to_datetime(obs["period_start"]).dt.date,
+            "period_end": pd.to_datetime(obs["period_end"]).dt.date,
+            "breakdown": obs["breakdown"],
+            "value": obs["value"].astype("float64"),
+            "unit": obs["unit"],
+            "ci_lower": obs["ci_lower"].astype("float64"),
+            "ci_upper": obs["ci_upper"].astype("float64"),
+            "numerator": obs["numerator"].astype("float64"),
+            "denominator": obs["denominator"].astype("float64"),
+            "status": obs["status"].where(obs["status"].notna(), None),
+            "status_text": obs["status"].map(status_text),
+            "source_title": obs["source_title"],
+            "publisher": obs["publisher"],
+            "licence": obs["licence"],
+            "attribution": obs["attribution"],
+            "retrieved": pd.to_datetime(obs["retrieved_at"]).dt.date,
+        },
+        columns=EXPORT_COLUMNS,
+    )
+    return out.reset_index(drop=True)
+
+
+def neutralise(value: object) -> object:
+    """A text cell made safe for spreadsheets; other values unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell neutralised (numbers, dates and blanks untouched)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(neutralise).astype(object)
+    return out
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (with a byte-order mark so spreadsheets read accents), one header row."""
+    return safe_frame(df).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+def to_xlsx_bytes(df: pd.DataFrame, about: Sequence[tuple[str, str]] = ()) -> bytes:
+    """An XLSX workbook: sheet ``data`` holds the rows; sheet ``about`` the provenance notes."""
+    buffer = io.BytesIO()
+    data = safe_frame(df)
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        data.to_excel(writer, sheet_name="data", index=False)
+        sheet = writer.sheets["data"]
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        # Text cells are stored as text, never as formulas, whatever they contain.
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+        for idx, col in enumerate(data.columns, start=1):
+            width = max([len(str(col)), *(len(str(v)) for v in data[col].head(200))]) + 2
+            sheet.column_dimensions[sheet.cell(1, idx).column_letter].width = min(width, 60)
+        sheet.freeze_panes = "A2"
+        if about:
+            notes = pd.DataFrame(list(about), columns=["item", "detail"])
+            safe_frame(notes).to_excel(writer, sheet_name="about", index=False)
+            about_sheet = writer.sheets["about"]
+            about_sheet.column_dimensions["A"].width = 22
+            about_sheet.column_dimensions["B"].width = 100
+            for row in about_sheet.iter_rows(min_row=2):
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        cell.data_type = "s"
+    return buffer.getvalue()
+
+
+def file_name(
+    indicator_ids: Sequence[str], level: str, period: str, ext: str, *, latest_label: str = ""
+) -> str:
+    """A name that says what the file holds: ``gsmw_employment_rate_16_64_lad_2022.csv``."""
+    if len(indicator_ids) == 1:
+        what = indicator_ids[0]
+    elif not indicator_ids:
+        what = "no_indicators"
+    else:
+        what = f"{len(indicator_ids)}_indicators"
+    if period == "latest":
+        when = f"latest-{slug(latest_label)}" if latest_label else "latest"
+    elif period == "all":
+        when = "all-periods"
+    else:
+        when = slug(period)
+    parts = [PREFIX, slug(what).replace("-", "_"), slug(level), when]
+    return "_".join(p for p in parts if p) + "." + ext.lstrip(".")

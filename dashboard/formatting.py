@@ -1,0 +1,207 @@
+"""Numbers, statuses, periods and names as readers see them."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from etl.records import STATUSES
+
+NO_FIGURE = "no figure"
+
+# SIC 2007 sections (breakdown ``sic:<letter>``) and SOC 2020 groups (breakdown ``soc:<code>``).
+SIC_SECTIONS: dict[str, str] = {
+    "A": "Agriculture, forestry and fishing",
+    "B": "Mining and quarrying",
+    "C": "Manufacturing",
+    "D": "Electricity, gas, steam and air conditioning",
+    "E": "Water supply, sewerage and waste",
+    "F": "Construction",
+    "G": "Wholesale and retail trade; motor vehicle repair",
+    "H": "Transport and storage",
+    "I": "Accommodation and food services",
+    "J": "Information and communication",
+    "K": "Financial and insurance",
+    "L": "Real estate",
+    "M": "Professional, scientific and technical",
+    "N": "Administrative and support services",
+    "O": "Public administration and defence",
+    "P": "Education",
+    "Q": "Human health and social work",
+    "R": "Arts, entertainment and recreation",
+    "S": "Other service activities",
+    "T": "Households as employers",
+    "U": "Extraterritorial organisations",
+}
+SOC_GROUPS: dict[str, str] = {
+    "1": "Managers, directors and senior officials",
+    "2": "Professional occupations",
+    "3": "Associate professional and technical occupations",
+    "4": "Administrative and secretarial occupations",
+    "5": "Skilled trades occupations",
+    "6": "Caring, leisure and other service occupations",
+    "7": "Sales and customer service occupations",
+    "8": "Process, plant and machine operatives",
+    "9": "Elementary occupations",
+    "22": "Health professionals",
+    "32": "Health and social care associate professionals",
+    "61": "Caring personal service occupations",
+    "612": "Childcare and related personal services",
+    "614": "Caring personal services",
+    "6145": "Care workers and home carers",
+}
+LEVEL_NAMES: dict[str, str] = {
+    "lsoa": "Small neighbourhoods (LSOA)",
+    "msoa": "Neighbourhoods (MSOA)",
+    "lad": "Local authorities",
+    "subicb": "NHS sub-ICB areas",
+    "partnership": "Partnership area",
+    "region": "Regions",
+    "country": "Countries",
+}
+LEVEL_SINGULAR: dict[str, str] = {
+    "lsoa": "small neighbourhood (LSOA)",
+    "msoa": "neighbourhood (MSOA)",
+    "lad": "local authority",
+    "subicb": "NHS sub-ICB area",
+    "partnership": "partnership area",
+    "region": "region",
+    "country": "country",
+}
+POLARITY_TEXT: dict[str, str] = {
+    "high_is_good": "Higher is better",
+    "low_is_good": "Lower is better",
+    "none": "Neither higher nor lower is better",
+}
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN and pandas' missing markers."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN, pd.NA raise or compare unequal to themselves
+    except (TypeError, ValueError):
+        return True
+
+
+def format_number(value: float | None, decimals: int = 0) -> str:
+    """A number with thousands separators and fixed decimals; ``no figure`` when missing."""
+    if is_missing(value):
+        return NO_FIGURE
+    return f"{float(value):,.{max(int(decimals), 0)}f}"
+
+
+def format_value(
+    value: float | None, unit: str, decimals: int = 1, *, with_unit: bool = True
+) -> str:
+    """A figure as a reader sees it: ``72.4%``, ``12,345 people``, ``0.85``."""
+    if is_missing(value):
+        return NO_FIGURE
+    text = format_number(value, decimals)
+    if not with_unit or unit in ("ratio", ""):
+        return text
+    if unit == "%":
+        return f"{text}%"
+    return f"{text} {unit}"
+
+
+def format_ci(lower: float | None, upper: float | None, unit: str, decimals: int = 1) -> str:
+    """A 95% confidence interval, ``70.1 to 74.5%``; empty when the source gives none."""
+    if is_missing(lower) or is_missing(upper):
+        return ""
+    lo = format_number(lower, decimals)
+    hi = format_value(upper, unit, decimals)
+    return f"{lo} to {hi}"
+
+
+def format_points(diff: float | None, decimals: int = 1) -> str:
+    """A difference between two percentages, in percentage points."""
+    if is_missing(diff):
+        return NO_FIGURE
+    return f"{float(diff):,.{decimals}f} percentage points"
+
+
+def status_text(status: str | None) -> str:
+    """What a status code means, in words (empty for an ordinary figure)."""
+    if is_missing(status) or not status:
+        return ""
+    return STATUSES.get(str(status), str(status).replace("_", " ").capitalize())
+
+
+def breakdown_label(breakdown: str | None) -> str:
+    """``sic:Q`` -> ``Human health and social work (SIC Q)``; ``total`` -> ``All``."""
+    if is_missing(breakdown) or breakdown in ("", "total"):
+        return "All"
+    kind, _, code = str(breakdown).partition(":")
+    if kind == "sic" and code.upper() in SIC_SECTIONS:
+        return f"{SIC_SECTIONS[code.upper()]} (SIC {code.upper()})"
+    if kind == "soc" and code in SOC_GROUPS:
+        return f"{SOC_GROUPS[code]} (SOC {code})"
+    if kind == "sex":
+        return code.capitalize()
+    return f"{kind.upper()} {code}" if code else str(breakdown)
+
+
+def level_name(level: str | None, *, singular: bool = False, lower: bool = False) -> str:
+    """A level code as words (``lower`` for use inside a sentence: acronyms keep their case)."""
+    names = LEVEL_SINGULAR if singular else LEVEL_NAMES
+    text = names.get(str(level), str(level))
+    return text[:1].lower() + text[1:] if lower else text
+
+
+def short_health_name(display_name: str) -> str:
+    """``BLMK (NHS sub-ICB M1J4Y)`` -> ``BLMK``."""
+    return str(display_name).split(" (", 1)[0]
+
+
+def join_names(names: Iterable[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    items = [str(n) for n in names]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Text that came from outside (URL parameters): shown, never interpreted.
+# ---------------------------------------------------------------------------------------------
+
+_MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'/^%@;,?])")
+
+
+def printable(text: object, limit: int = 60) -> str:
+    """Visible characters only, cut to ``limit`` with an ellipsis."""
+    raw = "" if text is None else str(text)
+    clean = "".join(
+        ch if ch.isprintable() and unicodedata.category(ch) not in ("Cf", "Co", "Cs") else " "
+        for ch in raw
+    )
+    clean = re.sub(r"\s+", " ", clean).strip()
+    if len(clean) > limit:
+        clean = clean[:limit].rstrip() + "…"
+    return clean
+
+
+def md_escape(text: object, limit: int = 60) -> str:
+    """Text safe to place inside Streamlit markdown: every punctuation mark backslash-escaped.
+
+    Links, images, HTML, emoji shortcodes, colour directives and LaTeX all need punctuation, so
+    none of them can form.
+    """
+    return _MD_PUNCTUATION.sub(r"\\\1", printable(text, limit))
+
+
+def slug(text: object, limit: int = 40) -> str:
+    """A file-name-safe lowercase slug."""
+    out = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    return out[:limit].strip("-") or "all"
+
+
+def round_to(value: float, step: int) -> int:
+    """Round half away from zero to a multiple of ``step``."""
+    if step <= 0:
+        raise ValueError("step must be positive")
+    return int(math.copysign(math.floor(abs(value) / step + 0.5) * step, value))

@@ -1,0 +1,147 @@
+"""Focus panels under two challenges, and the headline indicator of each challenge.
+
+A panel lists the indicators it draws on; it shows its figures when any of them is in the
+warehouse and otherwise says "not loaded yet" with the command that loads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard import queries
+
+LOAD_FROM = "python -m etl build --from <folder with the downloaded files>"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One focus panel."""
+
+    key: str
+    title: str
+    challenge: str
+    indicator_ids: tuple[str, ...]
+    source: str  # where the figures come from, in words
+    load_hint: str  # the command (or step) that loads them
+
+
+PANELS: tuple[Panel, ...] = (
+    Panel(
+        "fit_notes",
+        "Fit notes issued by GP practices",
+        "exclusion",
+        ("fit_notes_per_1000_16_64", "fit_notes_not_fit_pct"),
+        "NHS England, Fit Notes Issued by GP Practices (published for NHS sub-ICB areas)",
+        f"`{LOAD_FROM}` with the NHS England fit-note CSV files in that folder",
+    ),
+    Panel(
+        "job_adverts",
+        "Online job adverts",
+        "employer_vacancies",
+        ("job_adverts_total", "job_adverts_per_1000_16_64", "job_adverts_by_occupation"),
+        "ONS online job adverts by local authority (Textkernel / Adzuna)",
+        f"`{LOAD_FROM}` with the ONS online job adverts workbook in that folder",
+    ),
+    Panel(
+        "uk_vacancies",
+        "UK vacancies by industry (national context)",
+        "employer_vacancies",
+        ("uk_vacancies_by_industry",),
+        "ONS Vacancy Survey, VACS02 / X06 (UK only: there is no local series)",
+        f"`{LOAD_FROM}` with the ONS VACS02 or X06 workbook in that folder",
+    ),
+    Panel(
+        "care_workforce",
+        "Health and social care workforce",
+        "employer_vacancies",
+        ("employment_by_industry", "job_adverts_by_occupation", "uk_vacancies_by_industry"),
+        "BRES employment in SIC section Q, online job adverts in care occupations, and the UK "
+        "vacancies in health and social work",
+        f"`{LOAD_FROM}` with the BRES (NM_189_1) industry extract, the job adverts workbook and "
+        "the ONS vacancies workbook",
+    ),
+)
+
+# The first of these with figures for places is a challenge's headline on the overview.
+HEADLINES: dict[str, tuple[str, ...]] = {
+    "employer_vacancies": (
+        "job_adverts_per_1000_16_64",
+        "jobs_density",
+        "employment_by_industry",
+    ),
+    "disparities": (
+        "employment_rate_16_64",
+        "claimant_rate_16_64",
+        "census_economically_inactive_pct",
+    ),
+    "exclusion": (
+        "inactivity_rate_16_64",
+        "inactive_long_term_sick_pct_of_inactive",
+        "census_long_term_sick_pct",
+        "fit_notes_per_1000_16_64",
+    ),
+    "youth": (
+        "neet_or_not_known_16_17_pct",
+        "youth_claimant_rate_16_24",
+        "claimant_count_16_24",
+        "census_never_worked_pct",
+    ),
+    "insecure_work": (
+        "below_living_wage_pct",
+        "part_time_pct",
+        "temporary_pct",
+    ),
+    "women": (
+        "employment_rate_female_16_64",
+        "inactive_looking_after_family_pct",
+        "census_lone_parent_households_pct",
+    ),
+}
+CARE_SIC = "sic:Q"
+CARE_SOC_PREFIXES = ("soc:6", "soc:61", "soc:614", "soc:6145")
+
+
+def held(indicator_ids: tuple[str, ...]) -> list[str]:
+    """The indicators among ``indicator_ids`` with figures in the warehouse."""
+    ind = queries.indicators()
+    have = set(ind.loc[ind["n_obs"] > 0, "indicator_id"])
+    return [i for i in indicator_ids if i in have]
+
+
+def headline(challenge_id: str) -> tuple[str, str] | None:
+    """(indicator id, place level) of the challenge's headline, or None when nothing is loaded.
+
+    The preferred indicators come first; otherwise any indicator of the challenge with figures
+    for places, rates before counts.
+    """
+    ind = queries.indicators()
+    ind = ind[ind["n_obs"] > 0]
+    by_id = {r.indicator_id: r for r in ind.itertuples(index=False)}
+
+    def level_of(row) -> str | None:
+        levels = list(row.place_levels)
+        return next((lv for lv in ("lad", "subicb", "msoa", "lsoa") if lv in levels), None)
+
+    for ind_id in HEADLINES.get(challenge_id, ()):
+        row = by_id.get(ind_id)
+        if row is not None and level_of(row):
+            return ind_id, level_of(row)
+    mine = [r for r in by_id.values() if challenge_id in list(r.challenges) and level_of(r)]
+    mine.sort(key=lambda r: (r.unit not in ("%", "per 1,000", "ratio"), r.polarity == "none"))
+    return (mine[0].indicator_id, level_of(mine[0])) if mine else None
+
+
+def care_occupation(breakdown: str) -> bool:
+    """True for SOC groups of caring personal service occupations."""
+    return str(breakdown) in CARE_SOC_PREFIXES or str(breakdown).startswith("soc:614")
+
+
+def care_share(rows: pd.DataFrame) -> pd.DataFrame:
+    """Employment in SIC section Q as a share of all employment, per area (latest period)."""
+    total = rows[rows["breakdown"] == "total"][["area_code", "area_name", "period", "value"]]
+    care = rows[rows["breakdown"] == CARE_SIC][["area_code", "period", "value"]]
+    merged = care.merge(total, on=["area_code", "period"], suffixes=("_q", "_total"))
+    merged["share_pct"] = 100 * merged["value_q"] / merged["value_total"]
+    return merged[["area_code", "area_name", "period", "value_q", "value_total", "share_pct"]]

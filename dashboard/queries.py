@@ -1,0 +1,392 @@
+"""One cached function per question a page asks of the warehouse.
+
+Arguments are primitive and hashable (tuples, not lists); every result has a fixed column order.
+Each cache entry is keyed on the warehouse file's modification time as well, so a new build is
+read on the next rerun. All SQL binds its parameters.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PARTNERSHIP_LEVEL = "partnership"
+MAP_LEVELS = ("lad", "msoa", "lsoa", "subicb")
+LEVEL_ORDER = ("lsoa", "msoa", "lad", "subicb", "partnership", "region", "country")
+
+OBS_COLUMNS = [
+    "indicator_id",
+    "indicator_title",
+    "area_code",
+    "area_name",
+    "area_level",
+    "period",
+    "period_start",
+    "period_end",
+    "breakdown",
+    "value",
+    "unit",
+    "unit_label",
+    "decimals",
+    "polarity",
+    "ci_lower",
+    "ci_upper",
+    "numerator",
+    "denominator",
+    "status",
+    "source_id",
+    "source_title",
+    "publisher",
+    "licence",
+    "attribution",
+    "retrieved_at",
+    "release_date",
+    "lad_code",
+    "region_code",
+    "is_comparator",
+]
+
+
+def _cached(fn: F) -> F:
+    """``st.cache_data`` keyed on the warehouse version as well as the arguments."""
+    inner = st.cache_data(ttl="1h", max_entries=256, show_spinner=False)(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return inner(db.version(), *args, **kwargs)
+
+    wrapper.clear = inner.clear  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+_SELECT_OBS = """
+SELECT b.indicator_id, i.title AS indicator_title, b.area_code, a.display_name AS area_name,
+       a.area_level, b.period_label AS period, b.period_start, b.period_end, b.breakdown, b.value,
+       i.unit, i.unit_label, i.decimals, i.polarity, b.ci_lower, b.ci_upper, b.numerator,
+       b.denominator, b.status, b.source_id, s.title AS source_title, s.publisher, s.licence,
+       s.attribution, s.retrieved_at, s.release_date, a.lad_code, a.region_code,
+       b.is_comparator
+"""
+
+_LEVEL_RANK = """
+CASE a.area_level WHEN 'lsoa' THEN 0 WHEN 'msoa' THEN 1 WHEN 'lad' THEN 2 WHEN 'subicb' THEN 3
+     WHEN 'partnership' THEN 4 WHEN 'region' THEN 5 ELSE 6 END
+"""
+
+
+@_cached
+def info(version: int) -> dict[str, Any]:
+    """What the warehouse holds: sample or real, the area, and when it was built."""
+    src = db.query_df(
+        "SELECT coalesce(bool_or(is_sample), false) AS is_sample, count(*) AS n_sources, "
+        "max(retrieved_at) AS retrieved, max(release_date) AS released FROM sources"
+    ).iloc[0]
+    area = db.query_df(
+        "SELECT area_code, area_name FROM areas WHERE area_level = 'partnership' "
+        "ORDER BY area_code LIMIT 1"
+    )
+    load = db.query_df(
+        "SELECT load_id, started_at, finished_at, mode, area_name, summary FROM loads "
+        "ORDER BY started_at DESC LIMIT 1"
+    )
+    n_obs = int(db.query_df("SELECT count(*) AS n FROM observations").iloc[0]["n"])
+    return {
+        "is_sample": bool(src["is_sample"]),
+        "n_sources": int(src["n_sources"]),
+        "retrieved": None if pd.isna(src["retrieved"]) else pd.Timestamp(src["retrieved"]),
+        "released": None if pd.isna(src["released"]) else pd.Timestamp(src["released"]),
+        "partnership_code": None if area.empty else str(area.iloc[0]["area_code"]),
+        "partnership_name": "Partnership area" if area.empty else str(area.iloc[0]["area_name"]),
+        "load_id": None if load.empty else str(load.iloc[0]["load_id"]),
+        "built_at": None if load.empty else pd.Timestamp(load.iloc[0]["finished_at"]),
+        "mode": None if load.empty else str(load.iloc[0]["mode"]),
+        "n_obs": n_obs,
+    }
+
+
+@_cached
+def challenges(version: int) -> pd.DataFrame:
+    """The six challenges in their order: challenge_id, title, sort_order."""
+    return db.query_df("SELECT challenge_id, title, sort_order FROM challenges ORDER BY sort_order")
+
+
+@_cached
+def indicators(version: int) -> pd.DataFrame:
+    """The catalogue, in catalogue order, with what the warehouse holds for each indicator.
+
+    ``n_obs`` counts rows; ``place_levels`` lists the levels with figures for places in the
+    partnership; ``breakdowns`` the breakdowns present; ``national_only`` is true when the only
+    figures are for countries.
+    """
+    return db.query_df(
+        """
+        WITH held AS (
+            SELECT o.indicator_id, count(*) AS n_obs,
+                   list(DISTINCT a.area_level) FILTER (
+                       WHERE a.in_partnership AND a.area_level <> 'partnership') AS place_levels,
+                   list(DISTINCT a.area_level) AS all_levels,
+                   list(DISTINCT o.breakdown ORDER BY o.breakdown) AS breakdowns,
+                   max(o.period_end) AS latest_end
+            FROM observations o JOIN areas a USING (area_code)
+            GROUP BY o.indicator_id
+        )
+        SELECT i.indicator_id, i.title, i.unit, i.unit_label, i.decimals, i.polarity,
+               i.challenges, i.levels, i.aggregate, i.description, i.caveats, i.datasets,
+               coalesce(h.n_obs, 0) AS n_obs,
+               coalesce(h.place_levels, []) AS place_levels,
+               coalesce(h.all_levels, []) AS all_levels,
+               coalesce(h.breakdowns, []) AS breakdowns,
+               h.latest_end,
+               coalesce(h.n_obs, 0) > 0 AND len(coalesce(h.place_levels, [])) = 0
+                   AND list_has_all(['country'], coalesce(h.all_levels, [])) AS national_only
+        FROM (SELECT rowid AS ord, * FROM indicators) i LEFT JOIN held h USING (indicator_id)
+        ORDER BY i.ord
+        """
+    )
+
+
+@_cached
+def areas(version: int) -> pd.DataFrame:
+    """Places in the partnership, the partnership and the comparators (regions, countries)."""
+    return db.query_df(
+        f"""
+        SELECT a.area_code, a.area_name, a.display_name, a.area_level, a.parent_code, a.lad_code,
+               a.region_code, a.in_partnership
+        FROM areas a
+        WHERE a.in_partnership OR a.area_level IN ('region', 'country')
+        ORDER BY {_LEVEL_RANK.strip()} DESC, a.display_name
+        """
+    )
+
+
+@_cached
+def subicb_members(version: int) -> pd.DataFrame:
+    """Which NHS sub-ICB area each place lies in: lad_code, subicb_code, subicb_name."""
+    return db.query_df(
+        """
+        SELECT l.from_code AS lad_code, l.to_code AS subicb_code, a.display_name AS subicb_name
+        FROM area_lookup l JOIN areas a ON a.area_code = l.to_code
+        WHERE l.relation = 'subicb_member'
+        ORDER BY l.to_code, l.from_code
+        """
+    )
+
+
+@_cached
+def periods(version: int, indicator_id: str, level: str) -> pd.DataFrame:
+    """Periods with figures for places at ``level``, newest first."""
+    return db.query_df(
+        """
+        SELECT DISTINCT o.period_label AS period, o.period_start, o.period_end
+        FROM observations o JOIN areas a USING (area_code)
+        WHERE o.indicator_id = $indicator AND a.area_level = $level
+          AND (a.in_partnership OR a.area_level IN ('country', 'region'))
+        ORDER BY o.period_end DESC, o.period_start DESC
+        """,
+        {"indicator": indicator_id, "level": level},
+    )
+
+
+@_cached
+def observations(
+    version: int,
+    indicator_ids: tuple[str, ...],
+    level: str,
+    places: tuple[str, ...] = (),
+    period: str = "latest",
+    breakdown: str | None = "total",
+    comparators: bool = True,
+) -> pd.DataFrame:
+    """Figures for places at ``level`` (within ``places``, LAD codes; all when empty) and, with
+    ``comparators``, for the partnership, the places' regions and the countries.
+
+    ``period`` is ``latest`` (each indicator's latest period for the places), ``all``, or a period
+    label. ``breakdown`` None keeps every breakdown. Rows: places first, then comparators.
+    """
+    return db.query_df(
+        f"""
+        WITH place_areas AS (
+            SELECT a.area_code FROM areas a
+            WHERE a.in_partnership AND a.area_level = $level
+              AND (len($places) = 0
+                   OR list_contains($places, coalesce(a.lad_code, a.area_code))
+                   OR EXISTS (SELECT 1 FROM area_lookup l
+                              WHERE l.relation = 'subicb_member' AND l.to_code = a.area_code
+                                AND list_contains($places, l.from_code)))
+        ),
+        comparator_areas AS (
+            SELECT a.area_code FROM areas a
+            WHERE $comparators AND a.area_level <> $level AND (
+                (a.area_level = 'partnership' AND a.in_partnership)
+                OR a.area_level = 'country'
+                OR (a.area_level = 'region' AND a.area_code IN (
+                    SELECT region_code FROM areas WHERE area_level = 'lad' AND in_partnership)))
+        ),
+        chosen AS (
+            SELECT area_code, false AS is_comparator FROM place_areas
+            UNION ALL SELECT area_code, true FROM comparator_areas
+        ),
+        base AS (
+            SELECT o.*, c.is_comparator FROM observations o JOIN chosen c USING (area_code)
+            WHERE list_contains($indicators, o.indicator_id)
+              AND ($breakdown IS NULL OR o.breakdown = $breakdown)
+        ),
+        latest AS (
+            SELECT indicator_id,
+                   coalesce(max(period_end) FILTER (WHERE NOT is_comparator), max(period_end))
+                       AS latest_end
+            FROM base GROUP BY indicator_id
+        )
+        {_SELECT_OBS}
+        FROM base b JOIN latest l USING (indicator_id)
+             JOIN (SELECT rowid AS ord, * FROM indicators) i USING (indicator_id)
+             JOIN areas a USING (area_code)
+             LEFT JOIN sources s USING (source_id)
+        WHERE $period = 'all' OR ($period = 'latest' AND b.period_end = l.latest_end)
+              OR b.period_label = $period
+        ORDER BY i.ord, b.is_comparator, {_LEVEL_RANK.strip()}, a.display_name,
+                 b.period_end DESC, b.period_start DESC, b.breakdown
+        """,
+        {
+            "indicators": list(indicator_ids),
+            "level": level,
+            "places": list(places),
+            "period": period,
+            "breakdown": breakdown,
+            "comparators": bool(comparators),
+        },
+    )[OBS_COLUMNS]
+
+
+@_cached
+def area_observations(version: int, area_codes: tuple[str, ...]) -> pd.DataFrame:
+    """Every figure (all indicators, all periods, breakdown ``total``) for the given areas."""
+    return db.query_df(
+        f"""
+        {_SELECT_OBS}
+        FROM (SELECT o.*, false AS is_comparator FROM observations o
+              WHERE list_contains($areas, o.area_code) AND o.breakdown = 'total') b
+             JOIN (SELECT rowid AS ord, * FROM indicators) i USING (indicator_id)
+             JOIN areas a USING (area_code)
+             LEFT JOIN sources s USING (source_id)
+        ORDER BY i.ord, a.area_code, b.period_end, b.period_start
+        """,
+        {"areas": list(area_codes)},
+    )[OBS_COLUMNS]
+
+
+@_cached
+def series(
+    version: int, indicator_id: str, area_codes: tuple[str, ...], breakdown: str = "total"
+) -> pd.DataFrame:
+    """All periods of one indicator for the given areas, oldest first."""
+    return db.query_df(
+        f"""
+        {_SELECT_OBS}
+        FROM (SELECT o.*, false AS is_comparator FROM observations o
+              WHERE o.indicator_id = $indicator AND list_contains($areas, o.area_code)
+                AND o.breakdown = $breakdown) b
+             JOIN indicators i USING (indicator_id)
+             JOIN areas a USING (area_code)
+             LEFT JOIN sources s USING (source_id)
+        ORDER BY b.period_end, b.period_start, a.display_name
+        """,
+        {"indicator": indicator_id, "areas": list(area_codes), "breakdown": breakdown},
+    )[OBS_COLUMNS]
+
+
+@_cached
+def sources(version: int) -> pd.DataFrame:
+    """Every source loaded, grouped by dataset."""
+    return db.query_df(
+        """
+        SELECT source_id, dataset, publisher, title, url, licence, attribution, release_date,
+               retrieved_at, origin, is_sample, notes
+        FROM sources ORDER BY dataset, origin
+        """
+    )
+
+
+@_cached
+def last_load(version: int) -> dict[str, Any] | None:
+    """The latest build: when, how, the rows per indicator and the closing summary."""
+    df = db.query_df(
+        "SELECT load_id, started_at, finished_at, status, mode, area_name, row_counts, summary "
+        "FROM loads ORDER BY started_at DESC LIMIT 1"
+    )
+    if df.empty:
+        return None
+    row = df.iloc[0].to_dict()
+    counts = row.get("row_counts")
+    if isinstance(counts, str):
+        try:
+            row["row_counts"] = json.loads(counts)
+        except json.JSONDecodeError:
+            row["row_counts"] = {}
+    return row
+
+
+@_cached
+def changes(version: int, load_id: str) -> pd.DataFrame:
+    """What the build ``load_id`` changed, per indicator, against the build before it."""
+    return db.query_df(
+        """
+        SELECT c.indicator_id, coalesce(i.title, c.indicator_id) AS title, c.rows_added,
+               c.rows_removed, c.values_changed
+        FROM changes c LEFT JOIN indicators i USING (indicator_id)
+        WHERE c.load_id = $load
+        ORDER BY c.rows_added + c.rows_removed + c.values_changed DESC, title
+        """,
+        {"load": load_id},
+    )
+
+
+@_cached
+def freshness(version: int) -> pd.DataFrame:
+    """Per indicator with figures: the latest period, rows, and when its sources were retrieved."""
+    return db.query_df(
+        """
+        SELECT i.indicator_id, i.title, count(*) AS n_obs,
+               arg_max(o.period_label, o.period_end) AS latest_period,
+               max(o.period_end) AS latest_end,
+               max(s.retrieved_at) AS retrieved_at, max(s.release_date) AS release_date,
+               string_agg(DISTINCT s.publisher, '; ') AS publishers
+        FROM observations o JOIN (SELECT rowid AS ord, * FROM indicators) i USING (indicator_id)
+             LEFT JOIN sources s USING (source_id)
+        GROUP BY i.indicator_id, i.title, i.ord
+        ORDER BY i.ord
+        """
+    )
+
+
+@_cached
+def national(version: int, indicator_id: str, period: str = "latest") -> pd.DataFrame:
+    """An indicator's figures for countries (the UK, England), every breakdown; latest period by
+    default."""
+    return db.query_df(
+        f"""
+        WITH base AS (
+            SELECT o.*, true AS is_comparator FROM observations o JOIN areas a USING (area_code)
+            WHERE o.indicator_id = $indicator AND a.area_level = 'country'
+        ),
+        latest AS (SELECT max(period_end) AS latest_end FROM base)
+        {_SELECT_OBS}
+        FROM base b CROSS JOIN latest l
+             JOIN indicators i USING (indicator_id)
+             JOIN areas a USING (area_code)
+             LEFT JOIN sources s USING (source_id)
+        WHERE $period = 'all' OR ($period = 'latest' AND b.period_end = l.latest_end)
+              OR b.period_label = $period
+        ORDER BY a.area_code DESC, b.period_end DESC, b.breakdown
+        """,
+        {"indicator": indicator_id, "period": period},
+    )[OBS_COLUMNS]

@@ -1,0 +1,48 @@
+"""The pages of the dashboard and the hand-over of the filter values from the frame to a page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard.filters import Filters
+
+FILTERS_KEY = "_gsmw_filters"
+
+# Page files are named ``page_<name>.py`` so that no file stem equals a URL path: with a
+# ``pages/`` folder present, Streamlit's first run (and every AppTest run) goes through the legacy
+# multipage resolver, which would run a page whose file stem matches the URL without the frame.
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page: its script, title, icon and URL path."""
+
+    path: str
+    title: str
+    icon: str
+    url_path: str
+
+
+PAGES: dict[str, PageSpec] = {
+    "overview": PageSpec("pages/page_overview.py", "Overview", ":material/dashboard:", "overview"),
+    "map": PageSpec("pages/page_map.py", "Map", ":material/map:", "map"),
+    "profile": PageSpec(
+        "pages/page_profile.py", "Place profile", ":material/location_on:", "profile"
+    ),
+    "compare": PageSpec("pages/page_compare.py", "Compare", ":material/bar_chart:", "compare"),
+    "data": PageSpec("pages/page_data.py", "Data & download", ":material/download:", "data"),
+    "about": PageSpec("pages/page_about.py", "About the data", ":material/info:", "about"),
+}
+
+
+def current_filters(page: str) -> Filters:
+    """The filter values ``app.py`` resolved for this run (defaults if run on its own)."""
+    found = st.session_state.get(FILTERS_KEY)
+    return found if isinstance(found, Filters) else Filters(page=page)
+
+
+def page_path(key: str) -> str:
+    """The script path of a page, for ``st.page_link`` and ``st.switch_page``."""
+    return PAGES[key].path

@@ -1,0 +1,266 @@
+"""Layout pieces several pages use (not a page itself: st.navigation lists the pages)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, panels, queries, state
+from dashboard.compare import verdict
+from dashboard.formatting import (
+    breakdown_label,
+    format_ci,
+    format_value,
+    join_names,
+    short_health_name,
+    status_text,
+)
+from dashboard.views import page_path
+
+ENGLAND = "E92000001"
+UK = "K02000001"
+
+
+def not_loaded(what: str, how: str, key: str) -> None:
+    """A quiet notice that some figures are not in the warehouse yet, with how to load them."""
+    with st.container(border=True, key=f"not_loaded_{key}"):
+        st.markdown(f"**{what}: not loaded yet.**")
+        st.caption(f"Load them with {how}.")
+
+
+def figure_table(rows: pd.DataFrame, *, unit: str, decimals: int, polarity: str,
+                 england: float | None, badges: dict[str, str] | None = None) -> pd.DataFrame:
+    """Rows for display: place, figure, 95% CI, period, verdict against England, status."""
+    badges = badges or {}
+    out = []
+    for r in rows.itertuples(index=False):
+        v = verdict(r.value, r.ci_lower, r.ci_upper, england, polarity, "England")
+        against = "" if r.area_code == ENGLAND else v.short
+        out.append(
+            {
+                "Place": r.area_name,
+                "Figure": format_value(r.value, unit, decimals),
+                "95% CI": format_ci(r.ci_lower, r.ci_upper, unit, decimals),
+                "Period": r.period,
+                "Against England": against,
+                "Covers": badges.get(r.area_code, ""),
+                "Status": status_text(r.status),
+            }
+        )
+    df = pd.DataFrame(out, columns=["Place", "Figure", "95% CI", "Period", "Against England",
+                                    "Covers", "Status"])
+    if not any(badges.get(c) for c in rows["area_code"]):
+        df = df.drop(columns=["Covers"])
+    return df
+
+
+def england_value(rows: pd.DataFrame) -> float | None:
+    """England's figure among the comparator rows, if any."""
+    eng = rows[rows["area_code"] == ENGLAND]["value"].dropna()
+    return float(eng.iloc[0]) if len(eng) else None
+
+
+def panel(p: panels.Panel) -> None:
+    """One focus panel: its figures, or 'not loaded yet'."""
+    have = panels.held(p.indicator_ids)
+    with st.container(border=True, key=f"panel_{p.key}"):
+        st.markdown(f"#### {p.title}")
+        if not have:
+            st.markdown("**Not loaded yet.**")
+            st.caption(f"Source: {p.source}. Load with {p.load_hint}.")
+            return
+        st.caption(f"Source: {p.source}.")
+        {
+            "fit_notes": _fit_notes,
+            "job_adverts": _job_adverts,
+            "uk_vacancies": _uk_vacancies,
+            "care_workforce": _care_workforce,
+        }[p.key](have)
+
+
+def _meta(ind_id: str) -> dict:
+    ind = queries.indicators()
+    return ind[ind["indicator_id"] == ind_id].iloc[0].to_dict()
+
+
+def _fit_notes(have: list[str]) -> None:
+    members = queries.subicb_members()
+    areas = queries.areas()
+    names = dict(zip(areas["area_code"], areas["display_name"], strict=True))
+    for ind_id in have:
+        meta = _meta(ind_id)
+        rows = queries.observations((ind_id,), "subicb", (), "latest", "total", True)
+        if rows.empty:
+            continue
+        places = rows[~rows["is_comparator"]]
+        badges = {}
+        for code, grp in members.groupby("subicb_code"):
+            badges[code] = join_names(names.get(c, c) for c in grp["lad_code"])
+        st.markdown(f"**{meta['title']}** ({meta['unit_label']}), {places['period'].iloc[0]}")
+        st.dataframe(
+            figure_table(rows, unit=meta["unit"], decimals=int(meta["decimals"]),
+                         polarity=meta["polarity"], england=england_value(rows), badges=badges),
+            hide_index=True, key=f"panel_table_{ind_id}",
+        )
+    if not members.empty:
+        lines = []
+        for _code, grp in members.groupby("subicb_code"):
+            badge = short_health_name(grp["subicb_name"].iloc[0]) + "-wide"
+            lines.append(f"{join_names(names.get(c, c) for c in grp['lad_code'])}: **{badge}**")
+        st.caption(
+            "Fit notes are published for NHS sub-ICB areas, not for each local authority, so each "
+            "place shows its sub-ICB area's figure: " + "; ".join(lines) + "."
+        )
+
+
+def _job_adverts(have: list[str]) -> None:
+    for ind_id in [i for i in have if i != "job_adverts_by_occupation"]:
+        meta = _meta(ind_id)
+        rows = queries.observations((ind_id,), "lad", (), "latest", "total", True)
+        if rows.empty:
+            continue
+        st.markdown(f"**{meta['title']}** ({meta['unit_label']}), {rows['period'].iloc[0]}")
+        st.dataframe(
+            figure_table(rows, unit=meta["unit"], decimals=int(meta["decimals"]),
+                         polarity=meta["polarity"], england=england_value(rows)),
+            hide_index=True, key=f"panel_table_{ind_id}",
+        )
+    if "job_adverts_by_occupation" in have:
+        meta = _meta("job_adverts_by_occupation")
+        rows = queries.observations(("job_adverts_by_occupation",), "lad", (), "latest", None,
+                                    False)
+        rows = rows[rows["breakdown"] != "total"]
+        if not rows.empty:
+            total = rows.groupby("breakdown", as_index=False)["value"].sum()
+            total["Occupation"] = total["breakdown"].map(breakdown_label)
+            st.markdown(
+                f"**{meta['title']}**: all six places together, {rows['period'].iloc[0]}"
+            )
+            care = [b for b in total["breakdown"] if panels.care_occupation(b)]
+            st.altair_chart(
+                charts.share_bars(total, label_col="Occupation", value_col="value", title="",
+                                  highlight=breakdown_label(care[0]) if care else None,
+                                  value_title=meta["unit_label"]),
+                key="chart_adverts_by_occupation",
+            )
+
+
+def _uk_vacancies(have: list[str]) -> None:
+    meta = _meta("uk_vacancies_by_industry")
+    rows = queries.national("uk_vacancies_by_industry")
+    rows = rows[(rows["area_code"] == UK) & (rows["breakdown"] != "total")]
+    if rows.empty:
+        st.caption("No UK figures by industry in this build.")
+        return
+    rows = rows.assign(Industry=rows["breakdown"].map(breakdown_label))
+    st.markdown(f"**{meta['title']}**, United Kingdom, {rows['period'].iloc[0]}")
+    st.altair_chart(
+        charts.share_bars(rows, label_col="Industry", value_col="value", title="",
+                          highlight=breakdown_label(panels.CARE_SIC),
+                          value_title=meta["unit_label"]),
+        key="chart_uk_vacancies",
+    )
+    st.caption(
+        "National context only: the ONS Vacancy Survey has no local breakdown, so these figures "
+        "are never drawn on a local map. Human health and social work is highlighted."
+    )
+
+
+def _care_workforce(have: list[str]) -> None:
+    shown = False
+    if "employment_by_industry" in have:
+        rows = queries.observations(("employment_by_industry",), "lad", (), "latest", None, True)
+        share = panels.care_share(rows)
+        if not share.empty:
+            shown = True
+            table = pd.DataFrame(
+                {
+                    "Place": share["area_name"],
+                    "Jobs in health and social work": [
+                        format_value(v, "", 0, with_unit=False) for v in share["value_q"]
+                    ],
+                    "Share of all jobs": [format_value(v, "%", 1) for v in share["share_pct"]],
+                    "Period": share["period"],
+                }
+            )
+            st.markdown("**Employment in human health and social work (SIC Q)**, by workplace")
+            st.dataframe(table, hide_index=True, key="panel_table_care_employment")
+    if "job_adverts_by_occupation" in have:
+        rows = queries.observations(("job_adverts_by_occupation",), "lad", (), "latest", None,
+                                    True)
+        care = rows[[panels.care_occupation(b) for b in rows["breakdown"]]]
+        if not care.empty:
+            shown = True
+            groups = join_names(sorted({breakdown_label(b) for b in care["breakdown"]}))
+            table = pd.DataFrame(
+                {
+                    "Place": care["area_name"],
+                    "Occupation": care["breakdown"].map(breakdown_label),
+                    "Adverts": [format_value(v, "", 0, with_unit=False) for v in care["value"]],
+                    "Period": care["period"],
+                }
+            )
+            st.markdown(f"**Online job adverts in care occupations** ({groups})")
+            st.dataframe(table, hide_index=True, key="panel_table_care_adverts")
+    if "uk_vacancies_by_industry" in have:
+        rows = queries.national("uk_vacancies_by_industry")
+        q = rows[(rows["area_code"] == UK) & (rows["breakdown"] == panels.CARE_SIC)]
+        if not q.empty:
+            shown = True
+            allv = rows[(rows["area_code"] == UK) & (rows["breakdown"] != "total")]["value"].sum()
+            r = q.iloc[0]
+            share = f" ({100 * r['value'] / allv:.1f}% of all UK vacancies)" if allv else ""
+            st.markdown(
+                f"**UK vacancies in human health and social work**, {r['period']}: "
+                f"{format_value(r['value'], '', 0, with_unit=False)}{share}. National figure: no "
+                "local series exists."
+            )
+    if not shown:
+        st.caption("The loaded sources hold no health and social care breakdown yet.")
+
+
+def profile_link(area_code: str, area_name: str) -> None:
+    """A link to a place's profile."""
+    st.page_link(page_path("profile"), label=f"Open the profile of {area_name}",
+                 icon=":material/arrow_forward:", query_params={"area": area_code})
+
+
+def breakdown_choice(options: list[str], key: str) -> str:
+    """Pick one breakdown of an indicator that has no total."""
+    return st.selectbox("Breakdown", options, format_func=breakdown_label, key=key)
+
+
+def url_choice(
+    key: str,
+    label: str,
+    options: dict[str, str],
+    default: str,
+    *,
+    what: str,
+    widget: str = "selectbox",
+    help_text: str | None = None,
+) -> str:
+    """A page's own filter whose value lives in the URL under ``key`` (as the shared ones do).
+
+    Says what it ignored when the URL held a value that is not allowed.
+    """
+    parsed = state.resolve(
+        key,
+        lambda raw: state.parse_one(key, raw, options, default, what=what),
+        lambda v: v in options,
+        default,
+    )
+    if parsed.ignored:
+        st.warning(parsed.ignored, icon=":material/link_off:")
+    if widget == "segmented":
+        value = st.segmented_control(
+            label, list(options), format_func=options.get, key=key, help=help_text,
+            required=True,
+        )
+    else:
+        value = st.selectbox(
+            label, list(options), format_func=options.get, key=key, help=help_text
+        )
+    value = value if value in options else default
+    state.commit(key, value, default)
+    return value

@@ -1,0 +1,76 @@
+"""Compare: places side by side for the chosen indicators, with 95% confidence intervals."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, maps, queries
+from dashboard import filters as flt
+from dashboard.compare import verdict
+from dashboard.formatting import format_value, join_names
+from dashboard.views import current_filters
+from pages import _shared
+
+f = current_filters("compare")
+st.title("Compare places")
+st.markdown(
+    "Each chart puts the chosen places side by side with their 95% confidence intervals "
+    "(the black whiskers) and England's figure as a dashed line. Bars are coloured by the "
+    "verdict against England: a verdict appears only where the interval lies wholly on one side."
+)
+
+if not f.indicators:
+    st.info("Choose one or more indicators in the bar above.")
+else:
+    members = queries.subicb_members()
+    areas = queries.areas()
+    lad_names = dict(zip(areas.loc[areas["area_level"] == "lad", "area_code"],
+                         areas.loc[areas["area_level"] == "lad", "display_name"], strict=True))
+    chosen = join_names(lad_names[c] for c in f.places) if f.places else "all places"
+    st.caption(f"Places: {chosen}. Latest period for each indicator.")
+    for ind_id in f.indicators:
+        meta = flt.indicator_meta(ind_id)
+        level = next((lv for lv in ("lad", "subicb") if lv in meta["place_levels"]), None)
+        if level is None:
+            continue
+        breakdown = "total" if "total" in meta["breakdowns"] else meta["breakdowns"][0]
+        rows = queries.observations((ind_id,), level, tuple(f.places), "latest", breakdown, True)
+        places = rows[~rows["is_comparator"]]
+        comps = rows[rows["is_comparator"]]
+        unit, decimals, polarity = meta["unit"], int(meta["decimals"]), meta["polarity"]
+        eng = _shared.england_value(comps)
+        with st.container(border=True, key=f"compare_{ind_id}"):
+            st.subheader(meta["title"])
+            period = places["period"].iloc[0] if len(places) else ""
+            st.caption(f"{meta['unit_label']}, {period}.")
+            shown = pd.concat([places, comps[comps["area_level"] == "partnership"]])
+            shown = shown.assign(
+                judgement=[
+                    verdict(v, lo, hi, eng, polarity, "England").judgement
+                    for v, lo, hi in zip(shown["value"], shown["ci_lower"], shown["ci_upper"],
+                                         strict=True)
+                ]
+            )
+            if shown["value"].notna().any():
+                st.altair_chart(
+                    charts.compare_bars(shown, unit=unit, unit_label=meta["unit_label"],
+                                        decimals=decimals, reference=eng),
+                    key=f"compare_chart_{ind_id}",
+                )
+            badges = maps.subicb_badges(members) if level == "subicb" else {}
+            if level == "subicb":
+                st.caption(maps.subicb_note(members, lad_names))
+            st.dataframe(
+                _shared.figure_table(rows, unit=unit, decimals=decimals, polarity=polarity,
+                                     england=eng, badges=badges),
+                hide_index=True, key=f"compare_table_{ind_id}",
+            )
+            regions = comps[comps["area_level"] == "region"]
+            if len(regions):
+                st.caption(
+                    "Regions: "
+                    + "; ".join(f"{r.area_name} {format_value(r.value, unit, decimals)}"
+                                for r in regions.itertuples(index=False))
+                    + "."
+                )
