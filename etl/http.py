@@ -11,9 +11,11 @@ max_backoff=60.0, max_age=None, offline=None, session=None)``
     metadata is slow, so the read timeout is long. ``retries`` is how many times a request is
     tried again after a timeout, a connection error, HTTP 429 or a 5xx, waiting
     ``backoff * 2**n`` seconds (at most ``max_backoff``), or what ``Retry-After`` asks for.
-    ``max_age`` (seconds; default ``$ETL_CACHE_MAX_AGE_HOURS`` x 3600) makes older cached
-    responses be fetched again (served stale, with ``Response.stale`` set, if the network is then
-    unreachable); unset, cached responses are kept for ever and a rerun needs no network.
+    ``max_age`` (seconds; default ``$ETL_CACHE_MAX_AGE_HOURS`` x 3600, else 24 hours) makes
+    older cached responses be fetched again, so a refresh next day sees new releases and
+    revisions (claimant count revises its last months); within that age a rerun needs no
+    network, and when the network is unreachable an older response is served stale (with
+    ``Response.stale`` set). A negative value keeps cached responses for ever.
     ``offline=True`` (or ``ETL_OFFLINE=1``) never touches the network.
 
 ``client.get_bytes(url, params=None, *, expect="any", refresh=False) -> bytes``
@@ -86,6 +88,7 @@ import requests
 from etl.errors import FetchError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MAX_AGE_HOURS = 24.0
 DEFAULT_CACHE_DIR = REPO_ROOT / "data" / "cache"
 USER_AGENT = "get-south-midlands-working/0.1 (labour-market dashboard ETL; python-requests)"
 EXPECTS = ("csv", "json", "xlsx", "html", "any")
@@ -205,9 +208,9 @@ class HttpClient:
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
-        if max_age is None and os.environ.get("ETL_CACHE_MAX_AGE_HOURS", "").strip():
-            max_age = _env_float("ETL_CACHE_MAX_AGE_HOURS", 0.0) * 3600
-        self.max_age = max_age
+        if max_age is None:
+            max_age = _env_float("ETL_CACHE_MAX_AGE_HOURS", DEFAULT_MAX_AGE_HOURS) * 3600
+        self.max_age = max_age if max_age >= 0 else None
         if offline is None:
             offline = os.environ.get("ETL_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
         self.offline = offline
