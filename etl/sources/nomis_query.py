@@ -36,6 +36,7 @@ import pandas as pd
 from etl import records
 from etl.catalogue import Dataset, catalogue
 from etl.errors import ExtractError
+from etl.names import provisional_code
 from etl.sources import Probe, Recognised
 
 NAME = "nomis_query"
@@ -454,8 +455,6 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
             if m:
                 code, name = m.group("code"), m.group("name")
             else:
-                from etl.names import provisional_code
-
                 code, name = provisional_code(kind or "area", first), first
             for col in cols:
                 period_text = col.period or date_text
