@@ -15,6 +15,22 @@ SERIES_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E
 FONT = "Source Sans Pro, Helvetica Neue, Arial, sans-serif"
 
 
+ROW_PX = 28
+AXIS_AND_LEGEND_PX = 130
+TREND_PX = 260
+
+
+def bars_height(n_rows: int) -> int:
+    """Pixel height for ``st.altair_chart`` of a bar chart with ``n_rows`` bars (Streamlit
+    sizes layered charts from the element height, not from the spec)."""
+    return max(2, n_rows) * ROW_PX + AXIS_AND_LEGEND_PX
+
+
+def trend_height() -> int:
+    """Pixel height for ``st.altair_chart`` of a trend chart with its legend."""
+    return TREND_PX + AXIS_AND_LEGEND_PX
+
+
 def _axis_title(unit: str, unit_label: str) -> str:
     return unit_label if unit_label else unit
 
@@ -49,7 +65,7 @@ def trend(
     decimals: int,
     order: Sequence[str] = (),
     target: float | None = None,
-    height: int = 260,
+    height: int = TREND_PX,
 ) -> alt.TopLevelMixin:
     """Lines over time, one per area, with a shaded 95% confidence band where published."""
     df = _with_text(series, unit, decimals)
@@ -101,7 +117,7 @@ def compare_bars(
     decimals: int,
     reference: float | None = None,
     reference_name: str = "England",
-    height_per_row: int = 28,
+    height_per_row: int = ROW_PX,
 ) -> alt.TopLevelMixin:
     """Places side by side: a bar per place coloured by its verdict, with 95% CI whiskers.
 

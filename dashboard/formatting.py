@@ -47,6 +47,8 @@ SOC_GROUPS: dict[str, str] = {
     "9": "Elementary occupations",
     "22": "Health professionals",
     "32": "Health and social care associate professionals",
+    "221": "Medical practitioners",
+    "223": "Nursing and midwifery professionals",
     "61": "Caring personal service occupations",
     "612": "Childcare and related personal services",
     "614": "Caring personal services",
@@ -149,7 +151,9 @@ def level_name(level: str | None, *, singular: bool = False, lower: bool = False
     """A level code as words (``lower`` for use inside a sentence: acronyms keep their case)."""
     names = LEVEL_SINGULAR if singular else LEVEL_NAMES
     text = names.get(str(level), str(level))
-    return text[:1].lower() + text[1:] if lower else text
+    if lower and not text[1:2].isupper():
+        return text[:1].lower() + text[1:]
+    return text
 
 
 def short_health_name(display_name: str) -> str:

@@ -146,11 +146,21 @@ def hex_to_rgba(colour: str, alpha: int = 255) -> tuple[int, int, int, int]:
     return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16), alpha
 
 
-def class_breaks(values: Sequence[float], k: int = MAX_CLASSES, decimals: int = 1) -> list[float]:
-    """Quantile class edges (k+1 numbers, lowest to highest, strictly increasing).
+EQUAL_STEPS_UP_TO = 10  # places; more than this and classes are quantiles
 
-    Fewer classes when there are fewer distinct values; edges are rounded to the indicator's
-    decimals so the legend shows exactly the numbers used.
+
+def class_method(n_values: int) -> str:
+    """``equal`` steps for a handful of places (quantiles of six values mostly show noise),
+    ``quantile`` for many."""
+    return "equal" if n_values <= EQUAL_STEPS_UP_TO else "quantile"
+
+
+def class_breaks(values: Sequence[float], k: int = MAX_CLASSES, decimals: int = 1) -> list[float]:
+    """Class edges (k+1 numbers, lowest to highest, strictly increasing).
+
+    Equal steps across the range for up to ten places, quantiles beyond. Fewer classes when
+    there are fewer distinct values; edges are rounded to the indicator's decimals so the legend
+    shows exactly the numbers used.
     """
     vals = np.array([float(v) for v in values if not is_missing(v)], dtype=float)
     if vals.size == 0:
@@ -159,7 +169,10 @@ def class_breaks(values: Sequence[float], k: int = MAX_CLASSES, decimals: int = 
     k = max(1, min(k, distinct.size))
     if k == 1:
         return [float(distinct[0]), float(distinct[-1])]
-    edges = np.quantile(vals, np.linspace(0, 1, k + 1))
+    if class_method(vals.size) == "equal":
+        edges = np.linspace(vals.min(), vals.max(), k + 1)
+    else:
+        edges = np.quantile(vals, np.linspace(0, 1, k + 1))
     step = 10.0 ** (-decimals)
     lo = math.floor(vals.min() / step) * step
     hi = math.ceil(vals.max() / step) * step
@@ -215,6 +228,7 @@ class Classes:
     polarity: str
     unit: str
     decimals: int
+    method: str = "quantile"
 
     def colour_of(self, value: float | None) -> tuple[int, int, int, int]:
         idx = class_of(value, self.edges)
@@ -236,7 +250,9 @@ def classify(values: Sequence[float], polarity: str, unit: str, decimals: int) -
     """Class breaks and colours for the values on a map."""
     edges = class_breaks(values, MAX_CLASSES, decimals)
     n = max(len(edges) - 1, 0)
-    return Classes(edges, palette(n, polarity), polarity, unit, decimals)
+    n_values = sum(1 for v in values if not is_missing(v))
+    return Classes(edges, palette(n, polarity), polarity, unit, decimals,
+                   class_method(n_values))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,7 +385,7 @@ def view_for(gdf, width_px: int = 720, height_px: int = 560) -> pdk.ViewState:
     y_span = max(merc(maxy) - merc(miny), 1e-6)
     zoom_x = math.log2(width_px / 512 * 360 / lon_span)
     zoom_y = math.log2(height_px / 512 * 2 * math.pi / y_span)
-    zoom = min(zoom_x, zoom_y) - 0.25
+    zoom = min(zoom_x, zoom_y) - 0.1
     return pdk.ViewState(longitude=lon, latitude=lat, zoom=round(zoom, 2), min_zoom=4, max_zoom=16)
 
 
@@ -398,7 +414,7 @@ def choropleth(
             filled=True,
             get_fill_color="properties.fill",
             get_line_color=[*OUTLINE[:3], 150 if thin_lines else 255],
-            line_width_units="pixels",
+            line_width_units="'pixels'",
             get_line_width=0.5 if thin_lines else 1.2,
             auto_highlight=True,
             highlight_color=[255, 255, 255, 90],
@@ -413,7 +429,7 @@ def choropleth(
                 data=hatch,
                 get_path="path",
                 get_color=list(NO_DATA_HATCH),
-                width_units="pixels",
+                width_units="'pixels'",
                 get_width=1,
                 pickable=False,
             )
@@ -428,7 +444,7 @@ def choropleth(
                 stroked=True,
                 filled=False,
                 get_line_color=list(LAD_OUTLINE),
-                line_width_units="pixels",
+                line_width_units="'pixels'",
                 get_line_width=2,
             )
         )
@@ -442,7 +458,7 @@ def choropleth(
                 stroked=True,
                 filled=False,
                 get_line_color=list(SELECTED_OUTLINE),
-                line_width_units="pixels",
+                line_width_units="'pixels'",
                 get_line_width=4,
             )
         )
@@ -461,9 +477,9 @@ def choropleth(
                 background=True,
                 get_background_color=list(LABEL_BACKGROUND),
                 background_padding=[3, 2, 3, 2],
-                font_family="'Source Sans Pro', 'Helvetica Neue', Arial, sans-serif",
+                font_family="'Source Sans Pro, Helvetica Neue, Arial, sans-serif'",
                 font_weight=600,
-                character_set="auto",
+                character_set="'auto'",
                 pickable=False,
             )
         )
@@ -512,6 +528,9 @@ def legend_html(figs: MapFigures, classes: Classes, *, n_missing: int, note: str
             f'style="background:{colour}"></span><span>{esc(label)}</span></div>'
         )
     rows_html = "".join(reversed(rows))  # highest values at the top
+    method = ("Classes are equal steps across the range of the places shown."
+              if classes.method == "equal"
+              else "Classes split the places shown into groups of similar size.")
     nodata = (
         '<div class="gsmw-legend-row"><span class="gsmw-swatch gsmw-nodata"></span>'
         f"<span>No figure{esc(f' ({n_missing})' if n_missing else '')}</span></div>"
@@ -534,7 +553,7 @@ def legend_html(figs: MapFigures, classes: Classes, *, n_missing: int, note: str
         f"<div>{esc(figs.unit_label)}</div>"
         f"{rows_html}{nodata}"
         f'<div class="gsmw-legend-note">{esc(darker_means(classes.polarity))} '
-        f"Classes split the places shown into groups of similar size.{extra}</div></div>"
+        f"{esc(method)}{extra}</div></div>"
     )
 
 

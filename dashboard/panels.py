@@ -6,6 +6,7 @@ warehouse and otherwise says "not loaded yet" with the command that loads them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -32,7 +33,7 @@ PANELS: tuple[Panel, ...] = (
         "fit_notes",
         "Fit notes issued by GP practices",
         "exclusion",
-        ("fit_notes_per_1000_16_64", "fit_notes_not_fit_pct"),
+        ("fit_notes_per_1000_16_64", "fit_notes_not_fit_pct", "fit_notes_long_duration_pct"),
         "NHS England, Fit Notes Issued by GP Practices (published for NHS sub-ICB areas)",
         f"`{LOAD_FROM}` with the NHS England fit-note CSV files in that folder",
     ),
@@ -40,7 +41,12 @@ PANELS: tuple[Panel, ...] = (
         "job_adverts",
         "Online job adverts",
         "employer_vacancies",
-        ("job_adverts_total", "job_adverts_per_1000_16_64", "job_adverts_by_occupation"),
+        (
+            "job_adverts_per_1000_16_64",
+            "job_adverts_total",
+            "job_adverts_by_occupation",
+            "job_adverts_adzuna_units",
+        ),
         "ONS online job adverts by local authority (Textkernel / Adzuna)",
         f"`{LOAD_FROM}` with the ONS online job adverts workbook in that folder",
     ),
@@ -48,7 +54,7 @@ PANELS: tuple[Panel, ...] = (
         "uk_vacancies",
         "UK vacancies by industry (national context)",
         "employer_vacancies",
-        ("uk_vacancies_by_industry",),
+        ("uk_vacancies_by_industry", "uk_vacancies_per_100_jobs_by_industry"),
         "ONS Vacancy Survey, VACS02 / X06 (UK only: there is no local series)",
         f"`{LOAD_FROM}` with the ONS VACS02 or X06 workbook in that folder",
     ),
@@ -56,7 +62,12 @@ PANELS: tuple[Panel, ...] = (
         "care_workforce",
         "Health and social care workforce",
         "employer_vacancies",
-        ("employment_by_industry", "job_adverts_by_occupation", "uk_vacancies_by_industry"),
+        (
+            "employment_by_industry",
+            "job_adverts_by_occupation",
+            "uk_vacancies_by_industry",
+            "uk_vacancies_per_100_jobs_by_industry",
+        ),
         "BRES employment in SIC section Q, online job adverts in care occupations, and the UK "
         "vacancies in health and social work",
         f"`{LOAD_FROM}` with the BRES (NM_189_1) industry extract, the job adverts workbook and "
@@ -69,7 +80,7 @@ HEADLINES: dict[str, tuple[str, ...]] = {
     "employer_vacancies": (
         "job_adverts_per_1000_16_64",
         "jobs_density",
-        "employment_by_industry",
+        "job_adverts_adzuna_units",
     ),
     "disparities": (
         "employment_rate_16_64",
@@ -100,7 +111,11 @@ HEADLINES: dict[str, tuple[str, ...]] = {
     ),
 }
 CARE_SIC = "sic:Q"
-CARE_SOC_PREFIXES = ("soc:6", "soc:61", "soc:614", "soc:6145")
+# SOC 2020 health and care groups: health professionals, health and social care associate
+# professionals, caring personal service occupations (and their sub-groups).
+CARE_SOC = ("soc:22", "soc:32", "soc:61")
+SIC_SECTION = re.compile(r"^sic:[A-U]$")
+CARD_LEVELS = ("lad", "subicb")
 
 
 def held(indicator_ids: tuple[str, ...]) -> list[str]:
@@ -114,7 +129,7 @@ def headline(challenge_id: str) -> tuple[str, str] | None:
     """(indicator id, place level) of the challenge's headline, or None when nothing is loaded.
 
     The preferred indicators come first; otherwise any indicator of the challenge with figures
-    for places, rates before counts.
+    for local authorities (or sub-ICB areas), rates before counts.
     """
     ind = queries.indicators()
     ind = ind[ind["n_obs"] > 0]
@@ -122,7 +137,7 @@ def headline(challenge_id: str) -> tuple[str, str] | None:
 
     def level_of(row) -> str | None:
         levels = list(row.place_levels)
-        return next((lv for lv in ("lad", "subicb", "msoa", "lsoa") if lv in levels), None)
+        return next((lv for lv in CARD_LEVELS if lv in levels), None)
 
     for ind_id in HEADLINES.get(challenge_id, ()):
         row = by_id.get(ind_id)
@@ -134,8 +149,13 @@ def headline(challenge_id: str) -> tuple[str, str] | None:
 
 
 def care_occupation(breakdown: str) -> bool:
-    """True for SOC groups of caring personal service occupations."""
-    return str(breakdown) in CARE_SOC_PREFIXES or str(breakdown).startswith("soc:614")
+    """True for the SOC 2020 health and care occupation groups (and their sub-groups)."""
+    return any(str(breakdown).startswith(code) for code in CARE_SOC)
+
+
+def industry_section(breakdown: str) -> bool:
+    """True for a single SIC 2007 section (``sic:Q``), not a group such as ``sic:G-S``."""
+    return bool(SIC_SECTION.match(str(breakdown)))
 
 
 def care_share(rows: pd.DataFrame) -> pd.DataFrame:

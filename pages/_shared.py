@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, panels, queries, state
-from dashboard.compare import verdict
+from dashboard.compare import HIGHER, LOWER, SIMILAR, verdict
 from dashboard.formatting import (
     breakdown_label,
     format_ci,
@@ -33,8 +33,10 @@ def figure_table(rows: pd.DataFrame, *, unit: str, decimals: int, polarity: str,
     """Rows for display: place, figure, 95% CI, period, verdict against England, status."""
     badges = badges or {}
     out = []
+    judged = False
     for r in rows.itertuples(index=False):
         v = verdict(r.value, r.ci_lower, r.ci_upper, england, polarity, "England")
+        judged |= v.code in (HIGHER, LOWER, SIMILAR)
         against = "" if r.area_code == ENGLAND else v.short
         out.append(
             {
@@ -51,7 +53,18 @@ def figure_table(rows: pd.DataFrame, *, unit: str, decimals: int, polarity: str,
                                     "Covers", "Status"])
     if not any(badges.get(c) for c in rows["area_code"]):
         df = df.drop(columns=["Covers"])
+    if not judged:
+        # No place has a confidence interval (or England has no figure): say so once instead.
+        df = df.drop(columns=["Against England"])
+    for col in ("95% CI", "Status"):
+        if not df[col].astype(bool).any():
+            df = df.drop(columns=[col])
+    df.attrs["verdicts"] = judged
     return df
+
+
+NO_VERDICT_NOTE = ("No confidence intervals are published for these figures, so there is no "
+                   "verdict against England.")
 
 
 def england_value(rows: pd.DataFrame) -> float | None:
@@ -87,21 +100,31 @@ def _fit_notes(have: list[str]) -> None:
     members = queries.subicb_members()
     areas = queries.areas()
     names = dict(zip(areas["area_code"], areas["display_name"], strict=True))
+    covers = {
+        code: join_names(names.get(c, c) for c in grp["lad_code"])
+        for code, grp in members.groupby("subicb_code")
+    }
     for ind_id in have:
         meta = _meta(ind_id)
         rows = queries.observations((ind_id,), "subicb", (), "latest", "total", True)
-        if rows.empty:
-            continue
         places = rows[~rows["is_comparator"]]
-        badges = {}
-        for code, grp in members.groupby("subicb_code"):
-            badges[code] = join_names(names.get(c, c) for c in grp["lad_code"])
+        if places.empty:
+            continue
         st.markdown(f"**{meta['title']}** ({meta['unit_label']}), {places['period'].iloc[0]}")
         st.dataframe(
             figure_table(rows, unit=meta["unit"], decimals=int(meta["decimals"]),
-                         polarity=meta["polarity"], england=england_value(rows), badges=badges),
-            hide_index=True, key=f"panel_table_{ind_id}",
+                         polarity=meta["polarity"], england=england_value(rows),
+                         badges=covers),
+            hide_index=True, placeholder="—", key=f"panel_table_{ind_id}",
         )
+        if ind_id == "fit_notes_per_1000_16_64":
+            series = queries.series(ind_id, tuple(places["area_code"]))
+            if series["period"].nunique() > 1:
+                st.altair_chart(
+                    charts.trend(series, unit=meta["unit"], unit_label=meta["unit_label"],
+                                 decimals=int(meta["decimals"])),
+                    key="chart_fit_notes_trend", height=charts.trend_height(),
+                )
     if not members.empty:
         lines = []
         for _code, grp in members.groupby("subicb_code"):
@@ -113,18 +136,26 @@ def _fit_notes(have: list[str]) -> None:
         )
 
 
+def _lad_table(ind_id: str) -> None:
+    meta = _meta(ind_id)
+    rows = queries.observations((ind_id,), "lad", (), "latest", "total", True)
+    places = rows[~rows["is_comparator"]]
+    if places.empty:
+        return
+    st.markdown(f"**{meta['title']}** ({meta['unit_label']}), {places['period'].iloc[0]}")
+    st.dataframe(
+        figure_table(rows, unit=meta["unit"], decimals=int(meta["decimals"]),
+                     polarity=meta["polarity"], england=england_value(rows)),
+        hide_index=True, placeholder="—", key=f"panel_table_{ind_id}",
+    )
+    if str(meta["caveats"]).strip():
+        st.caption(str(meta["caveats"]))
+
+
 def _job_adverts(have: list[str]) -> None:
-    for ind_id in [i for i in have if i != "job_adverts_by_occupation"]:
-        meta = _meta(ind_id)
-        rows = queries.observations((ind_id,), "lad", (), "latest", "total", True)
-        if rows.empty:
-            continue
-        st.markdown(f"**{meta['title']}** ({meta['unit_label']}), {rows['period'].iloc[0]}")
-        st.dataframe(
-            figure_table(rows, unit=meta["unit"], decimals=int(meta["decimals"]),
-                         polarity=meta["polarity"], england=england_value(rows)),
-            hide_index=True, key=f"panel_table_{ind_id}",
-        )
+    for ind_id in ("job_adverts_per_1000_16_64", "job_adverts_total"):
+        if ind_id in have:
+            _lad_table(ind_id)
     if "job_adverts_by_occupation" in have:
         meta = _meta("job_adverts_by_occupation")
         rows = queries.observations(("job_adverts_by_occupation",), "lad", (), "latest", None,
@@ -134,35 +165,42 @@ def _job_adverts(have: list[str]) -> None:
             total = rows.groupby("breakdown", as_index=False)["value"].sum()
             total["Occupation"] = total["breakdown"].map(breakdown_label)
             st.markdown(
-                f"**{meta['title']}**: all six places together, {rows['period'].iloc[0]}"
+                f"**{meta['title']}**: the partnership's places together, {rows['period'].iloc[0]}"
             )
             care = [b for b in total["breakdown"] if panels.care_occupation(b)]
             st.altair_chart(
                 charts.share_bars(total, label_col="Occupation", value_col="value", title="",
                                   highlight=breakdown_label(care[0]) if care else None,
                                   value_title=meta["unit_label"]),
-                key="chart_adverts_by_occupation",
+                key="chart_adverts_by_occupation", height=charts.bars_height(len(total)),
             )
+    if "job_adverts_adzuna_units" in have:
+        _lad_table("job_adverts_adzuna_units")
+
+
+def _sections(ind_id: str) -> pd.DataFrame:
+    rows = queries.national(ind_id)
+    rows = rows[(rows["area_code"] == UK) & rows["breakdown"].map(panels.industry_section)]
+    return rows.assign(Industry=rows["breakdown"].map(breakdown_label))
 
 
 def _uk_vacancies(have: list[str]) -> None:
-    meta = _meta("uk_vacancies_by_industry")
-    rows = queries.national("uk_vacancies_by_industry")
-    rows = rows[(rows["area_code"] == UK) & (rows["breakdown"] != "total")]
-    if rows.empty:
-        st.caption("No UK figures by industry in this build.")
-        return
-    rows = rows.assign(Industry=rows["breakdown"].map(breakdown_label))
-    st.markdown(f"**{meta['title']}**, United Kingdom, {rows['period'].iloc[0]}")
-    st.altair_chart(
-        charts.share_bars(rows, label_col="Industry", value_col="value", title="",
-                          highlight=breakdown_label(panels.CARE_SIC),
-                          value_title=meta["unit_label"]),
-        key="chart_uk_vacancies",
-    )
+    for ind_id in have:
+        meta = _meta(ind_id)
+        rows = _sections(ind_id)
+        if rows.empty:
+            continue
+        st.markdown(f"**{meta['title']}**, United Kingdom, {rows['period'].iloc[0]} "
+                    f"({meta['unit_label']})")
+        st.altair_chart(
+            charts.share_bars(rows, label_col="Industry", value_col="value", title="",
+                              highlight=breakdown_label(panels.CARE_SIC),
+                              value_title=meta["unit_label"]),
+            key=f"chart_{ind_id}", height=charts.bars_height(len(rows)),
+        )
     st.caption(
         "National context only: the ONS Vacancy Survey has no local breakdown, so these figures "
-        "are never drawn on a local map. Human health and social work is highlighted."
+        "are never drawn on a local map. Human health and social work (SIC Q) is highlighted."
     )
 
 
@@ -184,14 +222,14 @@ def _care_workforce(have: list[str]) -> None:
                 }
             )
             st.markdown("**Employment in human health and social work (SIC Q)**, by workplace")
-            st.dataframe(table, hide_index=True, key="panel_table_care_employment")
+            st.dataframe(table, hide_index=True, placeholder="—",
+                         key="panel_table_care_employment")
     if "job_adverts_by_occupation" in have:
         rows = queries.observations(("job_adverts_by_occupation",), "lad", (), "latest", None,
                                     True)
         care = rows[[panels.care_occupation(b) for b in rows["breakdown"]]]
         if not care.empty:
             shown = True
-            groups = join_names(sorted({breakdown_label(b) for b in care["breakdown"]}))
             table = pd.DataFrame(
                 {
                     "Place": care["area_name"],
@@ -200,21 +238,27 @@ def _care_workforce(have: list[str]) -> None:
                     "Period": care["period"],
                 }
             )
-            st.markdown(f"**Online job adverts in care occupations** ({groups})")
-            st.dataframe(table, hide_index=True, key="panel_table_care_adverts")
-    if "uk_vacancies_by_industry" in have:
-        rows = queries.national("uk_vacancies_by_industry")
-        q = rows[(rows["area_code"] == UK) & (rows["breakdown"] == panels.CARE_SIC)]
-        if not q.empty:
-            shown = True
-            allv = rows[(rows["area_code"] == UK) & (rows["breakdown"] != "total")]["value"].sum()
-            r = q.iloc[0]
-            share = f" ({100 * r['value'] / allv:.1f}% of all UK vacancies)" if allv else ""
-            st.markdown(
-                f"**UK vacancies in human health and social work**, {r['period']}: "
-                f"{format_value(r['value'], '', 0, with_unit=False)}{share}. National figure: no "
-                "local series exists."
-            )
+            st.markdown("**Online job adverts in health and care occupations**")
+            st.dataframe(table, hide_index=True, placeholder="—",
+                         key="panel_table_care_adverts")
+    lines = []
+    for ind_id in ("uk_vacancies_by_industry", "uk_vacancies_per_100_jobs_by_industry"):
+        if ind_id not in have:
+            continue
+        meta = _meta(ind_id)
+        rows = _sections(ind_id)
+        q = rows[rows["breakdown"] == panels.CARE_SIC]
+        if q.empty:
+            continue
+        r = q.iloc[0]
+        text = format_value(r["value"], meta["unit"], int(meta["decimals"]))
+        if ind_id == "uk_vacancies_by_industry" and rows["value"].sum() > 0:
+            text += f" ({100 * r['value'] / rows['value'].sum():.1f}% of vacancies in all sections)"
+        lines.append(f"- {meta['title']}: **{text}**, {r['period']}")
+    if lines:
+        shown = True
+        st.markdown("**Human health and social work, United Kingdom** (no local series "
+                    "exists)\n" + "\n".join(lines))
     if not shown:
         st.caption("The loaded sources hold no health and social care breakdown yet.")
 

@@ -59,7 +59,7 @@ else:
                 "Notes": grouped["notes"],
             }
         ),
-        hide_index=True,
+        hide_index=True, placeholder="—",
         key="sources_table",
         column_config={"Link": st.column_config.LinkColumn("Link")},
     )
@@ -100,7 +100,7 @@ st.markdown(
 st.subheader("Status flags")
 st.dataframe(
     pd.DataFrame({"Status": list(STATUSES), "Meaning": list(STATUSES.values())}),
-    hide_index=True,
+    hide_index=True, placeholder="—",
     key="status_table",
 )
 
@@ -123,7 +123,7 @@ st.dataframe(
             "Caveats": ind["caveats"],
         }
     ),
-    hide_index=True,
+    hide_index=True, placeholder="—",
     key="indicators_table",
 )
 
@@ -151,7 +151,7 @@ else:
                     "Values revised": changes["values_changed"],
                 }
             ),
-            hide_index=True,
+            hide_index=True, placeholder="—",
             key="changes_table",
         )
     with st.expander("The build's own summary", key="build_summary"):

@@ -57,6 +57,7 @@ else:
                     charts.compare_bars(shown, unit=unit, unit_label=meta["unit_label"],
                                         decimals=decimals, reference=eng),
                     key=f"compare_chart_{ind_id}",
+                    height=charts.bars_height(int(shown["value"].notna().sum())),
                 )
             badges = maps.subicb_badges(members) if level == "subicb" else {}
             if level == "subicb":
@@ -64,7 +65,7 @@ else:
             st.dataframe(
                 _shared.figure_table(rows, unit=unit, decimals=decimals, polarity=polarity,
                                      england=eng, badges=badges),
-                hide_index=True, key=f"compare_table_{ind_id}",
+                hide_index=True, placeholder="—", key=f"compare_table_{ind_id}",
             )
             regions = comps[comps["area_level"] == "region"]
             if len(regions):

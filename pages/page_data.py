@@ -49,7 +49,7 @@ else:
     )
     st.dataframe(
         preview,
-        hide_index=True,
+        hide_index=True, placeholder="",
         key="data_preview",
         column_config={
             "value": st.column_config.NumberColumn("value", format="localized"),

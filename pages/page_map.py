@@ -54,6 +54,11 @@ def render() -> None:
             areas.loc[areas["area_level"] == "lad", "display_name"], strict=True)
     )
     badges = maps.subicb_badges(members) if level == "subicb" else {}
+    if level == "lad" and (places["status"] == "modelled").any():
+        # Figures apportioned from a sub-ICB area: say on each place that it is not local.
+        wide = maps.subicb_badges(members)
+        modelled = places.loc[places["status"] == "modelled", "area_code"]
+        badges = {c: f"{wide[c]}, modelled" for c in modelled if c in wide}
 
     layout = "map"
     have_geo = maps.available_levels()
@@ -115,12 +120,14 @@ def render() -> None:
         table = _table(places, unit, decimals, polarity, england, badges)
         event = st.dataframe(
             table,
-            hide_index=True,
+            hide_index=True, placeholder="—",
             key="map_table",
             on_select="rerun",
             selection_mode="single-row",
             column_config=_table_config(unit),
         )
+        if "95% CI lower" not in table:
+            st.caption(_shared.NO_VERDICT_NOTE)
         rows_picked = event.selection.rows if event is not None else []
         if rows_picked:
             selected = str(places.iloc[rows_picked[0]]["area_code"])
@@ -153,7 +160,7 @@ def _deck(level, layout, figs, classes, members, lad_names, selected):
         gdf = maps.load_geometry("lad_hex" if layout == "hex" else "lad")
         gdf = gdf[gdf["area_code"].isin(lad_names.keys())]
         unreliable = figs.rows.loc[figs.rows["status"] == "low_reliability", "area_code"].tolist()
-        labels = maps.label_points(gdf, unreliable=unreliable)
+        labels = maps.label_points(gdf, figs.badges, unreliable=unreliable)
         deck = maps.choropleth(gdf, figs, classes, labels=labels, selected=selected)
         note = str(gdf["geometry_note"].iloc[0] or "") if len(gdf) else ""
         if len(gdf) and bool(gdf["is_schematic"].iloc[0]) and layout != "hex":
@@ -185,16 +192,24 @@ def _table(places, unit, decimals, polarity, england, badges) -> pd.DataFrame:
     }
     if badges:
         data["Covers"] = [badges.get(c, "") for c in places["area_code"]]
-    return pd.DataFrame(data)
+    df = pd.DataFrame(data)
+    if df["95% CI lower"].isna().all():
+        df = df.drop(columns=["95% CI lower", "95% CI upper", "Against England"])
+    if not df["Status"].astype(bool).any():
+        df = df.drop(columns=["Status"])
+    return df
 
 
 def _table_config(unit: str) -> dict:
     fmt = "%.1f%%" if unit == "%" else "localized"
     suffix = "" if unit in ("%", "ratio", "") else f" ({unit})"
     return {
-        "Figure": st.column_config.NumberColumn(f"Figure{suffix}", format=fmt),
-        "95% CI lower": st.column_config.NumberColumn("95% CI lower", format=fmt),
-        "95% CI upper": st.column_config.NumberColumn("95% CI upper", format=fmt),
+        "Place": st.column_config.TextColumn("Place", width="medium", pinned=True),
+        "Figure": st.column_config.NumberColumn(f"Figure{suffix}", format=fmt, width="small"),
+        "95% CI lower": st.column_config.NumberColumn("CI lower", format=fmt, width="small",
+                                                      help="Lower 95% confidence limit"),
+        "95% CI upper": st.column_config.NumberColumn("CI upper", format=fmt, width="small",
+                                                      help="Upper 95% confidence limit"),
     }
 
 

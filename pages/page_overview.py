@@ -108,7 +108,7 @@ def distance_to_80() -> None:
     )
     left, right = st.columns([5, 4])
     with left:
-        st.dataframe(table, hide_index=True, key="aspiration_table")
+        st.dataframe(table, hide_index=True, placeholder="—", key="aspiration_table")
         context = rows[rows["area_code"].isin([*regions, _shared.ENGLAND])]
         if not context.empty:
             st.caption(
@@ -131,6 +131,7 @@ def distance_to_80() -> None:
                                 decimals=1, reference=TARGET_RATE,
                                 reference_name="80% aspiration"),
             key="chart_aspiration",
+            height=charts.bars_height(int(chart_rows["value"].notna().sum())),
         )
 
 
@@ -167,8 +168,9 @@ for i, ch in enumerate(chal.itertuples(index=False)):
             places.sort_values("value", ascending=meta["polarity"] == "low_is_good"),
             unit=meta["unit"], decimals=int(meta["decimals"]), polarity=meta["polarity"],
             england=eng,
-        )[["Place", "Figure", "Against England"]]
-        st.dataframe(table, hide_index=True, key=f"card_table_{ch.challenge_id}")
+        )
+        table = table[[c for c in ("Place", "Figure", "Against England") if c in table]]
+        st.dataframe(table, hide_index=True, placeholder="—", key=f"card_table_{ch.challenge_id}")
         valued = places.dropna(subset=["value"])
         if len(valued):
             hi = valued.loc[valued["value"].idxmax()]
@@ -180,6 +182,7 @@ for i, ch in enumerate(chal.itertuples(index=False)):
                 f"({format_value(hi['value'], meta['unit'], int(meta['decimals']))}), lowest "
                 f"{lo['area_name']} "
                 f"({format_value(lo['value'], meta['unit'], int(meta['decimals']))}).{eng_text}"
+                + ("" if "Against England" in table else " " + _shared.NO_VERDICT_NOTE)
             )
         st.page_link(
             page_path("map"), label="See it on the map", icon=":material/map:",
@@ -224,7 +227,7 @@ else:
                 ],
             }
         ),
-        hide_index=True,
+        hide_index=True, placeholder="—",
         key="freshness_table",
     )
     if info["built_at"] is not None:

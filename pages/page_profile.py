@@ -95,7 +95,7 @@ else:
     )
     if not table["covers"].astype(bool).any():
         display = display.drop(columns=["Figure covers"])
-    st.dataframe(display, hide_index=True, key="profile_table")
+    st.dataframe(display, hide_index=True, placeholder="—", key="profile_table")
 
     st.subheader("Trends and notes")
     meta = catalogue.set_index("indicator_id")
@@ -120,6 +120,7 @@ else:
                                  target=TARGET_RATE if row.indicator_id == EMPLOYMENT_RATE
                                  else None),
                     key=f"trend_{row.indicator_id}",
+                    height=charts.trend_height(),
                 )
             if str(m["caveats"]).strip():
                 st.caption(f"Caveats: {m['caveats']}")
