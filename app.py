@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import filters as flt
 from dashboard import queries, state
+from dashboard.aspiration import EMPLOYMENT_RATE
 from dashboard.db import WarehouseUnavailable
 from dashboard.formatting import join_names, md_escape
 from dashboard.views import FILTERS_KEY, PAGES
@@ -66,9 +67,14 @@ def _pick_one(
     what: str,
     ignored: list[str],
     help_text: str | None = None,
+    url_default: str | None = None,
 ) -> str | None:
+    """One single-choice filter. ``default`` is what a view without this parameter shows;
+    ``url_default`` (if given) is the value left out of the URL, fixed so that a copied link
+    does not depend on the other filters' defaults."""
     if not options or default is None:
         return None
+    url_default = default if url_default is None else url_default
     parsed = state.resolve(
         key,
         lambda raw: state.parse_one(key, raw, options, default, what=what),
@@ -82,11 +88,11 @@ def _pick_one(
             value = st.selectbox(
                 flt.LABELS[key], list(options), format_func=options.get, key=key, help=help_text
             )
-        state.commit(key, value, default)
+        state.commit(key, value, url_default)
     else:
         value = parsed.value
         if key in st.query_params:
-            state.commit(key, value, default)
+            state.commit(key, value, url_default)
         else:
             state.remember(key, value)
     return value
@@ -157,14 +163,14 @@ def filter_bar(page_key: str) -> flt.Filters:
     stable_indicator = flt.default_indicator(ind_options)
     result.indicator = _pick_one(
         state.INDICATOR, ind_options, stable_indicator, shown, slots,
-        "an indicator with figures for this view", ignored,
+        "an indicator with figures for this view", ignored, url_default=EMPLOYMENT_RATE,
     )
 
     if state.INDICATORS in shown and ind_options:
         chosen = _pick_many(
             state.INDICATORS, ind_options,
             [result.indicator] if result.indicator else [],
-            [stable_indicator] if stable_indicator else [],
+            [EMPLOYMENT_RATE],
             shown, slots, "an indicator with figures for this view", ignored,
             placeholder="Choose indicators",
         )
@@ -180,7 +186,7 @@ def filter_bar(page_key: str) -> flt.Filters:
     if state.LEVEL in shown and levels:
         result.level = _pick_one(
             state.LEVEL, levels, flt.default_level(levels), shown, slots,
-            "a level these indicators are published at", ignored,
+            "a level these indicators are published at", ignored, url_default="lad",
         ) or "lad"
     else:
         result.level = flt.default_level(levels) if levels else "lad"

@@ -41,8 +41,8 @@ def _close(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @st.cache_resource(max_entries=1, on_release=_close, show_spinner=False)
-def _connect(path: str, mtime_ns: int) -> duckdb.DuckDBPyConnection:
-    """Open ``path`` read-only (``mtime_ns`` only keys the cache)."""
+def _connect(path: str, stamp: str) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` read-only (``stamp``, the file's version, only keys the cache)."""
     con = duckdb.connect(path, read_only=True)
     try:
         names = {
@@ -61,23 +61,34 @@ def _connect(path: str, mtime_ns: int) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def version() -> int:
-    """The warehouse file's modification time: part of every cached query's key."""
+def version() -> str:
+    """The warehouse file and its modification time: part of every cached query's key."""
     path = warehouse_path()
     try:
-        return path.stat().st_mtime_ns
+        return f"{path.resolve()}:{path.stat().st_mtime_ns}"
     except OSError:
         raise WarehouseUnavailable(
             f"No warehouse found at {path}. " + BUILD_HINT
         ) from None
 
 
+_OPEN: dict[str, str | None] = {"stamp": None}
+
+
 def connection() -> duckdb.DuckDBPyConnection:
-    """The shared read-only connection to the current warehouse file."""
+    """The shared read-only connection to the current warehouse file.
+
+    When the file has changed (a new build swapped in), the old connection is closed before the
+    new one opens: DuckDB shares one database instance per path within a process, so opening
+    first would hand back the replaced file's data.
+    """
     path = warehouse_path()
-    mtime = version()
+    stamp = version()
+    if _OPEN["stamp"] not in (None, stamp):
+        _connect.clear()
+    _OPEN["stamp"] = stamp
     try:
-        return _connect(str(path), mtime)
+        return _connect(str(path.resolve()), stamp)
     except WarehouseUnavailable:
         raise
     except (duckdb.Error, OSError) as exc:

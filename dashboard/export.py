@@ -92,8 +92,9 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with a byte-order mark so spreadsheets read accents), one header row."""
-    return safe_frame(df).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    """UTF-8 CSV (with a byte-order mark so spreadsheets read accents), one header row, CRLF line
+    ends as RFC 4180 has them (so a stray carriage return inside a cell is quoted)."""
+    return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_xlsx_bytes(df: pd.DataFrame, about: Sequence[tuple[str, str]] = ()) -> bytes:

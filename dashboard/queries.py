@@ -84,7 +84,7 @@ CASE a.area_level WHEN 'lsoa' THEN 0 WHEN 'msoa' THEN 1 WHEN 'lad' THEN 2 WHEN '
 
 
 @_cached
-def info(version: int) -> dict[str, Any]:
+def info(version: str) -> dict[str, Any]:
     """What the warehouse holds: sample or real, the area, and when it was built."""
     src = db.query_df(
         "SELECT coalesce(bool_or(is_sample), false) AS is_sample, count(*) AS n_sources, "
@@ -114,13 +114,13 @@ def info(version: int) -> dict[str, Any]:
 
 
 @_cached
-def challenges(version: int) -> pd.DataFrame:
+def challenges(version: str) -> pd.DataFrame:
     """The six challenges in their order: challenge_id, title, sort_order."""
     return db.query_df("SELECT challenge_id, title, sort_order FROM challenges ORDER BY sort_order")
 
 
 @_cached
-def indicators(version: int) -> pd.DataFrame:
+def indicators(version: str) -> pd.DataFrame:
     """The catalogue, in catalogue order, with what the warehouse holds for each indicator.
 
     ``n_obs`` counts rows; ``place_levels`` lists the levels with figures for places in the
@@ -155,7 +155,7 @@ def indicators(version: int) -> pd.DataFrame:
 
 
 @_cached
-def areas(version: int) -> pd.DataFrame:
+def areas(version: str) -> pd.DataFrame:
     """Places in the partnership, the partnership and the comparators (regions, countries)."""
     return db.query_df(
         f"""
@@ -169,7 +169,7 @@ def areas(version: int) -> pd.DataFrame:
 
 
 @_cached
-def subicb_members(version: int) -> pd.DataFrame:
+def subicb_members(version: str) -> pd.DataFrame:
     """Which NHS sub-ICB area each place lies in: lad_code, subicb_code, subicb_name."""
     return db.query_df(
         """
@@ -182,7 +182,7 @@ def subicb_members(version: int) -> pd.DataFrame:
 
 
 @_cached
-def periods(version: int, indicator_id: str, level: str) -> pd.DataFrame:
+def periods(version: str, indicator_id: str, level: str) -> pd.DataFrame:
     """Periods with figures for places at ``level``, newest first."""
     return db.query_df(
         """
@@ -268,7 +268,7 @@ def observations(
 
 
 @_cached
-def area_observations(version: int, area_codes: tuple[str, ...]) -> pd.DataFrame:
+def area_observations(version: str, area_codes: tuple[str, ...]) -> pd.DataFrame:
     """Every figure (all indicators, all periods, breakdown ``total``) for the given areas."""
     return db.query_df(
         f"""
@@ -305,7 +305,7 @@ def series(
 
 
 @_cached
-def sources(version: int) -> pd.DataFrame:
+def sources(version: str) -> pd.DataFrame:
     """Every source loaded, grouped by dataset."""
     return db.query_df(
         """
@@ -317,7 +317,7 @@ def sources(version: int) -> pd.DataFrame:
 
 
 @_cached
-def last_load(version: int) -> dict[str, Any] | None:
+def last_load(version: str) -> dict[str, Any] | None:
     """The latest build: when, how, the rows per indicator and the closing summary."""
     df = db.query_df(
         "SELECT load_id, started_at, finished_at, status, mode, area_name, row_counts, summary "
@@ -336,7 +336,7 @@ def last_load(version: int) -> dict[str, Any] | None:
 
 
 @_cached
-def changes(version: int, load_id: str) -> pd.DataFrame:
+def changes(version: str, load_id: str) -> pd.DataFrame:
     """What the build ``load_id`` changed, per indicator, against the build before it."""
     return db.query_df(
         """
@@ -351,7 +351,7 @@ def changes(version: int, load_id: str) -> pd.DataFrame:
 
 
 @_cached
-def freshness(version: int) -> pd.DataFrame:
+def freshness(version: str) -> pd.DataFrame:
     """Per indicator with figures: the latest period, rows, and when its sources were retrieved."""
     return db.query_df(
         """
@@ -369,7 +369,7 @@ def freshness(version: int) -> pd.DataFrame:
 
 
 @_cached
-def national(version: int, indicator_id: str, period: str = "latest") -> pd.DataFrame:
+def national(version: str, indicator_id: str, period: str = "latest") -> pd.DataFrame:
     """An indicator's figures for countries (the UK, England), every breakdown; latest period by
     default."""
     return db.query_df(

@@ -111,7 +111,7 @@ def _fit_notes(have: list[str]) -> None:
         if places.empty:
             continue
         st.markdown(f"**{meta['title']}** ({meta['unit_label']}), {places['period'].iloc[0]}")
-        st.dataframe(
+        table(
             figure_table(rows, unit=meta["unit"], decimals=int(meta["decimals"]),
                          polarity=meta["polarity"], england=england_value(rows),
                          badges=covers),
@@ -143,7 +143,7 @@ def _lad_table(ind_id: str) -> None:
     if places.empty:
         return
     st.markdown(f"**{meta['title']}** ({meta['unit_label']}), {places['period'].iloc[0]}")
-    st.dataframe(
+    table(
         figure_table(rows, unit=meta["unit"], decimals=int(meta["decimals"]),
                      polarity=meta["polarity"], england=england_value(rows)),
         hide_index=True, placeholder="—", key=f"panel_table_{ind_id}",
@@ -211,7 +211,7 @@ def _care_workforce(have: list[str]) -> None:
         share = panels.care_share(rows)
         if not share.empty:
             shown = True
-            table = pd.DataFrame(
+            frame = pd.DataFrame(
                 {
                     "Place": share["area_name"],
                     "Jobs in health and social work": [
@@ -222,15 +222,14 @@ def _care_workforce(have: list[str]) -> None:
                 }
             )
             st.markdown("**Employment in human health and social work (SIC Q)**, by workplace")
-            st.dataframe(table, hide_index=True, placeholder="—",
-                         key="panel_table_care_employment")
+            table(frame, key="panel_table_care_employment")
     if "job_adverts_by_occupation" in have:
         rows = queries.observations(("job_adverts_by_occupation",), "lad", (), "latest", None,
                                     True)
         care = rows[[panels.care_occupation(b) for b in rows["breakdown"]]]
         if not care.empty:
             shown = True
-            table = pd.DataFrame(
+            frame = pd.DataFrame(
                 {
                     "Place": care["area_name"],
                     "Occupation": care["breakdown"].map(breakdown_label),
@@ -239,8 +238,7 @@ def _care_workforce(have: list[str]) -> None:
                 }
             )
             st.markdown("**Online job adverts in health and care occupations**")
-            st.dataframe(table, hide_index=True, placeholder="—",
-                         key="panel_table_care_adverts")
+            table(frame, key="panel_table_care_adverts")
     lines = []
     for ind_id in ("uk_vacancies_by_industry", "uk_vacancies_per_100_jobs_by_industry"):
         if ind_id not in have:
@@ -308,3 +306,12 @@ def url_choice(
     value = value if value in options else default
     state.commit(key, value, default)
     return value
+
+
+def table(df: pd.DataFrame, key: str, **kwargs):
+    """``st.dataframe`` inside a container keyed ``<key>_box`` (so tests and the browser suite
+    can find the table by name); returns what ``st.dataframe`` returns."""
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("placeholder", "—")
+    with st.container(key=f"{key}_box"):
+        return st.dataframe(df, key=key, **kwargs)

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import queries
 from dashboard.formatting import POLARITY_TEXT, format_number, level_name
 from etl.records import STATUSES
+from pages import _shared
 
 info = queries.info()
 st.title("About the data")
@@ -45,7 +46,7 @@ else:
                                                            not pd.isna(x)}))))
         .reset_index()
     )
-    st.dataframe(
+    _shared.table(
         pd.DataFrame(
             {
                 "Source": grouped["title"],
@@ -98,7 +99,7 @@ st.markdown(
 """
 )
 st.subheader("Status flags")
-st.dataframe(
+_shared.table(
     pd.DataFrame({"Status": list(STATUSES), "Meaning": list(STATUSES.values())}),
     hide_index=True, placeholder="—",
     key="status_table",
@@ -109,7 +110,7 @@ st.header("Indicators", anchor="indicators")
 ind = queries.indicators()
 ch = queries.challenges()
 ch_titles = dict(zip(ch["challenge_id"], ch["title"], strict=True))
-st.dataframe(
+_shared.table(
     pd.DataFrame(
         {
             "Indicator": ind["title"],
@@ -142,7 +143,7 @@ else:
         st.caption("No earlier build to compare with, so no changes are listed.")
     else:
         st.subheader("What changed since the build before")
-        st.dataframe(
+        _shared.table(
             pd.DataFrame(
                 {
                     "Indicator": changes["title"],

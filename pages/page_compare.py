@@ -62,7 +62,7 @@ else:
             badges = maps.subicb_badges(members) if level == "subicb" else {}
             if level == "subicb":
                 st.caption(maps.subicb_note(members, lad_names))
-            st.dataframe(
+            _shared.table(
                 _shared.figure_table(rows, unit=unit, decimals=decimals, polarity=polarity,
                                      england=eng, badges=badges),
                 hide_index=True, placeholder="—", key=f"compare_table_{ind_id}",

@@ -47,7 +47,7 @@ else:
         + (f" Showing the first {format_number(ROW_LIMIT)} rows: narrow the filters to see "
            "the rest." if truncated else "")
     )
-    st.dataframe(
+    _shared.table(
         preview,
         hide_index=True, placeholder="",
         key="data_preview",

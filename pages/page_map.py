@@ -118,7 +118,7 @@ def render() -> None:
                              note=legend_note, unreliable=unreliable)
         )
         table = _table(places, unit, decimals, polarity, england, badges)
-        event = st.dataframe(
+        event = _shared.table(
             table,
             hide_index=True, placeholder="—",
             key="map_table",

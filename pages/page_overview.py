@@ -108,7 +108,7 @@ def distance_to_80() -> None:
     )
     left, right = st.columns([5, 4])
     with left:
-        st.dataframe(table, hide_index=True, placeholder="—", key="aspiration_table")
+        _shared.table(table, hide_index=True, placeholder="—", key="aspiration_table")
         context = rows[rows["area_code"].isin([*regions, _shared.ENGLAND])]
         if not context.empty:
             st.caption(
@@ -170,7 +170,7 @@ for i, ch in enumerate(chal.itertuples(index=False)):
             england=eng,
         )
         table = table[[c for c in ("Place", "Figure", "Against England") if c in table]]
-        st.dataframe(table, hide_index=True, placeholder="—", key=f"card_table_{ch.challenge_id}")
+        _shared.table(table, hide_index=True, placeholder="—", key=f"card_table_{ch.challenge_id}")
         valued = places.dropna(subset=["value"])
         if len(valued):
             hi = valued.loc[valued["value"].idxmax()]
@@ -211,7 +211,7 @@ fresh = queries.freshness()
 if fresh.empty:
     st.caption("No figures are loaded.")
 else:
-    st.dataframe(
+    _shared.table(
         pd.DataFrame(
             {
                 "Indicator": fresh["title"],

@@ -95,7 +95,7 @@ else:
     )
     if not table["covers"].astype(bool).any():
         display = display.drop(columns=["Figure covers"])
-    st.dataframe(display, hide_index=True, placeholder="—", key="profile_table")
+    _shared.table(display, hide_index=True, placeholder="—", key="profile_table")
 
     st.subheader("Trends and notes")
     meta = catalogue.set_index("indicator_id")

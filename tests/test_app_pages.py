@@ -1,0 +1,539 @@
+"""Every page through Streamlit's AppTest, against a warehouse built by the real ETL.
+
+The bundled sample warehouse (``etl.build.run("sample", ...)``) and the schematic sample geometry
+(``geo.build.run("sample", ...)``) are built once per session. Each test opens the app as a
+reader would: the default view, or a view set through URL parameters, and checks what is shown
+against the warehouse queried directly here, with the arithmetic done here.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import export, maps
+from dashboard.views import PAGES
+from etl import build as etl_build
+from etl.records import STATUSES
+
+REPO = Path(__file__).resolve().parent.parent
+APP = str(REPO / "app.py")
+PAGE_FILES = {key: spec.path for key, spec in PAGES.items()}
+PARTNERSHIP = "GBW-SMID"
+LADS = ["E06000055", "E06000056", "E06000032", "E06000042", "E06000061", "E06000062"]
+ENGLAND = "E92000001"
+TIMEOUT = 90
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures and helpers (also used by test_app_real_data.py)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("warehouse") / "sample.duckdb"
+    etl_build.run("sample", path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_geometry(tmp_path_factory) -> Path:
+    from geo import build as geo_build
+
+    out = tmp_path_factory.mktemp("geo-sample")
+    geo_build.run("sample", out)
+    return out
+
+
+@pytest.fixture()
+def sample_app(monkeypatch, sample_warehouse, sample_geometry) -> Path:
+    """Point the app at the sample warehouse and geometry; return the warehouse path."""
+    monkeypatch.setenv("WAREHOUSE_PATH", str(sample_warehouse))
+    monkeypatch.setenv("GEO_DIR", str(sample_geometry))
+    return sample_warehouse
+
+
+def open_page(page: str, params: dict | None = None) -> AppTest:
+    """Open the app on ``page`` with URL parameters, as a shared link would."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if page == "overview":
+        at.query_params.update(params or {})
+        return at.run()
+    at.run()
+    at.query_params.clear()
+    at.query_params.update(params or {})
+    return at.switch_page(PAGE_FILES[page]).run()
+
+
+def sql(db: Path, query: str, params: dict | None = None) -> pd.DataFrame:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(query, params or {}).df()
+    finally:
+        con.close()
+
+
+def shown_text(at: AppTest) -> str:
+    """Every piece of text on the page, one per line."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "warning", "info",
+                 "error", "success"):
+        for el in at.get(kind):
+            parts.append(str(el.value))
+    for m in at.metric:
+        parts.append(f"{m.label}: {m.value}")
+    return "\n".join(parts)
+
+
+def table(at: AppTest, key: str) -> pd.DataFrame:
+    """The table the page shows under ``key``."""
+    return at.get_by_key(f"{key}_box").dataframe[0].value.reset_index(drop=True)
+
+
+def no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def latest_period(db: Path, indicator: str, codes: list[str]) -> str:
+    return sql(
+        db,
+        "SELECT period_label FROM observations WHERE indicator_id = $i AND "
+        "list_contains($c, area_code) ORDER BY period_end DESC, period_start DESC LIMIT 1",
+        {"i": indicator, "c": codes},
+    ).iloc[0, 0]
+
+
+def values_for(db: Path, indicator: str, period: str, codes: list[str]) -> pd.DataFrame:
+    return sql(
+        db,
+        "SELECT o.area_code, a.display_name, o.value, o.ci_lower, o.ci_upper, o.numerator, "
+        "o.denominator, o.status FROM observations o JOIN areas a USING (area_code) "
+        "WHERE o.indicator_id = $i AND o.period_label = $p AND o.breakdown = 'total' "
+        "AND list_contains($c, o.area_code)",
+        {"i": indicator, "p": period, "c": codes},
+    )
+
+
+def pct(value: float, decimals: int = 1) -> str:
+    return f"{value:,.{decimals}f}%"
+
+
+def nearest_hundred(x: float) -> int:
+    return int(math.floor(x / 100 + 0.5) * 100)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every page: renders, says it is sample data, credits its sources
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", list(PAGE_FILES))
+def test_every_page_renders_with_the_sample_banner_and_footer(sample_app, page):
+    at = open_page(page)
+    no_errors(at)
+    assert at.title, f"{page} has no title"
+    banner = [w.value for w in at.warning if "Sample data, not real figures" in w.value]
+    assert banner, f"{page} does not say it shows sample data"
+    footer = at.get_by_key("footer").caption[0].value
+    assert "Open Government Licence" in footer
+    assert "Sources" in footer
+    assert "warehouse built" in footer
+
+
+# ---------------------------------------------------------------------------------------------
+# Overview
+# ---------------------------------------------------------------------------------------------
+
+
+def test_overview_distance_to_80_is_the_counts_arithmetic(sample_app):
+    db = sample_app
+    at = open_page("overview")
+    no_errors(at)
+    # The latest period in which the partnership has a numerator and denominator.
+    period = sql(
+        db,
+        "SELECT period_label FROM observations WHERE indicator_id = 'employment_rate_16_64' "
+        "AND area_code = $p AND numerator IS NOT NULL AND denominator IS NOT NULL "
+        "ORDER BY period_end DESC LIMIT 1",
+        {"p": PARTNERSHIP},
+    ).iloc[0, 0]
+    rows = values_for(db, "employment_rate_16_64", period, [PARTNERSHIP, *LADS])
+    part = rows[rows["area_code"] == PARTNERSHIP].iloc[0]
+    assert part["numerator"] == sum(rows.loc[rows["area_code"].isin(LADS), "numerator"])
+
+    metrics = {m.label: m.value for m in at.metric}
+    rate = 100 * part["numerator"] / part["denominator"]
+    assert metrics["South Midlands employment rate"] == pct(rate)
+    assert metrics["Gap to 80%"] == f"{80 - rate:.1f} percentage points"
+    needed = 0.8 * part["denominator"] - part["numerator"]
+    assert metrics["More people in work needed to reach 80%"] == f"{nearest_hundred(needed):,}"
+    assert period in shown_text(at)
+
+    shown = table(at, "aspiration_table").set_index("Place")
+    assert len(shown) == 7
+    for r in rows.itertuples(index=False):
+        line = shown.loc[r.display_name]
+        assert line["Employment rate"] == pct(r.value)
+        gap = 80 - r.value
+        assert line["Gap to 80%"] == (
+            "at or above 80%" if gap <= 0 else f"{gap:.1f} percentage points"
+        )
+        need = max(0.0, 0.8 * r.denominator - r.numerator)
+        expected = "none" if nearest_hundred(need) == 0 else f"{nearest_hundred(need):,}"
+        assert line["People needed in work"] == expected
+
+
+def test_overview_has_a_card_per_challenge_and_says_what_is_missing(sample_app):
+    at = open_page("overview")
+    titles = sql(sample_app, "SELECT challenge_id, title FROM challenges ORDER BY sort_order")
+    assert len(titles) == 6
+    for ch in titles.itertuples(index=False):
+        card = at.get_by_key(f"card_{ch.challenge_id}")
+        assert card.markdown[0].value == f"#### {ch.title}"
+    insecure = at.get_by_key("card_insecure_work")
+    assert "No indicator for this challenge is loaded yet" in insecure.markdown[1].value
+    # The sample has no fit notes and no vacancies: their panels say so and how to load them.
+    fit = at.get_by_key("panel_fit_notes")
+    assert "Not loaded yet" in fit.markdown[1].value
+    assert "python -m etl build --from" in fit.caption[0].value
+    vac = at.get_by_key("panel_uk_vacancies")
+    assert "Not loaded yet" in vac.markdown[1].value
+
+
+def test_overview_card_shows_each_place_against_england(sample_app):
+    db = sample_app
+    at = open_page("overview")
+    card = table(at, "card_table_disparities").set_index("Place")
+    period = latest_period(db, "employment_rate_16_64", LADS)
+    rows = values_for(db, "employment_rate_16_64", period, [*LADS, ENGLAND])
+    eng = rows.loc[rows["area_code"] == ENGLAND, "value"].iloc[0]
+    for r in rows[rows["area_code"].isin(LADS)].itertuples(index=False):
+        assert card.loc[r.display_name, "Figure"] == pct(r.value)
+        expected = "Better" if r.ci_lower > eng else "Worse" if r.ci_upper < eng else "Similar"
+        assert card.loc[r.display_name, "Against England"] == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Map
+# ---------------------------------------------------------------------------------------------
+
+
+def _deck(at: AppTest) -> dict:
+    charts = at.get("deck_gl_json_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.json)
+
+
+def test_map_default_table_matches_the_warehouse_and_colours_every_place(sample_app):
+    db = sample_app
+    at = open_page("map")
+    no_errors(at)
+    assert at.selectbox(key="indicator").value == "employment_rate_16_64"
+    assert at.selectbox(key="level").value == "lad"
+    period = latest_period(db, "employment_rate_16_64", LADS)
+    expected = values_for(db, "employment_rate_16_64", period, LADS)
+    shown = table(at, "map_table")
+    assert sorted(shown["Place"]) == sorted(expected["display_name"])
+    got = dict(zip(shown["Place"], shown["Figure"], strict=True))
+    for r in expected.itertuples(index=False):
+        assert got[r.display_name] == pytest.approx(r.value)
+    assert set(shown["Period"]) == {period}
+
+    spec = _deck(at)
+    assert "mapStyle" not in spec or spec["mapStyle"] in (None, "")
+    areas = next(layer for layer in spec["layers"] if layer["id"] == maps.AREAS_LAYER)
+    fills = {f["properties"]["area_code"]: f["properties"]["fill"] for f in
+             areas["data"]["features"]}
+    assert set(fills) == set(LADS)
+    assert all(tuple(c) != maps.NO_DATA_FILL for c in fills.values())
+    labels = next(layer for layer in spec["layers"] if layer["id"] == "place-labels")
+    assert {d["text"].split("\n")[0].rstrip(" *") for d in labels["data"]} == set(
+        expected["display_name"]
+    )
+    legend = at.get("html")[0].proto.body
+    assert "% of residents aged 16 to 64" in legend and "No figure" in legend
+    summary = shown_text(at)
+    top = expected.sort_values("value").iloc[-1]
+    assert f"highest {top['display_name']} ({pct(top['value'])})" in summary
+
+
+def test_map_view_set_through_the_url(sample_app):
+    db = sample_app
+    periods = sql(
+        db,
+        "SELECT DISTINCT period_label, period_end FROM observations "
+        "WHERE indicator_id = 'inactivity_rate_16_64' AND area_code = 'E06000032' "
+        "ORDER BY period_end",
+    )
+    period = periods["period_label"].iloc[0]  # the oldest, not the default
+    at = open_page("map", {"challenge": "exclusion", "indicator": "inactivity_rate_16_64",
+                           "period": period})
+    no_errors(at)
+    assert at.selectbox(key="challenge").value == "exclusion"
+    assert at.selectbox(key="indicator").value == "inactivity_rate_16_64"
+    assert at.selectbox(key="period").value == period
+    expected = values_for(db, "inactivity_rate_16_64", period, LADS)
+    shown = table(at, "map_table")
+    got = dict(zip(shown["Place"], shown["Figure"], strict=True))
+    assert len(got) == len(expected) == 6
+    for r in expected.itertuples(index=False):
+        assert got[r.display_name] == pytest.approx(r.value)
+    assert dict(at.query_params)["indicator"] == "inactivity_rate_16_64"
+
+
+def test_map_selected_place_offers_its_profile(sample_app):
+    at = open_page("map", {"area": "E06000032"})
+    no_errors(at)
+    assert at.get_by_key("map_selection").subheader[0].value == "Selected: Luton"
+    links = [(p.proto.label, p.proto.page, p.proto.query_string) for p in at.get("page_link")]
+    assert ("Open the profile of Luton", "profile", "area=E06000032") in links
+    spec = _deck(at)
+    assert "selected-place" in [layer["id"] for layer in spec["layers"]]
+
+
+def test_map_hex_layout(sample_app):
+    at = open_page("map", {"layout": "hex"})
+    no_errors(at)
+    assert at.get("segmented_control")[0].value == "hex"
+    assert "hexagon" in shown_text(at)
+    assert len(at.get("deck_gl_json_chart")) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Place profile
+# ---------------------------------------------------------------------------------------------
+
+
+def test_profile_of_a_place_against_its_comparators(sample_app):
+    db = sample_app
+    at = open_page("profile", {"area": "E06000032"})
+    no_errors(at)
+    assert at.header[0].value == "Luton"
+    shown = table(at, "profile_table").set_index("Indicator")
+    period = latest_period(db, "employment_rate_16_64", ["E06000032"])
+    rows = values_for(db, "employment_rate_16_64", period,
+                      ["E06000032", ENGLAND, "E12000006", PARTNERSHIP]).set_index("area_code")
+    line = shown.loc["Employment rate, aged 16 to 64"]
+    luton = rows.loc["E06000032"]
+    assert line["Period"] == period
+    assert line["Figure"] == pct(luton["value"])
+    assert line["England"] == pct(rows.loc[ENGLAND, "value"])
+    assert line["Region"] == pct(rows.loc["E12000006", "value"])
+    assert line["Partnership"] == pct(rows.loc[PARTNERSHIP, "value"])
+    eng = rows.loc[ENGLAND, "value"]
+    expected = ("Better" if luton["ci_lower"] > eng else "Worse" if luton["ci_upper"] < eng
+                else "Similar")
+    assert line["Against england"] == expected
+    # Census figures have no confidence interval: no verdict.
+    census = shown.loc["Long-term sick or disabled (Census 2021)"]
+    assert census["Against england"] == "No CI, no verdict"
+    assert len(at.get("vega_lite_chart")) >= 1  # a trend where there is a series
+
+
+def test_profile_default_is_the_partnership(sample_app):
+    at = open_page("profile")
+    no_errors(at)
+    assert at.selectbox(key="area").value == PARTNERSHIP
+    assert at.header[0].value == "South Midlands"
+
+
+# ---------------------------------------------------------------------------------------------
+# Compare
+# ---------------------------------------------------------------------------------------------
+
+
+def test_compare_chosen_places_side_by_side(sample_app):
+    db = sample_app
+    at = open_page("compare", {"indicators": ["employment_rate_16_64"],
+                               "places": ["E06000032", "E06000055"]})
+    no_errors(at)
+    assert at.multiselect(key="places").value == ["E06000032", "E06000055"]
+    shown = table(at, "compare_table_employment_rate_16_64").set_index("Place")
+    period = latest_period(db, "employment_rate_16_64", LADS)
+    rows = values_for(db, "employment_rate_16_64", period, ["E06000032", "E06000055"])
+    for r in rows.itertuples(index=False):
+        assert shown.loc[r.display_name, "Figure"] == pct(r.value)
+        assert shown.loc[r.display_name, "95% CI"] == (
+            f"{r.ci_lower:.1f} to {r.ci_upper:.1f}%"
+        )
+    others = {"Milton Keynes", "Central Bedfordshire", "North Northamptonshire",
+              "West Northamptonshire"}
+    assert not others & set(shown.index)
+    assert {"South Midlands", "England"} <= set(shown.index)
+    assert len(at.get("vega_lite_chart")) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Data & download
+# ---------------------------------------------------------------------------------------------
+
+
+def _preview_and_export(at: AppTest, indicators, level, places, period, comparators):
+    from dashboard import queries
+
+    preview = table(at, "data_preview")
+    rows = queries.observations(tuple(indicators), level, tuple(places), period, None,
+                                comparators)
+    return preview, export.tidy(rows)
+
+
+def test_data_preview_is_the_warehouse_rows_and_the_download_is_the_preview(sample_app):
+    db = sample_app
+    params = {"indicators": ["employment_rate_16_64", "inactivity_rate_16_64"],
+              "places": ["E06000032"], "period": "all", "comparators": "0"}
+    at = open_page("data", params)
+    no_errors(at)
+    assert at.multiselect(key="indicators").value == params["indicators"]
+    preview, built = _preview_and_export(at, params["indicators"], "lad", ["E06000032"], "all",
+                                         False)
+    expected = sql(
+        db,
+        "SELECT indicator_id, area_code, period_label, value FROM observations "
+        "WHERE indicator_id IN ('employment_rate_16_64', 'inactivity_rate_16_64') "
+        "AND area_code = 'E06000032'",
+    )
+    key = ["indicator_id", "area_code", "period"]
+    got = preview[[*key, "value"]].sort_values(key).reset_index(drop=True)
+    want = (expected.rename(columns={"period_label": "period"})
+            .sort_values(key).reset_index(drop=True))
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    assert list(preview.columns) == export.EXPORT_COLUMNS
+
+    # The download is built by the export builder from exactly the rows the page previewed.
+    pd.testing.assert_frame_equal(
+        preview.astype(str), built.astype(str), check_dtype=False, check_like=False
+    )
+    csv_back = pd.read_csv(io.BytesIO(export.to_csv_bytes(built)), encoding="utf-8-sig",
+                           keep_default_na=False)
+    assert len(csv_back) == len(preview)
+    assert list(csv_back["area_name"]) == list(preview["area_name"])
+    assert csv_back["value"].astype(float).tolist() == pytest.approx(preview["value"].tolist())
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download CSV", "Download XLSX"]
+    text = shown_text(at)
+    assert "gsmw_2_indicators_lad_all-periods.csv" in text
+    assert "gsmw_2_indicators_lad_all-periods.xlsx" in text
+
+
+def test_data_default_view_includes_comparators_for_the_latest_period(sample_app):
+    db = sample_app
+    at = open_page("data")
+    no_errors(at)
+    preview = table(at, "data_preview")
+    period = latest_period(db, "employment_rate_16_64", LADS)
+    assert set(preview["indicator_id"]) == {"employment_rate_16_64"}
+    assert set(preview["period"]) == {period}
+    codes = set(preview["area_code"])
+    assert set(LADS) <= codes and {PARTNERSHIP, ENGLAND} <= codes
+    assert "gsmw_employment_rate_16_64_lad_latest-" in shown_text(at)
+
+
+# ---------------------------------------------------------------------------------------------
+# About the data
+# ---------------------------------------------------------------------------------------------
+
+
+def test_about_lists_every_source_status_and_the_build(sample_app):
+    db = sample_app
+    at = open_page("about")
+    no_errors(at)
+    sources = table(at, "sources_table")
+    titles = set(sql(db, "SELECT DISTINCT title FROM sources")["title"])
+    assert set(sources["Source"]) == titles
+    attributions = set(sql(db, "SELECT DISTINCT attribution FROM sources")["attribution"])
+    assert attributions <= set(sources["Required attribution"])
+    statuses = table(at, "status_table")
+    assert list(statuses["Status"]) == list(STATUSES)
+    summary = sql(db, "SELECT summary FROM loads ORDER BY started_at DESC LIMIT 1").iloc[0, 0]
+    assert at.get_by_key("build_summary").code[0].value == summary
+    assert "partnership" in shown_text(at).lower()
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared state and bad links
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_filter_chosen_on_one_page_carries_to_the_next(sample_app):
+    at = open_page("map")
+    at.selectbox(key="indicator").set_value("inactivity_rate_16_64").run()
+    assert at.selectbox(key="indicator").value == "inactivity_rate_16_64"
+    at.switch_page(PAGE_FILES["data"]).run()
+    assert at.multiselect(key="indicators").value == ["inactivity_rate_16_64"]
+    at.switch_page(PAGE_FILES["map"]).run()
+    assert at.selectbox(key="indicator").value == "inactivity_rate_16_64"
+
+
+HOSTILE = [
+    ("indicator", "<script>alert('x')</script>", "\\<script\\>"),
+    ("indicator", "employment_rate_16_64' OR '1'='1", "employment\\_rate\\_16\\_64\\'"),
+    ("level", "planet", "planet"),
+    ("period", "x" * 5000, "too long"),
+    ("challenge", "![img](http://evil.example/a.png)", "\\!\\[img\\]"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "shown"), HOSTILE)
+def test_bad_url_parameters_fall_back_and_say_what_was_ignored(sample_app, name, value, shown):
+    at = open_page("map", {name: value})
+    no_errors(at)
+    warning = "\n".join(w.value for w in at.warning if "were not used" in w.value)
+    assert f"Ignored {name}=" in warning
+    assert shown in warning
+    assert "<script>" not in warning and "](http" not in warning
+    assert at.selectbox(key="indicator").value == "employment_rate_16_64"
+    assert at.selectbox(key=name).value in {"employment_rate_16_64", "lad", "latest", "all"}
+    assert value not in dict(at.query_params).values()
+
+
+def test_an_unknown_place_in_the_profile_link_falls_back_to_the_partnership(sample_app):
+    at = open_page("profile", {"area": "'; DROP TABLE observations; --"})
+    no_errors(at)
+    assert at.selectbox(key="area").value == PARTNERSHIP
+    assert any("Ignored area=" in w.value and "DROP TABLE" in w.value for w in at.warning)
+
+
+def test_unknown_parameters_and_places_are_named(sample_app):
+    at = open_page("compare", {"places": ["E06000032", "E99999999"], "utm_source": "<b>x</b>"})
+    no_errors(at)
+    assert at.multiselect(key="places").value == ["E06000032"]
+    text = "\n".join(w.value for w in at.warning)
+    assert "E99999999" in text
+    assert "utm\\_source" in text
+    assert "utm_source" not in dict(at.query_params)
+
+
+# ---------------------------------------------------------------------------------------------
+# No warehouse
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_missing_warehouse_gives_one_instruction(monkeypatch, tmp_path):
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "nothing-here.duckdb"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert "make run" in message and "python -m etl build" in message
+    assert "nothing-here.duckdb" in message
+    assert "Traceback" not in message
+
+
+def test_an_unreadable_warehouse_gives_the_same_instruction(monkeypatch, tmp_path):
+    bad = tmp_path / "broken.duckdb"
+    bad.write_bytes(b"this is not a database" * 100)
+    monkeypatch.setenv("WAREHOUSE_PATH", str(bad))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert "cannot be read" in at.error[0].value
+    assert "python -m etl build" in at.error[0].value

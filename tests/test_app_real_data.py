@@ -1,0 +1,163 @@
+"""The pages on a warehouse built by the real ETL from copies of real public files.
+
+Figures marked "hand-checked" were read off the source files themselves:
+- Nomis APS T01 download, Jan 2022-Dec 2022, ladu:Luton: aged 16-64 all 141,000, in employment
+  95,200 (so 0.8 × 141,000 − 95,200 = 17,600 more people in work for 80%).
+- ONS VACS02 (Aug 2025), May-Jul 2025, Human health & social work: 131 thousand vacancies
+  (sheet ``levels``), 2.8 per 100 employee jobs (sheet ``ratios``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl import build as etl_build
+from tests.test_app_pages import (
+    APP,
+    LADS,
+    PARTNERSHIP,
+    TIMEOUT,
+    no_errors,
+    open_page,
+    pct,
+    sample_warehouse,  # noqa: F401  (fixture)
+    shown_text,
+    sql,
+    table,
+    values_for,
+)
+
+pytestmark = pytest.mark.shared_data
+
+FILES = [
+    "ons_local_indicators/employment-rate.csv",
+    "ons_local_indicators/employment-rate.json",
+    "nomis/xlsx_downloads/aps_t01_economic_activity_2018_2022.xlsx",
+    "nomis/census2021_bulk/ts066/census2021-ts066-ltla.csv",
+    "nomis/census2021_bulk/ts066/census2021-ts066-rgn.csv",
+    "nomis/census2021_bulk/ts066/census2021-ts066-ctry.csv",
+    "nomis/census2021_bulk/ts065/census2021-ts065-lsoa.csv",
+    "nomis/census2021_bulk/ts065/census2021-ts065-ltla.csv",
+    "nomis/census2021_bulk/ts065/census2021-ts065-rgn.csv",
+    "nomis/census2021_bulk/ts065/census2021-ts065-ctry.csv",
+    "vacancies/vacs02aug2025.xlsx",
+]
+
+
+@pytest.fixture(scope="session")
+def real_warehouse(shared_data, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("extracts")
+    for rel in FILES:
+        src = shared_data / rel
+        if not src.is_file():
+            pytest.skip(f"{rel} is not in the shared data folder")
+        shutil.copy(src, folder / src.name)
+    lookups = shared_data / "boundaries" / "lookups"
+    shutil.copytree(lookups, folder / "lookups")
+    path = tmp_path_factory.mktemp("real") / "real.duckdb"
+    etl_build.run("files", path, from_dir=folder)
+    return path
+
+
+@pytest.fixture(scope="session")
+def real_geometry(shared_data, tmp_path_factory) -> Path:
+    from geo import build as geo_build
+
+    out = tmp_path_factory.mktemp("geo-real")
+    geo_build.run("files", out, from_dir=shared_data / "boundaries")
+    return out
+
+
+@pytest.fixture()
+def real_app(monkeypatch, real_warehouse, real_geometry) -> Path:
+    monkeypatch.setenv("WAREHOUSE_PATH", str(real_warehouse))
+    monkeypatch.setenv("GEO_DIR", str(real_geometry))
+    return real_warehouse
+
+
+def test_real_figures_carry_no_sample_banner(real_app):
+    at = open_page("overview")
+    no_errors(at)
+    assert not any("Sample data" in w.value for w in at.warning)
+    footer = at.get_by_key("footer").caption[0].value
+    assert "Office for National Statistics" in footer
+
+
+def test_distance_to_80_from_the_real_survey_counts(real_app):
+    at = open_page("overview")
+    shown = table(at, "aspiration_table").set_index("Place")
+    # Hand-checked in the Nomis T01 download (see the module docstring).
+    assert shown.loc["Luton", "Employment rate"] == "67.5%"
+    assert shown.loc["Luton", "People needed in work"] == "17,600"
+    assert "2022" in shown_text(at)
+    rows = values_for(real_app, "employment_rate_16_64", "2022", [PARTNERSHIP, *LADS])
+    lads = rows[rows["area_code"].isin(LADS)]
+    part = rows[rows["area_code"] == PARTNERSHIP].iloc[0]
+    assert part["numerator"] == lads["numerator"].sum()
+    assert part["denominator"] == lads["denominator"].sum()
+    needed = 0.8 * part["denominator"] - part["numerator"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["More people in work needed to reach 80%"] == f"{round(needed, -2):,.0f}"
+    assert metrics["South Midlands employment rate"] == pct(
+        100 * part["numerator"] / part["denominator"]
+    )
+
+
+def test_uk_vacancies_are_national_context_with_health_and_care_highlighted(real_app):
+    at = open_page("overview")
+    panel = at.get_by_key("panel_uk_vacancies")
+    assert len(panel.get("vega_lite_chart")) == 2  # levels and rates by section
+    assert "never drawn on a local map" in panel.caption[-1].value
+    care = at.get_by_key("panel_care_workforce")
+    text = "\n".join(m.value for m in care.markdown)
+    # Hand-checked in VACS02 (see the module docstring).
+    assert "131 thousand vacancies" in text
+    assert "2.8 per 100 jobs" in text
+    assert "May-Jul 2025" in text
+
+
+def test_a_national_only_indicator_is_refused_on_the_map(real_app):
+    at = open_page("map", {"indicator": "uk_vacancies_by_industry"})
+    no_errors(at)
+    assert at.selectbox(key="indicator").value == "employment_rate_16_64"
+    assert any("Ignored indicator=" in w.value for w in at.warning)
+
+
+def test_neighbourhood_map_matches_the_census_file(real_app):
+    at = open_page("map", {"indicator": "census_never_worked_pct", "level": "lsoa"})
+    no_errors(at)
+    shown = table(at, "map_table")
+    expected = sql(
+        real_app,
+        "SELECT a.display_name, o.value FROM observations o JOIN areas a USING (area_code) "
+        "WHERE o.indicator_id = 'census_never_worked_pct' AND a.area_level = 'lsoa'",
+    )
+    assert len(shown) == len(expected) == 1026
+    got = dict(zip(shown["Place"], shown["Figure"], strict=True))
+    for r in expected.head(50).itertuples(index=False):
+        assert got[r.display_name] == pytest.approx(r.value)
+    deck = at.get("deck_gl_json_chart")
+    assert len(deck) == 1
+    assert "Census 2021 (21 March)" in shown_text(at)
+
+
+def test_a_new_build_swapped_in_is_noticed(monkeypatch, tmp_path, real_warehouse,
+                                            sample_warehouse):  # noqa: F811
+    live = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_warehouse, live)
+    monkeypatch.setenv("WAREHOUSE_PATH", str(live))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert any("Sample data, not real figures" in w.value for w in at.warning)
+    # What the ETL does: write the new file beside the old one and swap it in atomically.
+    staged = tmp_path / ".warehouse.duckdb.new"
+    shutil.copy(real_warehouse, staged)
+    os.replace(staged, live)
+    at.run()
+    no_errors(at)
+    assert not any("Sample data" in w.value for w in at.warning)
+

@@ -1,0 +1,175 @@
+"""Map classes, colours, no-data drawing, legend, labels and the text summary."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from dashboard import maps
+
+
+def _places(values: list[float | None], statuses: list[str | None] | None = None):
+    n = len(values)
+    return pd.DataFrame(
+        {
+            "area_code": [f"E0600000{i}" for i in range(n)],
+            "area_name": [f"Place {i}" for i in range(n)],
+            "value": values,
+            "ci_lower": [None if v is None else v - 2 for v in values],
+            "ci_upper": [None if v is None else v + 2 for v in values],
+            "period": ["2023"] * n,
+            "status": statuses or [None] * n,
+        }
+    )
+
+
+def _shapes(n: int) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "area_code": [f"E0600000{i}" for i in range(n)],
+            "display_name": [f"Place {i}" for i in range(n)],
+        },
+        geometry=[box(-1 + 0.1 * i, 52, -0.91 + 0.1 * i, 52.1) for i in range(n)],
+        crs=4326,
+    )
+
+
+def test_breaks_are_increasing_cover_every_value_and_use_the_decimals():
+    values = [68.8, 74.5, 76.8, 78.0, 78.6, 78.7]
+    edges = maps.class_breaks(values, 5, 1)
+    assert edges == sorted(set(edges))
+    assert edges[0] <= min(values) and edges[-1] >= max(values)
+    assert all(round(e, 1) == e for e in edges)
+    assert {maps.class_of(v, edges) for v in values} <= set(range(len(edges) - 1))
+
+
+def test_a_handful_of_places_get_equal_steps_many_get_quantiles():
+    assert maps.class_method(6) == "equal"
+    assert maps.class_method(1026) == "quantile"
+    many = [float(i) for i in range(100)]
+    edges = maps.class_breaks(many, 5, 0)
+    counts = pd.Series([maps.class_of(v, edges) for v in many]).value_counts()
+    assert counts.max() - counts.min() <= 2
+
+
+def test_one_distinct_value_makes_one_class():
+    assert maps.class_breaks([3.0, 3.0, 3.0], 5, 1) == [3.0, 3.0]
+
+
+@pytest.mark.parametrize("polarity", ["high_is_good", "low_is_good", "none"])
+def test_the_no_data_colour_is_never_a_colour_of_the_scale(polarity):
+    for n in range(1, 6):
+        colours = [maps.hex_to_rgba(c, 235)[:3] for c in maps.palette(n, polarity)]
+        assert maps.NO_DATA_FILL[:3] not in colours
+        assert len(set(colours)) == n
+
+
+def _lightness(hex_colour: str) -> float:
+    r, g, b, _ = maps.hex_to_rgba(hex_colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_darker_means_worse_where_there_is_a_polarity():
+    high_good = maps.palette(5, "high_is_good")
+    low_good = maps.palette(5, "low_is_good")
+    # Classes run lowest to highest value.
+    assert _lightness(high_good[0]) < _lightness(high_good[-1])  # low employment darkest
+    assert _lightness(low_good[-1]) < _lightness(low_good[0])  # high inactivity darkest
+    assert maps.darker_means("high_is_good").startswith("Darker = worse")
+    assert maps.darker_means("none").startswith("Darker = higher")
+
+
+def test_features_carry_colours_from_the_classes_and_no_data_is_grey():
+    places = _places([70.0, 75.0, None, 80.0])
+    figs = maps.MapFigures(places, "%", 1, "high_is_good", "Employment rate", "% of residents")
+    classes = maps.classify(places["value"].tolist(), "high_is_good", "%", 1)
+    fc = maps.feature_collection(_shapes(4), figs, classes)
+    props = {f["properties"]["area_code"]: f["properties"] for f in fc["features"]}
+    assert tuple(props["E06000002"]["fill"]) == maps.NO_DATA_FILL
+    assert props["E06000002"]["tt_value"] == "No figure"
+    assert props["E06000000"]["fill"] == list(classes.colour_of(70.0))
+    assert props["E06000000"]["tt_ci"] == "95% CI 68.0 to 72.0%"
+    assert props["E06000000"]["fill"] != props["E06000003"]["fill"]
+
+
+def test_places_without_a_figure_are_hatched():
+    shapes = _shapes(3)
+    paths = maps.hatch_paths(shapes, ["E06000001"])
+    assert paths
+    xs = [x for p in paths for x, _ in p["path"]]
+    lo, _, hi, _ = shapes.geometry.iloc[1].bounds
+    assert min(xs) >= lo - 1e-9 and max(xs) <= hi + 1e-9
+
+
+def test_the_deck_reads_without_a_basemap_and_names_its_pickable_layer():
+    places = _places([70.0, None, 80.0], [None, "suppressed", "low_reliability"])
+    figs = maps.MapFigures(places, "%", 1, "high_is_good", "Employment rate", "% of residents")
+    classes = maps.classify(places["value"].tolist(), "high_is_good", "%", 1)
+    shapes = _shapes(3)
+    deck = maps.choropleth(shapes, figs, classes,
+                           labels=maps.label_points(shapes, unreliable=["E06000002"]),
+                           selected="E06000000")
+    spec = json.loads(deck.to_json())
+    assert spec.get("mapStyle") in (None, "")
+    ids = [layer["id"] for layer in spec["layers"]]
+    assert ids[0] == maps.AREAS_LAYER
+    assert {"no-figure-hatching", "selected-place", "place-labels"} <= set(ids)
+    areas = spec["layers"][0]
+    assert areas["pickable"] is True
+    assert areas["lineWidthUnits"] == "pixels"
+    labels = next(layer for layer in spec["layers"] if layer["id"] == "place-labels")
+    texts = [d["text"] for d in labels["data"]]
+    assert "Place 2 *" in texts  # unreliable estimate marked
+
+
+def test_the_legend_lists_classes_with_units_and_escapes_names():
+    places = _places([70.0, 75.0, 80.0])
+    figs = maps.MapFigures(places, "%", 1, "low_is_good", "<b>Rate</b>", "% of residents")
+    classes = maps.classify(places["value"].tolist(), "low_is_good", "%", 1)
+    html = maps.legend_html(figs, classes, n_missing=2, note="BLMK covers <i>x</i>")
+    assert "&lt;b&gt;Rate&lt;/b&gt;" in html and "<b>Rate</b>" not in html
+    assert "No figure (2)" in html
+    assert "80.0%" in html
+    assert "Darker = worse (higher values)" in html
+    assert "&lt;i&gt;x&lt;/i&gt;" in html
+
+
+def test_the_summary_names_highest_and_lowest():
+    places = _places([70.0, None, 80.0])
+    figs = maps.MapFigures(places, "%", 1, "high_is_good", "Employment rate", "% of residents")
+    text = maps.summary_sentence(figs, "lad", "2023")
+    assert text == (
+        "Employment rate, 2023: highest Place 2 (80.0%), lowest Place 0 (70.0%), across 3 "
+        "local authorities; 1 without a figure."
+    )
+
+
+def test_sub_icb_badges_go_on_member_places():
+    members = pd.DataFrame(
+        {
+            "lad_code": ["E06000032", "E06000061"],
+            "subicb_code": ["E38000249", "E38000242"],
+            "subicb_name": ["BLMK (NHS sub-ICB M1J4Y)", "Northamptonshire (NHS sub-ICB 78H)"],
+        }
+    )
+    badges = maps.subicb_badges(members)
+    assert badges["E06000032"] == "BLMK-wide"
+    assert badges["E06000061"] == "Northamptonshire-wide"
+    note = maps.subicb_note(members, {"E06000032": "Luton", "E06000061": "North Northants"})
+    assert "BLMK covers Luton" in note
+
+
+def test_a_selection_payload_gives_the_area_code():
+    class Event:
+        def __init__(self, selection: dict) -> None:
+            self.selection = selection
+
+    picked = {"indices": {"areas": [0]},
+              "objects": {"areas": [{"type": "Feature", "properties": {"area_code": "E06000032"}}]}}
+    assert maps.selected_area(Event(picked)) == "E06000032"
+    assert maps.selected_area(Event({"indices": {}, "objects": {}})) is None
+    assert maps.selected_area(None) is None
