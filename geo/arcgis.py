@@ -221,6 +221,7 @@ class FeatureLayer:
                     f"{self.url}/query", {**base, "where": clause, "orderByFields": oid}
                 )
             feats = _features(body)
+            before = len(got)
             for i, feat in enumerate(feats):
                 key = feat["properties"].get(oid, feat["id"])
                 if key is None:
@@ -230,8 +231,8 @@ class FeatureLayer:
                     last_oid = key if last_oid is None else max(last_oid, key)
             offset += len(feats)
             more = _exceeded(body) or (total is not None and len(got) < total)
-            if not feats or not more:
-                break
+            if not feats or not more or len(got) == before:
+                break  # done, or a page brought nothing new (the count check then says so)
             if not use_offset and last_oid is None:
                 raise FetchError(
                     self.url, f"cannot page: features carry no {oid} and offsets are refused"

@@ -14,6 +14,7 @@ coordinates that contradict the CRS it declares), a file that cannot be read.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -216,16 +217,21 @@ def read_boundary_file(path: Path) -> RawLayer | Skipped:
     return recognise(_read_any(path), path)
 
 
+def walk(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Files under ``root`` with these suffixes, sorted, following symlinked folders."""
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(folder) / f for f in files if Path(f).suffix.lower() in suffixes]
+    return sorted(found)
+
+
 def scan(root: Path) -> tuple[list[RawLayer], list[Skipped]]:
     """Every boundary layer under ``root`` (a folder, searched recursively, or one file)."""
     root = Path(root)
     if not root.exists():
         raise BoundaryError(root, "does not exist.")
-    paths = (
-        [root]
-        if root.is_file()
-        else sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-    )
+    paths = [root] if root.is_file() else walk(root, SUFFIXES)
     layers: list[RawLayer] = []
     skipped: list[Skipped] = []
     for path in paths:

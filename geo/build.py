@@ -247,6 +247,23 @@ def _combine(layers: list[RawLayer], level: str, notes: list[str]) -> gpd.GeoDat
     return gpd.GeoDataFrame(combined[~dupes].reset_index(drop=True), crs=BNG)
 
 
+def _to_current(lads: gpd.GeoDataFrame, succ: dict[str, str]) -> gpd.GeoDataFrame:
+    """LAD features under today's codes: former districts merged into their successor."""
+    lads = lads.copy()
+    lads["area_code"] = lads["area_code"].map(lambda c: succ.get(c, c))
+    merged = lads["area_code"].duplicated(keep=False)
+    if not merged.any():
+        return lads
+    parts = []
+    for _, group in lads[merged].groupby("area_code"):
+        geoms, _, broken = webgeom.repair(group.geometry.to_numpy())
+        row = group.iloc[[0]].copy()
+        row["area_name"] = None
+        row = row.set_geometry([webgeom.polygonal(shapely.union_all(geoms[~broken]))], crs=lads.crs)
+        parts.append(row)
+    return gpd.GeoDataFrame(pd.concat([lads[~merged], *parts], ignore_index=True), crs=lads.crs)
+
+
 def _repaired(gdf: gpd.GeoDataFrame, level: str, notes: list[str]) -> gpd.GeoDataFrame:
     """``gdf`` with valid polygonal geometry; a geometry with no area left is an error."""
     geoms, repaired, broken = webgeom.repair(gdf.geometry.to_numpy())
@@ -361,8 +378,7 @@ def assemble(
     lsoa_raw = _combine(sources.layers, "lsoa", notes)
     msoa_raw = _combine(sources.layers, "msoa", notes)
     lad_all = _combine(sources.layers, "lad", notes)
-    lad_all["area_code"] = lad_all["area_code"].map(lambda c: succ.get(c, c))
-    lad_all = lad_all.drop_duplicates("area_code")
+    lad_all = _to_current(lad_all, succ)
     region_raw = _combine(sources.layers, "region", notes)
     country_raw = _combine(sources.layers, "country", notes)
 
@@ -982,8 +998,13 @@ def run(
     client=None,
     show_progress: bool = False,
     layer_options: dict | None = None,
+    live_config: dict | None = None,
 ) -> GeoBuild:
     """Build and write the map geometry: ``mode`` is ``live``, ``files`` or ``sample``.
+
+    ``client`` (an :class:`etl.http.HttpClient`), ``layer_options`` (for
+    :class:`geo.arcgis.FeatureLayer`) and ``live_config`` (default ``geo/live_sources.toml``)
+    tune the live mode.
 
     Raises LiveUnavailable (live mode, no network and nothing cached), BoundaryError or
     LookupError_ (bad input; nothing written), GeoError.
@@ -1014,7 +1035,9 @@ def run(
 
             client = client or HttpClient()
             try:
-                sources = fetch(area, client, step=step, layer_options=layer_options)
+                sources = fetch(
+                    area, client, config=live_config, step=step, layer_options=layer_options
+                )
             except NetworkUnavailable as exc:
                 raise LiveUnavailable(str(exc)) from exc
             build = assemble(area, sources, step)

@@ -15,6 +15,7 @@ A failed check raises :class:`LookupError_` naming the file and the offending co
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -128,7 +129,8 @@ class Lookups:
         A row that knows its MSOA beats one that does not. An LSOA that another source put in a
         different MSOA raises :class:`LookupError_` naming both sources.
         """
-        rows = rows.reindex(columns=LSOA21_COLUMNS)
+        rows = rows.reindex(columns=LSOA21_COLUMNS).dropna(how="all")
+        check_codes(rows, source)
         check_one_parent(rows, "lsoa_code", "msoa_code", source)
         check_one_parent(rows, "lsoa_code", "lad_code", source)
         check_one_parent(rows, "msoa_code", "lad_code", source)
@@ -183,6 +185,32 @@ class Lookups:
         wanted = set(out.lsoa21["msoa_code"].dropna())
         out.msoa_names = {k: v for k, v in self.msoa_names.items() if k in wanted}
         return out
+
+
+_CODE_PATTERNS = {
+    "lsoa_code": r"^[EW]01\d{6}$",
+    "msoa_code": r"^[EW]02\d{6}$",
+    "lad_code": r"^[EWSN]\d{8}$",
+}
+
+
+def check_codes(df: pd.DataFrame, source: Path | str) -> None:
+    """Raise :class:`LookupError_` if a code column holds something that is not such a code
+    (a spreadsheet's ``#N/A``, a shifted column, a missing LSOA code)."""
+    for column, pattern in _CODE_PATTERNS.items():
+        values = df[column]
+        missing = values.isna() if column != "msoa_code" else pd.Series(False, index=df.index)
+        bad = missing | (values.notna() & ~values.astype(str).str.match(pattern))
+        if bad.any():
+            examples = [repr(v) for v in values[bad].head(5)]
+            raise LookupError_(
+                f"{source}: {int(bad.sum())} row(s) have a {column.split('_')[0].upper()} code "
+                f"that is missing or malformed ({', '.join(examples)}); expected codes like "
+                f"{_EXAMPLE[column]}."
+            )
+
+
+_EXAMPLE = {"lsoa_code": "E01000001", "msoa_code": "E02000001", "lad_code": "E06000032"}
 
 
 def check_one_parent(df: pd.DataFrame, child: str, parent: str, source: Path | str) -> None:
@@ -366,6 +394,14 @@ def _read_ons(
     return False
 
 
+def _csv_files(root: Path) -> list[Path]:
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [Path(folder) / f for f in files if f.lower().endswith(".csv")]
+    return sorted(found)
+
+
 def find_lookups(*roots: Path | None) -> Lookups:
     """Read every lookup CSV under the given folders (or files); missing ones are ignored.
 
@@ -376,7 +412,7 @@ def find_lookups(*roots: Path | None) -> Lookups:
         if root is None or not Path(root).exists():
             continue
         root = Path(root)
-        paths = [root] if root.is_file() else sorted(root.rglob("*.csv"))
+        paths = [root] if root.is_file() else _csv_files(root)
         for path in paths:
             read_lookup_file(path, lookups)
     lookups.apply_msoa_names()

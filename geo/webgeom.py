@@ -110,7 +110,7 @@ def simplify_by_size(geoms: np.ndarray, rule: Tolerance) -> np.ndarray:
     if len(geoms) == 0:
         return geoms.copy()
     tol = rule.per_polygon(geoms)
-    union = shapely.coverage_union_all(geoms)
+    union = dissolve(geoms)
     xmin, ymin, xmax, ymax = union.bounds
     pad = max(rule.maximum * 10, 1000.0)
     frame = shapely.box(xmin - pad, ymin - pad, xmax + pad, ymax + pad).difference(union)
@@ -129,13 +129,22 @@ def simplify_each(geoms: np.ndarray, rule: Tolerance) -> np.ndarray:
     return shapely.simplify(np.asarray(geoms, dtype=object), tol, preserve_topology=True)
 
 
+def dissolve(geoms: np.ndarray) -> shapely.Geometry:
+    """Union of a coverage: the fast exact coverage union, or a full union where the polygons'
+    shared borders do not match vertex for vertex (GEOS then refuses the coverage union)."""
+    try:
+        return shapely.coverage_union_all(np.asarray(geoms, dtype=object))
+    except shapely.errors.GEOSException:
+        return shapely.union_all(np.asarray(geoms, dtype=object))
+
+
 def union_groups(geoms: np.ndarray, keys: Sequence[str]) -> dict[str, shapely.Geometry]:
     """Dissolve a coverage by key: exact, shared borders vanish, outer ones keep every vertex."""
     keys = np.asarray(keys, dtype=object)
     out = {}
     for key in dict.fromkeys(keys.tolist()):
         members = np.asarray(geoms, dtype=object)[keys == key]
-        out[key] = polygonal(shapely.coverage_union_all(members))
+        out[key] = polygonal(dissolve(members))
     return out
 
 
