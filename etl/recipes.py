@@ -101,7 +101,7 @@ def apply_recipe(indicator: Indicator, recipe: Recipe, recs: pd.DataFrame) -> pd
         by_label = {lab: wide[wide["norm"] == lab].set_index(KEY) for lab in labels}
         if recipe.kind == "ratio":
             num, den = by_label[labels[0]], by_label[labels[1]]
-            joined = num.join(den, how="inner", lsuffix="_n", rsuffix="_d")
+            joined = num.add_suffix("_n").join(den.add_suffix("_d"), how="inner")
             n = _count(num).reindex(joined.index)
             d = _count(den).reindex(joined.index)
             out = pd.DataFrame(index=joined.index)
@@ -204,4 +204,9 @@ def build_indicator(
             merged = pd.concat([merged, extra[OBS_COLUMNS]], ignore_index=True)
     if merged is None:
         return pd.DataFrame(columns=OBS_COLUMNS), notes
-    return merged.reset_index(drop=True), notes
+    merged = merged.reset_index(drop=True)
+    # Sources label the same period differently ("2022", "Jan 2022-Dec 2022"): one label each.
+    merged["period_label"] = merged.groupby(["period_start", "period_end"])[
+        "period_label"
+    ].transform(lambda labels: labels.mode().iat[0])
+    return merged, notes
