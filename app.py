@@ -42,6 +42,8 @@ try:
 except WarehouseUnavailable as exc:
     _missing_warehouse(str(exc))
 
+st.title(PAGES[page_key].heading.format(area=info["partnership_name"]))
+
 if info["is_sample"]:
     st.warning(
         "### Sample data, not real figures\n"
@@ -238,7 +240,7 @@ def footer() -> None:
     src = queries.sources()
     st.divider()
     publishers = join_names(md_escape(p, 120) for p in sorted(set(src["publisher"])))
-    attributions = " ".join(md_escape(a, 200) for a in sorted(set(src["attribution"])))
+    attributions = "; ".join(md_escape(a, 200) for a in sorted(set(src["attribution"])))
     licences = join_names(md_escape(lic, 120) for lic in sorted(set(src["licence"])))
     built = info["built_at"].strftime("%-d %B %Y") if info["built_at"] is not None else "unknown"
     retrieved = (
@@ -247,7 +249,7 @@ def footer() -> None:
     sample = " **Sample data, not real figures.**" if info["is_sample"] else ""
     with st.container(key="footer"):
         st.caption(
-            f"**Sources:** {publishers}.{sample} {attributions} "
+            f"**Sources:** {publishers}.{sample} {attributions}. "
             f"Licence: {licences}. Map boundaries contain OS data © Crown copyright and database "
             f"right. Data retrieved up to {retrieved}; warehouse built {built}."
         )

@@ -7,7 +7,12 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from dashboard.compare import JUDGEMENT_COLOURS, JUDGEMENT_LABELS, JUDGEMENT_ORDER
+from dashboard.compare import (
+    JUDGEMENT_COLOURS,
+    JUDGEMENT_LABELS,
+    JUDGEMENT_ORDER,
+    JUDGEMENT_SHAPES,
+)
 from dashboard.formatting import format_ci, format_value, status_text
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
@@ -15,7 +20,7 @@ SERIES_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E
 FONT = "Source Sans Pro, Helvetica Neue, Arial, sans-serif"
 
 
-ROW_PX = 28
+ROW_PX = 34
 AXIS_AND_LEGEND_PX = 130
 TREND_PX = 260
 
@@ -51,7 +56,8 @@ def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         chart.configure_axis(labelFontSize=12, titleFontSize=12, labelFont=FONT, titleFont=FONT,
                              labelColor="#222222", titleColor="#222222")
         .configure_legend(labelFontSize=12, titleFontSize=12, labelFont=FONT, titleFont=FONT,
-                          orient="bottom", columns=3, labelLimit=260)
+                          labelColor="#222222", titleColor="#222222", orient="bottom",
+                          columns=3, labelLimit=260)
         .configure_title(font=FONT, fontSize=14, anchor="start", color="#111111")
         .configure_view(stroke=None)
     )
@@ -109,7 +115,7 @@ def trend(
     return _configure(alt.layer(*layers).properties(height=height))
 
 
-def compare_bars(
+def compare_chart(
     rows: pd.DataFrame,
     *,
     unit: str,
@@ -117,9 +123,12 @@ def compare_bars(
     decimals: int,
     reference: float | None = None,
     reference_name: str = "England",
+    judged_against: str = "England",
     height_per_row: int = ROW_PX,
 ) -> alt.TopLevelMixin:
-    """Places side by side: a bar per place coloured by its verdict, with 95% CI whiskers.
+    """Places side by side: a dot per place coloured by its verdict, with its 95% CI as a line,
+    on an axis that starts near the figures (so differences are visible), and a dashed reference
+    line (England, or the 80% aspiration).
 
     ``rows`` needs area_name, value, ci_lower, ci_upper, status, period and ``judgement``.
     """
@@ -129,48 +138,66 @@ def compare_bars(
     df["judgement_label"] = df["judgement"].map(JUDGEMENT_LABELS)
     order = df.sort_values("value", ascending=False)["area_name"].tolist()
     present = [j for j in JUDGEMENT_ORDER if j in set(df["judgement"])]
+    lows = [*df["value"], *df["ci_lower"].dropna()] + ([reference] if reference is not None else [])
+    highs = [*df["value"], *df["ci_upper"].dropna()] + (
+        [reference] if reference is not None else []
+    )
+    span = max(highs) - min(lows) if lows else 1.0
+    pad = span * 0.08 or 1.0
+    domain = [min(lows) - pad, max(highs) + pad]
+    x_scale = alt.Scale(domain=domain, zero=False, nice=False)
     y = alt.Y("area_name:N", title=None, sort=order, axis=alt.Axis(labelLimit=240))
     tooltip = [
         alt.Tooltip("area_name:N", title="Place"),
         alt.Tooltip("period:N", title="Period"),
         alt.Tooltip("value_text:N", title="Figure"),
         alt.Tooltip("ci_text:N", title="95% CI"),
-        alt.Tooltip("judgement_label:N", title=f"Against {reference_name}"),
+        alt.Tooltip("judgement_label:N", title=f"Against {judged_against}"),
         alt.Tooltip("status_text:N", title="Status"),
     ]
-    bars = (
+    whiskers = (
         alt.Chart(df)
-        .mark_bar(stroke="#555555", strokeWidth=0.6)
+        .transform_filter("isValid(datum.ci_lower) && isValid(datum.ci_upper)")
+        .mark_rule(color="#333333", strokeWidth=2)
+        .encode(y=y, x=alt.X("ci_lower:Q", scale=x_scale, title=_axis_title(unit, unit_label)),
+                x2="ci_upper:Q")
+    )
+    shapes = alt.Scale(
+        domain=[JUDGEMENT_LABELS[j] for j in present],
+        range=[JUDGEMENT_SHAPES[j] for j in present],
+    )
+    outlines = (
+        alt.Chart(df)
+        .mark_point(filled=False, size=190, color="#222222", strokeWidth=1, opacity=1)
+        .encode(y=y, x=alt.X("value:Q", scale=x_scale),
+                shape=alt.Shape("judgement_label:N", scale=shapes,
+                                title=f"Against {judged_against}"))
+    )
+    dots = (
+        alt.Chart(df)
+        .mark_point(filled=True, size=170, opacity=1)
         .encode(
             y=y,
-            x=alt.X("value:Q", title=_axis_title(unit, unit_label)),
+            x=alt.X("value:Q", scale=x_scale, title=_axis_title(unit, unit_label)),
             color=alt.Color(
                 "judgement_label:N",
-                title=f"Against {reference_name}",
+                title=f"Against {judged_against}",
                 scale=alt.Scale(
                     domain=[JUDGEMENT_LABELS[j] for j in present],
                     range=[JUDGEMENT_COLOURS[j] for j in present],
                 ),
             ),
+            shape=alt.Shape("judgement_label:N", title=f"Against {judged_against}", scale=shapes),
             tooltip=tooltip,
         )
     )
-    whiskers = (
-        alt.Chart(df)
-        .transform_filter("isValid(datum.ci_lower) && isValid(datum.ci_upper)")
-        .mark_rule(color="#111111", strokeWidth=1.5)
-        .encode(y=y, x="ci_lower:Q", x2="ci_upper:Q")
-    )
-    layers = [bars, whiskers]
+    layers = [whiskers, dots, outlines]
     if reference is not None:
-        ref = pd.DataFrame({"x": [reference], "label": [f"{reference_name}"]})
-        layers.append(
-            alt.Chart(ref).mark_rule(strokeDash=[5, 3], color="#111111").encode(x="x:Q")
-        )
-        layers.append(
-            alt.Chart(ref)
-            .mark_text(align="left", baseline="top", dx=3, dy=2, color="#111111")
-            .encode(x="x:Q", text="label:N", y=alt.value(0))
+        ref = pd.DataFrame({"x": [reference], "label": [reference_name]})
+        layers.insert(
+            0, alt.Chart(ref).mark_rule(strokeDash=[6, 4], color="#111111", strokeWidth=1.5)
+            .encode(x=alt.X("x:Q", scale=x_scale),
+                    tooltip=[alt.Tooltip("label:N", title="Dashed line")])
         )
     height = max(80, height_per_row * len(order))
     return _configure(alt.layer(*layers).properties(height=height))

@@ -29,9 +29,18 @@ JUDGEMENT_COLOURS: dict[str, str] = {
     "similar": "#BDBDBD",
     "higher": "#5E3C99",
     "lower": "#B2ABD2",
-    "none": "#FFFFFF",
+    "none": "#E0E0E0",
 }
 JUDGEMENT_ORDER = ("better", "similar", "worse", "higher", "lower", "none")
+# Shapes as well as colours, so a verdict never rests on colour alone.
+JUDGEMENT_SHAPES: dict[str, str] = {
+    "better": "triangle-up",
+    "similar": "circle",
+    "worse": "triangle-down",
+    "higher": "diamond",
+    "lower": "square",
+    "none": "cross",
+}
 JUDGEMENT_LABELS: dict[str, str] = {
     "better": "Better (95% CI)",
     "similar": "Similar",

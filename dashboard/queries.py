@@ -207,7 +207,8 @@ def observations(
     comparators: bool = True,
 ) -> pd.DataFrame:
     """Figures for places at ``level`` (within ``places``, LAD codes; all when empty) and, with
-    ``comparators``, for the partnership, the places' regions and the countries.
+    ``comparators``, for the partnership, the places' regions and England (or, for figures
+    published only for other countries such as the UK, those countries).
 
     ``period`` is ``latest`` (each indicator's latest period for the places), ``all``, or a period
     label. ``breakdown`` None keeps every breakdown. Rows: places first, then comparators.
@@ -227,7 +228,11 @@ def observations(
             SELECT a.area_code FROM areas a
             WHERE $comparators AND a.area_level <> $level AND (
                 (a.area_level = 'partnership' AND a.in_partnership)
-                OR a.area_level = 'country'
+                OR (a.area_level = 'country' AND (
+                    a.area_code = 'E92000001'
+                    OR NOT EXISTS (SELECT 1 FROM observations e
+                                   WHERE e.area_code = 'E92000001'
+                                     AND list_contains($indicators, e.indicator_id))))
                 OR (a.area_level = 'region' AND a.area_code IN (
                     SELECT region_code FROM areas WHERE area_level = 'lad' AND in_partnership)))
         ),

@@ -23,17 +23,22 @@ class PageSpec:
     title: str
     icon: str
     url_path: str
+    heading: str = ""  # the page's h1; ``{area}`` is replaced by the partnership's name
 
 
 PAGES: dict[str, PageSpec] = {
-    "overview": PageSpec("pages/page_overview.py", "Overview", ":material/dashboard:", "overview"),
-    "map": PageSpec("pages/page_map.py", "Map", ":material/map:", "map"),
-    "profile": PageSpec(
-        "pages/page_profile.py", "Place profile", ":material/location_on:", "profile"
-    ),
-    "compare": PageSpec("pages/page_compare.py", "Compare", ":material/bar_chart:", "compare"),
-    "data": PageSpec("pages/page_data.py", "Data & download", ":material/download:", "data"),
-    "about": PageSpec("pages/page_about.py", "About the data", ":material/info:", "about"),
+    "overview": PageSpec("pages/page_overview.py", "Overview", ":material/dashboard:", "overview",
+                         "{area}: getting more people into good work"),
+    "map": PageSpec("pages/page_map.py", "Map", ":material/map:", "map",
+                    "Map of the partnership's places"),
+    "profile": PageSpec("pages/page_profile.py", "Place profile", ":material/location_on:",
+                        "profile", "Place profile"),
+    "compare": PageSpec("pages/page_compare.py", "Compare", ":material/bar_chart:", "compare",
+                        "Compare places"),
+    "data": PageSpec("pages/page_data.py", "Data & download", ":material/download:", "data",
+                     "Data and download"),
+    "about": PageSpec("pages/page_about.py", "About the data", ":material/info:", "about",
+                      "About the data"),
 }
 
 

@@ -313,5 +313,7 @@ def table(df: pd.DataFrame, key: str, **kwargs):
     can find the table by name); returns what ``st.dataframe`` returns."""
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("placeholder", "—")
+    if "height" not in kwargs and len(df) > 10:
+        kwargs["height"] = min(38 + 35 * len(df), 740)  # show every row up to about twenty
     with st.container(key=f"{key}_box"):
         return st.dataframe(df, key=key, **kwargs)

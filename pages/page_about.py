@@ -11,7 +11,6 @@ from etl.records import STATUSES
 from pages import _shared
 
 info = queries.info()
-st.title("About the data")
 st.markdown(
     "Every figure on this dashboard comes from a published source file, loaded into a local "
     "warehouse by `python -m etl build`. This page lists the sources, explains how the "

@@ -8,16 +8,15 @@ import streamlit as st
 from dashboard import charts, maps, queries
 from dashboard import filters as flt
 from dashboard.compare import verdict
-from dashboard.formatting import format_value, join_names
+from dashboard.formatting import join_names
 from dashboard.views import current_filters
 from pages import _shared
 
 f = current_filters("compare")
-st.title("Compare places")
 st.markdown(
-    "Each chart puts the chosen places side by side with their 95% confidence intervals "
-    "(the black whiskers) and England's figure as a dashed line. Bars are coloured by the "
-    "verdict against England: a verdict appears only where the interval lies wholly on one side."
+    "Each chart puts the chosen places side by side: a dot for the figure, a line for its 95% "
+    "confidence interval, and England's figure as a dashed line. Colour and shape give the "
+    "verdict against England, which appears only where the interval lies wholly on one side."
 )
 
 if not f.indicators:
@@ -54,24 +53,16 @@ else:
             )
             if shown["value"].notna().any():
                 st.altair_chart(
-                    charts.compare_bars(shown, unit=unit, unit_label=meta["unit_label"],
-                                        decimals=decimals, reference=eng),
+                    charts.compare_chart(shown, unit=unit, unit_label=meta["unit_label"],
+                                         decimals=decimals, reference=eng),
                     key=f"compare_chart_{ind_id}",
                     height=charts.bars_height(int(shown["value"].notna().sum())),
                 )
             badges = maps.subicb_badges(members) if level == "subicb" else {}
             if level == "subicb":
                 st.caption(maps.subicb_note(members, lad_names))
-            _shared.table(
-                _shared.figure_table(rows, unit=unit, decimals=decimals, polarity=polarity,
-                                     england=eng, badges=badges),
-                hide_index=True, placeholder="—", key=f"compare_table_{ind_id}",
-            )
-            regions = comps[comps["area_level"] == "region"]
-            if len(regions):
-                st.caption(
-                    "Regions: "
-                    + "; ".join(f"{r.area_name} {format_value(r.value, unit, decimals)}"
-                                for r in regions.itertuples(index=False))
-                    + "."
-                )
+            table_df = _shared.figure_table(rows, unit=unit, decimals=decimals,
+                                            polarity=polarity, england=eng, badges=badges)
+            _shared.table(table_df, key=f"compare_table_{ind_id}")
+            if "Against England" not in table_df:
+                st.caption(_shared.NO_VERDICT_NOTE)

@@ -15,7 +15,6 @@ ROW_LIMIT = 100_000
 
 f = current_filters("data")
 info = queries.info()
-st.title("Data and download")
 st.markdown(
     "Filter with the bar above, check the preview, then download exactly these rows. Each row is "
     "one figure with its unit, period, 95% confidence limits, status, source and licence."

@@ -18,7 +18,6 @@ from dashboard.views import current_filters
 from pages import _shared
 
 f = current_filters("map")
-st.title("Map of the partnership's places")
 
 
 def render() -> None:

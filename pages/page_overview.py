@@ -25,7 +25,6 @@ lads = areas[(areas["area_level"] == "lad") & areas["in_partnership"]]
 regions = sorted(set(lads["region_code"].dropna()))
 name_of = dict(zip(areas["area_code"], areas["display_name"], strict=True))
 
-st.title(f"{info['partnership_name']}: getting more people into good work")
 st.markdown(
     "The *Get Britain Working* White Paper aspires to an **80% employment rate**. This page shows "
     f"how far {info['partnership_name']} and each of its places are from it, and where each place "
@@ -53,10 +52,14 @@ def distance_to_80() -> None:
     result = aspiration(series, partnership)
     rows = result.table
     part = rows[rows["area_code"] == partnership]
+    newest = series.sort_values("period_end").iloc[-1]["period"]
+    later = (f" Rates for {newest} are published without the counts, so the distance is "
+             f"measured for {result.period}; the map and profiles show {newest}."
+             if newest != result.period and result.has_counts else "")
     st.caption(
         f"Employment rate of residents aged 16 to 64, Annual Population Survey, {result.period}. "
         "People needed = 80% of residents aged 16 to 64 minus those in work, from the survey's "
-        "own counts, rounded to the nearest 100."
+        f"own counts, rounded to the nearest 100.{later}"
     )
     if not part.empty:
         p = part.iloc[0]
@@ -91,8 +94,8 @@ def distance_to_80() -> None:
             "Employment rate": [format_value(v, "%", 1) for v in places["value"]],
             "95% CI": [format_ci(lo, hi, "%", 1) for lo, hi in
                        zip(places["ci_lower"], places["ci_upper"], strict=True)],
-            "Gap to 80%": [
-                "at or above 80%" if g <= 0 else format_points(g) for g in places["gap_pp"]
+            "Gap to 80% (points)": [
+                "at or above 80%" if g <= 0 else f"{g:.1f}" for g in places["gap_pp"]
             ],
             "People needed in work": [
                 "" if n is None or pd.isna(n) else ("none" if n == 0 else format_number(n))
@@ -106,9 +109,16 @@ def distance_to_80() -> None:
             "Status": [status_text(s) for s in places["status"]],
         }
     )
+    if not table["Status"].astype(bool).any():
+        table = table.drop(columns=["Status"])
     left, right = st.columns([5, 4])
     with left:
-        _shared.table(table, hide_index=True, placeholder="—", key="aspiration_table")
+        small = st.column_config.TextColumn(width="small")
+        _shared.table(
+            table, key="aspiration_table",
+            column_config={"Place": st.column_config.TextColumn(width="medium"),
+                           **{c: small for c in table.columns if c != "Place"}},
+        )
         context = rows[rows["area_code"].isin([*regions, _shared.ENGLAND])]
         if not context.empty:
             st.caption(
@@ -127,11 +137,15 @@ def distance_to_80() -> None:
                                  chart_rows["ci_upper"], strict=True)
         ]
         st.altair_chart(
-            charts.compare_bars(chart_rows, unit="%", unit_label="Employment rate, %",
-                                decimals=1, reference=TARGET_RATE,
-                                reference_name="80% aspiration"),
+            charts.compare_chart(chart_rows, unit="%", unit_label="Employment rate, %",
+                                 decimals=1, reference=TARGET_RATE,
+                                 reference_name="80% aspiration", judged_against="England"),
             key="chart_aspiration",
             height=charts.bars_height(int(chart_rows["value"].notna().sum())),
+        )
+        st.caption(
+            "Dots: employment rate; lines: 95% confidence interval; dashed line: the 80% "
+            "aspiration. Colour and shape give the verdict against England."
         )
 
 

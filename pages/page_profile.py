@@ -12,6 +12,8 @@ from dashboard.formatting import format_ci, format_value, join_names, level_name
 from dashboard.views import current_filters, page_path
 from pages import _shared
 
+COMPACT = {"no_ci": "no CI", "no_comparator": "—", "no_value": "—"}
+
 f = current_filters("profile")
 info = queries.info()
 partnership = info["partnership_code"]
@@ -36,7 +38,6 @@ def _label(row: pd.Series) -> str:
 
 options = {r["area_code"]: _label(r) for _, r in places.iterrows()}
 
-st.title("Place profile")
 code = _shared.url_choice(
     state.AREA, "Place", options, partnership,
     what="a place in the partnership (local authority, neighbourhood or the partnership)",
@@ -81,13 +82,17 @@ else:
                            strict=True)],
             "Figure covers": table["covers"],
             **{
-                role_titles[r]: [format_value(v, u, d) for v, u, d in
-                                 zip(table[f"{r}_value"], table["unit"], table["decimals"],
-                                     strict=True)]
+                role_titles[r]: [
+                    "—" if pd.isna(v) else format_value(v, u, d)
+                    for v, u, d in zip(table[f"{r}_value"], table["unit"], table["decimals"],
+                                       strict=True)
+                ]
                 for r in roles
             },
             **{
-                f"Against {role_titles[r].lower()}": [v.short for v in table[f"{r}_verdict"]]
+                f"Against {role_titles[r] if r == 'england' else role_titles[r].lower()}": [
+                    COMPACT.get(v.code, v.short) for v in table[f"{r}_verdict"]
+                ]
                 for r in roles
             },
             "Status": [status_text(s) for s in table["status"]],
@@ -95,7 +100,14 @@ else:
     )
     if not table["covers"].astype(bool).any():
         display = display.drop(columns=["Figure covers"])
-    _shared.table(display, hide_index=True, placeholder="—", key="profile_table")
+    if not display["95% CI"].astype(bool).any():
+        display = display.drop(columns=["95% CI"])
+    _shared.table(display, key="profile_table")
+    st.caption(
+        "Better, worse, similar, higher, lower: against the comparator's figure for the same "
+        "period, where the 95% confidence interval allows. *no CI*: the figure has no confidence "
+        "interval, so no verdict. *—*: the comparator has no figure for that period."
+    )
 
     st.subheader("Trends and notes")
     meta = catalogue.set_index("indicator_id")
