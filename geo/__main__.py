@@ -9,7 +9,7 @@ from pathlib import Path
 from etl.errors import EtlError
 from geo.area import AreaConfigError, load_area
 from geo.errors import GeoError
-from geo.store import geo_dir
+from geo.store import build_info, geo_dir
 
 BANNER = "=" * 78
 
@@ -78,6 +78,15 @@ def main(argv: list[str] | None = None) -> int:
         try:
             result = build.run(mode, out, from_dir=args.from_dir, area=area, show_progress=show)
         except build.LiveUnavailable as exc:
+            existing = build_info(out)
+            if existing and not existing.get("is_schematic"):
+                print(
+                    f"ONS Open Geography Portal unreachable and nothing cached ({exc}). Keeping "
+                    f"the real geometry already in {out} (built {existing.get('built_at')} from "
+                    f"{existing.get('origin')}); nothing was changed.",
+                    file=sys.stderr,
+                )
+                return 0
             print(BANNER, file=sys.stderr)
             print(
                 f"ONS Open Geography Portal unreachable and nothing cached ({exc}).",

@@ -19,6 +19,7 @@ the ArcGIS habits:
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
@@ -103,9 +104,18 @@ class FeatureLayer:
 
     # -- requests ------------------------------------------------------------------------
 
+    def _fetch(self, url: str, params: dict[str, Any], refresh: bool = False) -> tuple[Any, bool]:
+        resp = self.client.get(url, params, expect="json", refresh=refresh)
+        return json.loads(resp.text), resp.from_cache
+
     def _get(self, url: str, params: dict[str, Any]) -> dict:
-        """GET JSON; raise ArcGISError for an error body (after retries if it looks transient)."""
-        body = self.client.get_json(url, params)
+        """GET JSON; raise ArcGISError for an error body.
+
+        The shared client caches every HTTP 200, error bodies included, so an error read from
+        the cache is asked for again before it is believed; one that looks transient (429,
+        5xx) is asked again a few times, with a pause.
+        """
+        body, cached = self._fetch(url, params)
         for attempt in range(self.error_retries + 1):
             if not isinstance(body, dict):
                 raise FetchError(url, f"expected a JSON object, got {type(body).__name__}")
@@ -118,10 +128,14 @@ class FeatureLayer:
                 str(err.get("message") or "no message"),
                 [str(d) for d in err.get("details") or []],
             )
-            if error.code not in TRANSIENT_CODES or attempt == self.error_retries:
+            transient = error.code in TRANSIENT_CODES
+            if attempt == self.error_retries or not (transient or cached):
                 raise error
-            self._sleep(2.0 * 2**attempt)
-            body = self.client.get_json(url, params, refresh=True)
+            if transient:
+                self._sleep(2.0 * 2**attempt)
+            body, cached = self._fetch(url, params, refresh=True)
+            if cached:  # offline: the cache is all there is
+                raise error
         raise AssertionError("unreachable")
 
     @cached_property

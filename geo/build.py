@@ -444,11 +444,13 @@ def assemble(
         )
         simple = webgeom.simplify_each(geoms, rule)
     base_codes = base_raw["area_code"].to_numpy()
-    origin_kind = "ONS boundaries" + (f" ({sources.origin})" if sources.mode == "live" else "")
-    described = sources.described.get(base) or ", ".join(
-        sorted({Path(s).parent.name or s for s in base_raw["source"]})
-    )
-    note = f"{origin_kind}, {base.upper()} layer {described}; simplified for the web"
+    if sources.mode == "live":
+        origin = f"ONS {base.upper()} boundaries ({sources.described.get(base, sources.origin)})"
+    else:
+        files = sorted({Path(s).name for s in base_raw["source"]})
+        shown = files[0] if len(files) == 1 else f"{len(files)} files"
+        origin = f"ONS {base.upper()} boundaries ({shown} under {sources.origin})"
+    note = f"{origin}, simplified for web maps"
     levels: dict[str, gpd.GeoDataFrame] = {}
     stats: dict[str, LevelStats] = {}
 
@@ -456,7 +458,8 @@ def assemble(
         if level == base:
             return base_codes
         if base == "lsoa" and level == "msoa":
-            return np.array([places.set_index("lsoa_code").loc[c, "msoa_code"] for c in base_codes])
+            msoa_of = dict(zip(places["lsoa_code"], places["msoa_code"], strict=True))
+            return np.array([msoa_of[c] for c in base_codes])
         if level == "lad":
             lookup = {"lsoa": lad_of_lsoa, "msoa": lad_of_msoa, "lad": {c: c for c in configured}}
             return np.array([lookup[base][c] for c in base_codes])
@@ -471,11 +474,13 @@ def assemble(
             raw_union = webgeom.union_groups(geoms, keys)
             web_union = webgeom.union_groups(simple, keys)
             codes = list(web_union)
+            if level == "lad":  # in config order, as legends and tables list them
+                codes = [c for c in configured if c in web_union]
             raw_geoms = np.array([raw_union[c] for c in codes], dtype=object)
             web_geoms = np.array([web_union[c] for c in codes], dtype=object)
         rows = _rows(level, codes, area, places, lad_names, region_of)
-        derived = "" if level == base else f", dissolved from the {base.upper()}s"
-        web = _web_frame(rows, web_geoms, level, note + derived)
+        caption = note if level == base else f"Dissolved from {note}"
+        web = _web_frame(rows, web_geoms, level, caption)
         levels[level] = web
         before = gpd.GeoDataFrame(rows, geometry=list(raw_geoms), crs=BNG)
         source = f"{base.upper()} boundaries" + (" (dissolved)" if level != base else "")

@@ -151,6 +151,23 @@ def test_a_busy_error_body_is_asked_again_without_the_cache(portal, client):
     assert calls["n"] == 2  # the cached error body was not served again
 
 
+def test_an_error_body_left_in_the_cache_is_not_believed_next_time(portal, client):
+    state = {"broken": True}
+
+    def pages(args):
+        if args.get("_count"):
+            return fixture("count_3.json")
+        return fixture("error_invalid_query.json") if state["broken"] else lsoa_pages(args)
+
+    layer_routes(portal, LSOA, "lsoa_layer.json", pages)
+    with pytest.raises(ArcGISError):
+        FeatureLayer(portal.url(LSOA), client, sleep=no_wait).query("1=1")
+    state["broken"] = False  # the portal recovers; the error body is still on disk
+
+    feats = FeatureLayer(portal.url(LSOA), client, sleep=no_wait).query("1=1")
+    assert len(feats) == 3
+
+
 def test_a_refused_offset_falls_back_to_objectid_paging(portal, client):
     def pages(args):
         if args.get("_count"):
@@ -352,3 +369,17 @@ def test_live_with_no_network_and_no_cache_falls_back_to_the_sample_loudly(
 def _write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+def test_offline_live_build_keeps_real_geometry_already_built(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "geo"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"mode": "files", "is_schematic": false, "origin": "x"}')
+    (out / "lad.parquet").write_bytes(b"real geometry stand-in")
+    monkeypatch.setenv("ETL_OFFLINE", "1")
+
+    status = main(["build", "--out", str(out), "--quiet"])
+
+    assert status == 0
+    assert "Keeping the real geometry already in" in capsys.readouterr().err
+    assert (out / "lad.parquet").read_bytes() == b"real geometry stand-in"

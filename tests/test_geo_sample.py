@@ -118,3 +118,20 @@ def test_load_level_rejects_unknown_levels_and_reads_geo_dir(tmp_path, monkeypat
     with pytest.raises(GeometryNotBuilt, match=r"elsewhere/lad\.parquet does not exist"):
         geo.load_level("lad")
     assert geo.available_levels() == []
+
+
+def test_levels_feed_pydeck_through_the_geo_interface(sample_dir):
+    import json
+
+    import pydeck as pdk
+
+    lad = geo.load_level("lad", sample_dir)
+    deck = pdk.Deck(
+        layers=[pdk.Layer("GeoJsonLayer", data=lad.__geo_interface__, id="areas", pickable=True)],
+        map_provider=None,
+    )
+    data = json.loads(deck.to_json())["layers"][0]["data"]
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == 6
+    props = data["features"][0]["properties"]
+    assert props["area_code"] == "E06000055" and props["is_schematic"] is True
+    assert data["features"][0]["geometry"]["type"] == "Polygon"
