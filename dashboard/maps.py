@@ -273,19 +273,20 @@ class MapFigures:
     badges: dict[str, str] = field(default_factory=dict)  # area_code -> "BLMK-wide"
 
 
-def _tooltip_props(row: pd.Series, figs: MapFigures) -> dict[str, str]:
-    value = format_value(row.get("value"), figs.unit, figs.decimals)
-    if is_missing(row.get("value")):
-        value = "No figure"
-    ci = format_ci(row.get("ci_lower"), row.get("ci_upper"), figs.unit, figs.decimals)
-    status = status_text(row.get("status"))
-    badge = figs.badges.get(str(row["area_code"]), "")
+def _tooltip_props(
+    code: str, name: object, value: object, lo: object, hi: object, period: object,
+    status: object, figs: MapFigures,
+) -> dict[str, str]:
+    badge = figs.badges.get(str(code), "")
+    ci = format_ci(lo, hi, figs.unit, figs.decimals)
     return {
-        "tt_name": str(row.get("area_name") or row["area_code"]),
-        "tt_value": value,
+        "tt_name": str(name if not is_missing(name) and name else code),
+        "tt_value": "No figure" if is_missing(value)
+        else format_value(value, figs.unit, figs.decimals),
         "tt_ci": f"95% CI {ci}" if ci else "No confidence interval published",
-        "tt_period": str(row.get("period") or ""),
-        "tt_status": (status or "Ordinary figure") + (f" · figure is {badge}" if badge else ""),
+        "tt_period": "" if is_missing(period) else str(period),
+        "tt_status": (status_text(status) or "Ordinary figure")
+        + (f" · figure is {badge}" if badge else ""),
     }
 
 
@@ -305,27 +306,31 @@ TOOLTIP = {
 
 def feature_collection(gdf, figs: MapFigures, classes: Classes) -> dict:
     """GeoJSON for the pickable layer: geometry plus fill colour and tooltip text."""
-    values = figs.rows.set_index("area_code")
     merged = gdf[["area_code", "geometry"]].copy()
-    names = gdf.set_index("area_code")["display_name"] if "display_name" in gdf else None
-    props = []
-    for code in merged["area_code"]:
-        if code in values.index:
-            row = values.loc[code]
-            if isinstance(row, pd.DataFrame):
-                row = row.iloc[0]
-            row = row.copy()
-            row["area_code"] = code
-        else:
-            row = pd.Series({"area_code": code, "value": None, "area_name": None})
-        if is_missing(row.get("area_name")) and names is not None:
-            row["area_name"] = names.get(code, code)
-        p = {"area_code": str(code), "fill": list(classes.colour_of(row.get("value")))}
-        p.update(_tooltip_props(row, figs))
-        p["no_data"] = bool(is_missing(row.get("value")))
-        props.append(p)
-    for key in props[0] if props else []:
-        merged[key] = [p[key] for p in props]
+    vals = figs.rows.drop_duplicates("area_code").set_index("area_code")
+    aligned = vals.reindex(merged["area_code"])
+    shape_names = (dict(zip(gdf["area_code"], gdf["display_name"], strict=True))
+                   if "display_name" in gdf else {})
+
+    def col(name: str) -> list:
+        return aligned[name].tolist() if name in aligned else [None] * len(aligned)
+
+    props: dict[str, list] = {k: [] for k in ("fill", "no_data", "tt_name", "tt_value", "tt_ci",
+                                              "tt_period", "tt_status")}
+    for code, name, value, lo, hi, period, status in zip(
+        merged["area_code"], col("area_name"), col("value"), col("ci_lower"), col("ci_upper"),
+        col("period"), col("status"), strict=True,
+    ):
+        if is_missing(name) or not name:
+            name = shape_names.get(code, code)
+        props["fill"].append(list(classes.colour_of(value)))
+        props["no_data"].append(bool(is_missing(value)))
+        for key, text in _tooltip_props(code, name, value, lo, hi, period, status,
+                                        figs).items():
+            props[key].append(text)
+    merged["area_code"] = merged["area_code"].astype(str)
+    for key, values in props.items():
+        merged[key] = values
     return merged.__geo_interface__
 
 

@@ -30,10 +30,10 @@ places = places.sort_values(["rank", "display_name"])
 
 
 def _label(row: pd.Series) -> str:
+    kind = level_name(row["area_level"], singular=True)
     if row["area_level"] in ("msoa", "lsoa"):
-        lad = lad_names.get(row["lad_code"], "")
-        return f"{row['display_name']}, {lad} ({level_name(row['area_level'], singular=True)})"
-    return f"{row['display_name']} ({level_name(row['area_level'], singular=True)})"
+        return f"{row['display_name']} · {kind} in {lad_names.get(row['lad_code'], '')}"
+    return f"{row['display_name']} · {kind}"
 
 
 options = {r["area_code"]: _label(r) for _, r in places.iterrows()}
@@ -111,17 +111,23 @@ else:
 
     st.subheader("Trends and notes")
     meta = catalogue.set_index("indicator_id")
+    first_series: str | bool = False
     for row in table.itertuples(index=False):
         m = meta.loc[row.indicator_id]
+        # Expanders track their state, so a trend chart is drawn only when its section is open
+        # (the first series opens by default).
+        first_series = first_series or (row.n_periods > 1 and row.indicator_id)
         with st.expander(f"{row.title}: {format_value(row.value, row.unit, row.decimals)} "
-                         f"({row.period})", key=f"profile_exp_{row.indicator_id}"):
+                         f"({row.period})", key=f"profile_exp_{row.indicator_id}",
+                         expanded=first_series == row.indicator_id,
+                         on_change="rerun") as section:
             st.markdown(str(m["description"]))
             verdicts = [getattr(row, f"{r}_verdict").text for r in roles]
             st.markdown("\n".join(f"- {v}" for v in verdicts))
             if row.covers:
                 st.caption(f"This figure covers {row.covers_name} as a whole ({row.covers}): "
                            f"it is not published for {p.name} itself.")
-            if row.n_periods > 1:
+            if row.n_periods > 1 and section.open:
                 codes = [row.figure_area, *(c for _, c in p.comparators)]
                 series = obs[(obs["indicator_id"] == row.indicator_id)
                              & obs["area_code"].isin(codes)]
