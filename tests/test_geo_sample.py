@@ -135,3 +135,12 @@ def test_levels_feed_pydeck_through_the_geo_interface(sample_dir):
     props = data["features"][0]["properties"]
     assert props["area_code"] == "E06000055" and props["is_schematic"] is True
     assert data["features"][0]["geometry"]["type"] == "Polygon"
+
+
+def test_a_centre_outside_great_britain_is_refused(tmp_path):
+    from geo.area import AreaConfigError
+
+    config = tmp_path / "swapped.toml"
+    config.write_text('[[lad]]\ncode = "E06000032"\ncentre = [51.88, -0.42]\n')  # lat, lon
+    with pytest.raises(AreaConfigError, match=r"E06000032 has centre .*\[longitude, latitude\]"):
+        load_area(config)
