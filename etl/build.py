@@ -22,12 +22,12 @@ from etl.names import resolve as resolve_names
 from etl.recipes import OBS_COLUMNS, build_indicator
 from etl.records import normalise_label
 from etl.sources import Extract, sha256_of
+from geo import geo_dir
 from geo.area import Area, load_area
 from geo.lookups import Lookups, find_lookups
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = Path(__file__).with_name("sample")
-GEO_CACHE = REPO_ROOT / "data" / "geo"
 
 
 @dataclass
@@ -440,7 +440,7 @@ def run(
         derivations = DERIVATIONS
 
     with warehouse.build_lock(db_path):
-        lookup_roots: list[Path] = [GEO_CACHE]
+        lookup_roots: list[Path] = [geo_dir()]  # lookups written by `python -m geo build`
         if mode == "files":
             if from_dir is None:
                 raise EtlError("--from needs a folder of extract files")

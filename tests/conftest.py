@@ -39,7 +39,8 @@ def shared_data() -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path):
-    """Tests never touch the developer's warehouse or HTTP cache."""
+    """Tests never touch the developer's warehouse, geometry or HTTP cache."""
     monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "warehouse.duckdb"))
     monkeypatch.setenv("ETL_CACHE_DIR", str(tmp_path / "http-cache"))
+    monkeypatch.setenv("GEO_DIR", str(tmp_path / "geo"))
     monkeypatch.delenv("AREA_CONFIG", raising=False)
