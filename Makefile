@@ -33,7 +33,7 @@ data: $(WAREHOUSE) $(GEO_DIR)/lad.parquet  ## build the warehouse and geometry i
 
 run: setup data  ## set up, build data if missing, and start the dashboard
 	@echo '==> starting the dashboard on http://localhost:$(PORT)'
-	WAREHOUSE_PATH=$(WAREHOUSE) $(BIN)/streamlit run app.py --server.port $(PORT)
+	WAREHOUSE_PATH=$(WAREHOUSE) GEO_DIR=$(GEO_DIR) $(BIN)/python -m dashboard.serve --server.port $(PORT)
 
 lint: setup  ## ruff
 	$(BIN)/ruff check .
