@@ -15,6 +15,7 @@ Decisions, applied to every map:
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -331,7 +332,26 @@ def feature_collection(gdf, figs: MapFigures, classes: Classes) -> dict:
     merged["area_code"] = merged["area_code"].astype(str)
     for key, values in props.items():
         merged[key] = values
-    return merged.__geo_interface__
+    return features(merged)
+
+
+def features(gdf) -> dict:
+    """A GeoJSON FeatureCollection of ``gdf`` without what the map never reads: no bounding box
+    per feature and no feature ids (``__geo_interface__`` adds both: 8% of an LSOA map)."""
+    return {
+        "type": "FeatureCollection",
+        "features": list(gdf.iterfeatures(na="null", show_bbox=False, drop_id=True)),
+    }
+
+
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON has no indentation. pydeck indents by two spaces, which made the JSON a
+    map sends to the browser 3.7 times its compact size at LSOA level (3.0 MB against 0.8 MB)."""
+
+    def to_json(self) -> str:
+        from pydeck.bindings.json_tools import default_serialize
+
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
 
 
 def hatch_paths(gdf, no_data_codes: Sequence[str], spacing: float | None = None) -> list[dict]:
@@ -444,7 +464,7 @@ def choropleth(
             pdk.Layer(
                 "GeoJsonLayer",
                 id="place-outlines",
-                data=outlines[["area_code", "geometry"]].__geo_interface__,
+                data=features(outlines[["area_code", "geometry"]]),
                 pickable=False,
                 stroked=True,
                 filled=False,
@@ -458,7 +478,7 @@ def choropleth(
             pdk.Layer(
                 "GeoJsonLayer",
                 id="selected-place",
-                data=gdf[gdf["area_code"] == selected][["area_code", "geometry"]].__geo_interface__,
+                data=features(gdf[gdf["area_code"] == selected][["area_code", "geometry"]]),
                 pickable=False,
                 stroked=True,
                 filled=False,
@@ -488,7 +508,7 @@ def choropleth(
                 pickable=False,
             )
         )
-    return pdk.Deck(
+    return CompactDeck(
         layers=layers,
         initial_view_state=view_for(outlines if outlines is not None and len(outlines) else gdf,
                                     height_px=height),

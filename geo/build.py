@@ -41,7 +41,7 @@ from tqdm import tqdm
 
 from geo import hexes, webgeom
 from geo.area import ENGLAND_CODE, ENGLAND_NAME, Area, load_area
-from geo.boundaries import RawLayer, Sources, from_folder
+from geo.boundaries import RawLayer, Sources, from_folder, read_boundary_file
 from geo.errors import BoundaryError, GeoError, code_list
 from geo.lookups import LSOA21_COLUMNS, Lookups, check_one_parent, write_lookups
 from geo.store import COLUMNS, LEVEL_FILES, MANIFEST, geo_dir
@@ -698,6 +698,34 @@ def _comparators(
         "; ".join(sorted(set(made_from.values()))) if made_from else "table rows only (no outline)"
     )
     return web, st
+
+
+def web_layer(path: Path, level: str, prefix: str = "") -> gpd.GeoDataFrame:
+    """One boundary file made web-ready the way a build makes its base level: repaired
+    (``make_valid``), coverage-simplified with the level's :data:`TOLERANCES` (each polygon on
+    its own where the file is not a clean coverage), EPSG:4326 with rounded coordinates.
+
+    For layers beyond the configured area, such as every English LAD (``prefix="E"``). Returns
+    ``area_code``, ``area_name``, ``display_name`` and geometry; raises BoundaryError for a
+    file that is not a boundary layer of ``level`` or has a geometry with no area.
+    """
+    layer = read_boundary_file(Path(path))
+    if not isinstance(layer, RawLayer) or layer.level != level:
+        why = layer.reason if not isinstance(layer, RawLayer) else f"a {layer.level} layer"
+        raise BoundaryError(str(path), f"not a {level.upper()} boundary layer ({why}).")
+    gdf = layer.gdf[layer.gdf["area_code"].astype(str).str.startswith(prefix)].to_crs(BNG)
+    gdf = gdf.assign(source=str(path)).sort_values("area_code").reset_index(drop=True)
+    gdf = _repaired(gdf, level, [])
+    geoms = gdf.geometry.to_numpy()
+    rule = TOLERANCES[level]
+    simplify = webgeom.simplify_by_size if webgeom.is_coverage(geoms) else webgeom.simplify_each
+    names = gdf["area_name"].where(gdf["area_name"].notna(), gdf["area_code"])
+    out = gpd.GeoDataFrame(
+        {"area_code": gdf["area_code"], "area_name": names, "display_name": names},
+        geometry=list(simplify(geoms, rule)),
+        crs=BNG,
+    )
+    return webgeom.to_web(out)
 
 
 # ------------------------------------------------------------------------------------------

@@ -1,0 +1,316 @@
+"""The dashboard in headless Chromium: the map's first draw, many readers at once, server memory.
+
+Two servers run side by side on free loopback ports: the dashboard (``python -m dashboard.serve``)
+and a bare one-line Streamlit page (``st.write("Hello")``), the baseline.
+
+``browser_map_ms``   a fresh browser context opens ``/map``; the time from navigation start
+                     (``performance.now()`` in the page) until the map's canvas shows coloured
+                     places, polled by screenshots of the canvas (so up to one screenshot late).
+                     Median of several runs.
+``browser_bare_ms``  the same for the bare page, until its text is shown.
+``browser_map_ratio``  map / bare.
+``concurrent_*``     N browser contexts each open the map, then all at once change the indicator
+                     K times (type its name in the filter bar, Enter). One latency per change:
+                     from the Enter key until the URL holds the new indicator and the app is idle
+                     again. ``concurrent_errors`` counts changes that failed or timed out, pages
+                     that raised a JavaScript error, and pages showing a Python exception.
+``server_peak_rss_mb``  the dashboard server's peak resident memory (VmHWM) after every page has
+                     been opened and the concurrent run is over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.common import PAGES, REPO, ratio
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+MAP = "[data-testid='stDeckGlJsonChart']"
+APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+APP_CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
+NO_SKELETON = "() => document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0"
+TIMEOUT_MS = 90_000
+
+
+def chromium_path() -> str | None:
+    """``$CHROMIUM``, else ``chromium`` on PATH, else /usr/bin/chromium."""
+    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """A Streamlit server on a free loopback port, stopped on exit."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.args = [*args, "--server.headless", "true", "--server.port", str(self.port),
+                     "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+                     "--server.fileWatcherType", "none"]
+        self.env = env
+        self.log = log
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        with self.log.open("w") as out:
+            self.proc = subprocess.Popen(self.args, cwd=REPO, env=self.env, stdout=out,
+                                         stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError("server not healthy within 90 s")
+
+    def __exit__(self, *exc: object) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+    def peak_rss_mb(self) -> float | None:
+        """Peak resident memory of the server process (VmHWM), in MB."""
+        if self.proc is None:
+            return None
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+        except OSError:
+            return None
+        return None
+
+
+def _env(warehouse: Path, geo_dir: Path, tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    env.update(WAREHOUSE_PATH=str(warehouse), GEO_DIR=str(geo_dir),
+               ETL_CACHE_DIR=str(tmp / "http-cache"))
+    return env
+
+
+def _coloured_share(png: bytes) -> float:
+    """Share of a screenshot's pixels in a clear colour (not white, grey or black)."""
+    import numpy as np
+    from PIL import Image
+
+    px = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+    spread = px.max(axis=-1) - px.min(axis=-1)
+    return float((spread > 40).mean())
+
+
+def _wait_idle(page) -> None:
+    page.wait_for_selector(APP_CONNECTED, timeout=TIMEOUT_MS)
+    page.wait_for_selector(APP_IDLE, timeout=TIMEOUT_MS)
+    page.wait_for_function(NO_SKELETON, timeout=TIMEOUT_MS)
+
+
+def map_drawn_ms(browser, url: str) -> float:
+    """Navigation start to the map canvas drawn with coloured places, in a fresh context."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/map", wait_until="commit", timeout=TIMEOUT_MS)
+        canvas = page.locator(f"{MAP} canvas").first
+        canvas.wait_for(state="visible", timeout=TIMEOUT_MS)
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while time.monotonic() < deadline:
+            if _coloured_share(canvas.screenshot(timeout=TIMEOUT_MS)) > 0.01:
+                return float(page.evaluate("performance.now()"))
+        raise RuntimeError("the map was not drawn in time")
+    finally:
+        context.close()
+
+
+def bare_drawn_ms(browser, url: str) -> float:
+    """Navigation start to the bare page's text shown, in a fresh context."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+        page.get_by_text("Hello", exact=True).wait_for(state="visible", timeout=TIMEOUT_MS)
+        return float(page.evaluate("performance.now()"))
+    finally:
+        context.close()
+
+
+def open_every_page(browser, url: str) -> None:
+    """Open each page once (so the server has loaded everything a reader can reach)."""
+    from dashboard.views import PAGES as SPECS
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        for key in PAGES:
+            page.goto(f"{url}/{SPECS[key].url_path}", timeout=TIMEOUT_MS)
+            _wait_idle(page)
+    finally:
+        context.close()
+
+
+class _Gate:
+    """Lets every session open the map first, then releases them all at once."""
+
+    def __init__(self, sessions: int) -> None:
+        self.waiting = sessions
+        self.event = asyncio.Event()
+
+    async def arrive(self) -> None:
+        self.waiting -= 1
+        if self.waiting <= 0:
+            self.event.set()
+        await self.event.wait()
+
+
+async def _session(browser, url: str, titles: list[tuple[str, str]], changes: int,
+                   gate: _Gate, latencies: list[float], errors: list[str]) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    try:
+        try:
+            await page.goto(f"{url}/map", timeout=TIMEOUT_MS)
+            await page.wait_for_selector(APP_IDLE, timeout=TIMEOUT_MS)
+        finally:
+            await gate.arrive()
+        for i in range(changes):
+            ind_id, title = titles[i % len(titles)]
+            box = page.get_by_role("combobox", name="Indicator", exact=True)
+            try:
+                await box.click(timeout=TIMEOUT_MS)
+                await page.keyboard.type(title)
+                began = time.perf_counter()
+                await page.keyboard.press("Enter")
+                await page.wait_for_function(
+                    "(v) => new URLSearchParams(location.search).get('indicator') === v",
+                    arg=ind_id, timeout=TIMEOUT_MS)
+                await page.wait_for_selector(APP_IDLE, timeout=TIMEOUT_MS)
+                await page.wait_for_function(NO_SKELETON, timeout=TIMEOUT_MS)
+                latencies.append((time.perf_counter() - began) * 1000)
+            except Exception as exc:  # every failure counts as an error
+                errors.append(f"change to {ind_id}: {type(exc).__name__}: {str(exc)[:200]}")
+        shown = await page.locator("[data-testid='stException']").count()
+        if shown:
+            errors.append(f"{shown} exception(s) shown on the page")
+    finally:
+        await context.close()
+
+
+async def _concurrent(url: str, sessions: int, changes: int,
+                      titles: list[tuple[str, str]]) -> tuple[list[float], list[str]]:
+    from playwright.async_api import async_playwright
+
+    latencies: list[float] = []
+    errors: list[str] = []
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS,
+                                           headless=True)
+        try:
+            gate = _Gate(sessions)
+            await asyncio.gather(*(
+                _session(browser, url, titles, changes, gate, latencies, errors)
+                for _ in range(sessions)
+            ))
+        finally:
+            await browser.close()
+    return latencies, errors
+
+
+def _titles(n: int) -> list[tuple[str, str]]:
+    """Up to ``n`` indicators the map offers besides the default, with their titles."""
+    from dashboard import filters as flt
+
+    options = flt.indicator_options("all", "map")
+    picked = [(k, v) for k, v in options.items() if k != "employment_rate_16_64"][:n]
+    return picked or list(options.items())[:1]
+
+
+def run(tmp: Path, warehouse: Path, geo_dir: Path, runs: int, sessions: int, changes: int,
+        log: Callable[[str], None]) -> dict:
+    """The browser figures (see the module docstring)."""
+    from playwright.sync_api import sync_playwright
+
+    if chromium_path() is None:
+        log("browser: chromium not installed, skipped")
+        return {"browser_skipped": "chromium is not installed"}
+    bare_script = tmp / "bare_app.py"
+    bare_script.write_text('import streamlit as st\n\nst.write("Hello")\n')
+    env = _env(warehouse, geo_dir, tmp)
+    dash_cmd = [sys.executable, "-m", "dashboard.serve"]
+    bare_cmd = [sys.executable, "-m", "streamlit", "run", str(bare_script)]
+    out: dict = {}
+    with Server(dash_cmd, env, tmp / "dashboard.log") as dash, \
+            Server(bare_cmd, env, tmp / "bare.log") as bare:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS,
+                                         headless=True)
+            try:
+                map_drawn_ms(browser, dash.url)  # the server's first script run and imports
+                bare_drawn_ms(browser, bare.url)
+                maps, bares = [], []
+                for _ in range(runs):  # interleaved, so both see the same machine load
+                    maps.append(map_drawn_ms(browser, dash.url))
+                    bares.append(bare_drawn_ms(browser, bare.url))
+                out["browser_map_ms"] = round(statistics.median(maps), 1)
+                out["browser_bare_ms"] = round(statistics.median(bares), 1)
+                out["browser_map_ratio"] = ratio(out["browser_map_ms"], out["browser_bare_ms"])
+                out["browser_runs"] = {"map_ms": [round(x) for x in maps],
+                                       "bare_ms": [round(x) for x in bares]}
+                log(f"browser: map {out['browser_map_ms']} ms, bare {out['browser_bare_ms']} ms")
+                open_every_page(browser, dash.url)
+            finally:
+                browser.close()
+        titles = _titles(3)
+        latencies, errors = asyncio.run(_concurrent(dash.url, sessions, changes, titles))
+        out["concurrent_sessions"] = sessions
+        out["concurrent_changes"] = sessions * changes
+        out["concurrent_p95_ms"] = (round(statistics.quantiles(latencies, n=20)[-1], 1)
+                                    if len(latencies) >= 2 else None)
+        out["concurrent_median_ms"] = (round(statistics.median(latencies), 1)
+                                       if latencies else None)
+        out["concurrent_errors"] = len(errors)
+        out["concurrent_error_messages"] = errors[:10]
+        log(f"concurrent: {sessions} sessions, p95 {out['concurrent_p95_ms']} ms, "
+            f"{len(errors)} error(s)")
+        out["server_peak_rss_mb"] = dash.peak_rss_mb()
+        out["bare_server_peak_rss_mb"] = bare.peak_rss_mb()
+    return out
