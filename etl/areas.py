@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from geo.area import ENGLAND_CODE, ENGLAND_NAME, Area, level_of
@@ -47,6 +48,7 @@ class Scope:
     region_of: dict[str, str] = field(default_factory=dict)  # LAD -> region
     successor: dict[str, str] = field(default_factory=dict)  # former LAD -> current LAD
     notes: list[str] = field(default_factory=list)
+    _maps: dict[str, dict[str, str]] | None = field(default=None, repr=False)
 
     @classmethod
     def make(cls, area: Area, lookups: Lookups, names: pd.DataFrame) -> Scope:
@@ -76,50 +78,66 @@ class Scope:
 
     # -- neighbourhoods ------------------------------------------------------------------
 
-    def _by_name(self, name: str | None) -> str | None:
-        if not name:
-            return None
-        m = _SMALL_AREA_NAME.match(name)
-        if not m:
-            return None
-        wanted = m.group("lad")
-        for code in self.area.lad_codes:
-            if self.lad_names.get(code) == wanted:
-                return code
-        return None
+    def _small_area_maps(self) -> dict[str, dict[str, str]]:
+        """The lookups as code -> LAD dicts, made once per build (every extract uses them)."""
+        if self._maps is None:
+            lsoa11 = self.lookups.lsoa11
+            self._maps = {
+                "lsoa": self.lookups.lsoa_to_lad(),
+                "msoa": self.lookups.msoa_to_lad(),
+                "lsoa11": dict(zip(lsoa11["lsoa11_code"], lsoa11["lad_code"], strict=False)),
+            }
+        return self._maps
 
     def small_area_lad(self, codes: pd.Series, names: pd.Series, vintage: pd.Series) -> pd.Series:
-        """The configured LAD each LSOA/MSOA lies in, or None (outside the area or unknown)."""
-        lsoa = self.lookups.lsoa_to_lad()
-        msoa = self.lookups.msoa_to_lad()
-        lsoa11 = dict(
-            zip(self.lookups.lsoa11["lsoa11_code"], self.lookups.lsoa11["lad_code"], strict=False)
-        )
+        """The configured LAD each LSOA/MSOA lies in, or None (outside the area or unknown).
+
+        By the lookups where they give a LAD, else by the ONS naming rule ("<LAD name> NNNX");
+        2011 LSOAs of former districts are placed in the district's successor.
+        """
+        maps = self._small_area_maps()
         configured = set(self.area.lad_codes)
         former_names = {
             name: self.successor.get(code, code)
             for code, name in self.lad_names.items()
             if self.successor.get(code, code) in configured
         }
+        by_name: dict[str, str] = {}
+        for code in self.area.lad_codes:  # the first configured LAD of a name wins
+            if self.lad_names.get(code) is not None:
+                by_name.setdefault(self.lad_names[code], code)
+        succ = self.successor
         out = []
-        for code, name, vint in zip(codes, names, vintage, strict=True):
-            lad = None
+        # A plain loop over the values: every national LSOA file passes through here.
+        for code, name, vint in zip(
+            codes.to_numpy(dtype=object),
+            names.to_numpy(dtype=object),
+            vintage.to_numpy(dtype=object),
+            strict=True,
+        ):
             if vint == "lsoa11":
-                lad = lsoa11.get(code)
-                lad = self.successor.get(lad, lad)
-                if lad is None and name:
-                    m = _SMALL_AREA_NAME.match(name)
-                    lad = former_names.get(m.group("lad")) if m else None
-            elif code.startswith(("E01", "W01")):
-                lad = lsoa.get(code) or self._by_name(name)
+                lad = maps["lsoa11"].get(code)
+                lad = succ.get(lad, lad)
+                by = former_names
             else:
-                lad = msoa.get(code) or self._by_name(name)
+                table = maps["lsoa"] if code.startswith(("E01", "W01")) else maps["msoa"]
+                lad = table.get(code)
+                by = by_name
+            if not lad and isinstance(name, str) and name:
+                m = _SMALL_AREA_NAME.match(name)
+                lad = by.get(m.group("lad")) if m else None
             out.append(lad if lad in configured else None)
         return pd.Series(out, index=codes.index, dtype=object)
 
     def in_scope(self, recs: pd.DataFrame) -> pd.Series:
         """Which records describe a place this build keeps."""
-        level = recs["area_code"].map(level_of)
+        # Census files repeat each area once per category: work on each code once.
+        idx, uniq = pd.factorize(recs["area_code"])
+        level = pd.Series(
+            np.array([level_of(c) for c in uniq], dtype=object)[idx] if len(uniq) else [],
+            index=recs.index,
+            dtype=object,
+        )
         keep = pd.Series(False, index=recs.index)
         england = recs["area_code"].str.startswith("E")
         keep |= (level == "lad") & england
@@ -128,9 +146,15 @@ class Scope:
         keep |= recs["area_code"].isin([h.gss for h in self.area.health_areas if h.gss])
         small = level.isin(["lsoa", "msoa"])
         if small.any():
-            sub = recs[small]
-            lad = self.small_area_lad(sub["area_code"], sub["area_name"], sub["geo_vintage"])
-            keep.loc[sub.index] = lad.notna().to_numpy()
+            sub = recs.loc[small, ["area_code", "area_name", "geo_vintage"]]
+            once = sub.drop_duplicates()
+            lad = self.small_area_lad(once["area_code"], once["area_name"], once["geo_vintage"])
+            if once["area_code"].is_unique:
+                placed = set(once.loc[lad.notna().to_numpy(), "area_code"])
+                keep.loc[sub.index] = sub["area_code"].isin(placed).to_numpy()
+            else:  # one code under two names or vintages: decide row by row
+                lad = self.small_area_lad(sub["area_code"], sub["area_name"], sub["geo_vintage"])
+                keep.loc[sub.index] = lad.notna().to_numpy()
         return keep
 
     # -- the areas table -----------------------------------------------------------------

@@ -110,9 +110,11 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
         )
     start, end, label = records.census_period()
     prefix = f"{variable}:" if variable else ""
-    category = long["column"].map(
-        lambda c: c[len(prefix) :].strip() if prefix and c.startswith(prefix) else c
-    )
+    # One label per category column, mapped onto the long rows (not one call per cell).
+    labels = {
+        c: c[len(prefix) :].strip() if prefix and c.startswith(prefix) else c for c in categories
+    }
+    category = long["column"].map(labels)
     out = pd.DataFrame(
         {
             "dataset": recognised.dataset,

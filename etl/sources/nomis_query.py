@@ -28,7 +28,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -400,6 +400,52 @@ def _columns(table: _Table, meta_measure: str, path: Path | str) -> list[_Column
     return cols
 
 
+_UNSEEN = object()
+
+
+def _column_info(
+    col: _Column,
+    date_text: str | None,
+    is_census: bool,
+    page_category: str | None,
+    extra_dims: list[str],
+    table: _Table,
+    path: Path | str,
+) -> tuple[date, date, str, str]:
+    """A figure column's period (start, end, label) and category, the same on every row."""
+    period_text = col.period or date_text
+    if is_census:
+        start, end, label = records.census_period()
+    elif period_text is None:
+        raise ExtractError(
+            path,
+            "no 'Date :' line in the header and no period in the column headings",
+            line=table.header_line,
+        )
+    else:
+        try:
+            start, end, label = records.parse_period(period_text)
+        except (ValueError, KeyError):
+            raise ExtractError(
+                path, f"period {period_text!r} is not one this parser knows"
+            ) from None
+    category = col.category or page_category
+    if category is None:
+        category = next(iter(extra_dims), None)
+        dims = extra_dims[1:]
+    else:
+        dims = extra_dims
+    if category is None:
+        raise ExtractError(
+            path,
+            f"cannot tell which figure column {col.label!r} holds (no category line)",
+            line=table.header_line,
+        )
+    if dims:
+        category = " | ".join([category, *dims])
+    return start, end, label, category
+
+
 def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.DataFrame:
     """Read every table of a query download into records."""
     from etl.detect import decode_text
@@ -423,6 +469,8 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
 
     out: dict[str, list] = {c: [] for c in records.COLUMNS}
     seen: dict[tuple, int] = {}
+    cell_cache: dict[str, tuple[float, str | None] | None] = {}  # values repeat (rounded counts)
+    flag_cache: dict[str, str | bool | None] = {}
     for table in lay.tables:
         meta = table.meta
         page_category = meta.get(census_key) if census_key else None
@@ -442,6 +490,8 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
             )
         width = len(table.header)
         needed = max(max(c.index, c.flag_index or 0) for c in cols) + 1
+        # What each column holds is the same on every row: worked out once, at the first row.
+        col_info: list[tuple[date, date, str, str]] | None = None
         for line, cells in table.rows:
             if len(cells) < needed:
                 raise ExtractError(
@@ -456,37 +506,12 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
                 code, name = m.group("code"), m.group("name")
             else:
                 code, name = provisional_code(kind or "area", first), first
-            for col in cols:
-                period_text = col.period or date_text
-                if is_census:
-                    start, end, label = records.census_period()
-                elif period_text is None:
-                    raise ExtractError(
-                        path,
-                        "no 'Date :' line in the header and no period in the column headings",
-                        line=table.header_line,
-                    )
-                else:
-                    try:
-                        start, end, label = records.parse_period(period_text)
-                    except (ValueError, KeyError):
-                        raise ExtractError(
-                            path, f"period {period_text!r} is not one this parser knows"
-                        ) from None
-                category = col.category or page_category
-                if category is None:
-                    category = next(iter(extra_dims), None)
-                    dims = extra_dims[1:]
-                else:
-                    dims = extra_dims
-                if category is None:
-                    raise ExtractError(
-                        path,
-                        f"cannot tell which figure column {col.label!r} holds (no category line)",
-                        line=table.header_line,
-                    )
-                if dims:
-                    category = " | ".join([category, *dims])
+            if col_info is None:
+                col_info = [
+                    _column_info(col, date_text, is_census, page_category, extra_dims, table, path)
+                    for col in cols
+                ]
+            for col, (start, end, label, category) in zip(cols, col_info, strict=True):
                 key = (code, category, breakdown, col.measure, start, end)
                 if key in seen:
                     raise ExtractError(
@@ -496,7 +521,9 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
                     )
                 seen[key] = line
                 raw_value = cells[col.index] if col.index < len(cells) else ""
-                parsed = read_cell(raw_value, lay.footnotes)
+                parsed = cell_cache.get(raw_value, _UNSEEN)
+                if parsed is _UNSEEN:
+                    parsed = cell_cache[raw_value] = read_cell(raw_value, lay.footnotes)
                 if parsed is None:
                     raise ExtractError(
                         path,
@@ -507,7 +534,10 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
                     )
                 value, status = parsed
                 if col.flag_index is not None and col.flag_index < len(cells):
-                    flag = flag_status(cells[col.flag_index], lay.footnotes)
+                    raw_flag = cells[col.flag_index]
+                    flag = flag_cache.get(raw_flag, _UNSEEN)
+                    if flag is _UNSEEN:
+                        flag = flag_cache[raw_flag] = flag_status(raw_flag, lay.footnotes)
                     if flag is False:
                         raise ExtractError(
                             path,

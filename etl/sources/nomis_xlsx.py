@@ -22,6 +22,7 @@ the block's own footnotes; a marked cell never becomes a number.
 
 from __future__ import annotations
 
+import itertools
 import re
 import warnings
 import zipfile
@@ -112,7 +113,8 @@ class _Group:
     conf: int | None = None
 
 
-def _load_rows(path: Path) -> dict[str, list[tuple]]:
+def _load_rows(path: Path, limit: int | None = None) -> dict[str, list[tuple]]:
+    """Every row of every sheet (only the first ``limit`` rows of each when given)."""
     import openpyxl
 
     try:
@@ -125,7 +127,8 @@ def _load_rows(path: Path) -> dict[str, list[tuple]]:
         out = {}
         for ws in wb.worksheets:
             ws.reset_dimensions()  # Nomis stores a wrong sheet size ("A1")
-            out[ws.title] = [tuple(r) for r in ws.iter_rows(values_only=True)]
+            rows = ws.iter_rows(values_only=True)
+            out[ws.title] = [tuple(r) for r in itertools.islice(rows, limit)]
         return out
     finally:
         wb.close()
@@ -319,8 +322,8 @@ def _read_row(
 
 def metadata(path: Path) -> dict[str, object]:
     """The retrieval date from the ``ONS Crown Copyright Reserved [from Nomis on ...]`` row."""
-    for rows in _load_rows(Path(path)).values():
-        for row in rows[:10]:
+    for rows in _load_rows(Path(path), limit=10).values():
+        for row in rows:
             when = retrieved_from(_text(row[0]) if row else "")
             if when:
                 return {"retrieved_at": when}
