@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from etl.errors import EtlError
-from etl.warehouse import default_db_path
+from etl.warehouse import default_db_path, holds_real_data
 from geo.area import AreaConfigError
+from geo.errors import GeoError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,6 +62,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             result = build.run(mode, db, from_dir=args.from_dir, show_progress=show)
         except build.LiveUnavailable as exc:
+            if holds_real_data(db):
+                # A refresh must never lose data: real figures are not swapped for the sample.
+                raise EtlError(
+                    f"Live sources unavailable ({exc}). The warehouse in use holds real "
+                    "figures, so it is kept rather than replaced by the bundled sample; run the "
+                    "build again when the network is back, or use --from with downloaded files."
+                ) from None
             print(f"Live sources unavailable ({exc}).", file=sys.stderr)
             print(
                 "FALLING BACK TO THE BUNDLED SAMPLE: the dashboard will show sample figures, "
@@ -68,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             result = build.run("sample", db, show_progress=show)
-    except (EtlError, AreaConfigError) as exc:
+    except (EtlError, AreaConfigError, GeoError) as exc:
         print(f"Build failed: {exc}", file=sys.stderr)
         print(f"The warehouse in use ({db}) was not changed.", file=sys.stderr)
         return 1
