@@ -2,13 +2,17 @@
 
 A build writes every table into a new file beside the live one, checks it, and only then moves it
 over the old file with ``os.replace`` (atomic on one filesystem). A failed or interrupted build
-leaves the warehouse in use byte-for-byte as it was.
+leaves the warehouse in use byte-for-byte as it was; the half-written file a killed build leaves
+is removed by the next build, once it holds the lock. ``ETL_PAUSE_WHILE_WRITING`` is a test hook
+(see :func:`_pause_while_writing`).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,6 +64,10 @@ def build_lock(db_path: Path) -> Iterator[None]:
         handle.truncate()
         handle.write(f"pid {os.getpid()}")
         handle.flush()
+        # With the lock held no other build is writing, so a half-written file beside the
+        # warehouse is what a killed build left behind: remove it.
+        for leftover in db_path.parent.glob(f".{db_path.name}.building-*"):
+            leftover.unlink(missing_ok=True)
         try:
             yield
         finally:
@@ -80,6 +88,25 @@ class Tables:
     observations: pd.DataFrame
     loads: pd.DataFrame
     changes: pd.DataFrame
+
+
+def holds_real_data(db_path: Path) -> bool:
+    """Whether the warehouse in use at ``db_path`` holds figures that are not the sample."""
+    if not db_path.exists():
+        return False
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error:
+        return False
+    try:
+        row = con.execute(
+            "SELECT count(*) FILTER (WHERE NOT coalesce(is_sample, false)) FROM sources"
+        ).fetchone()
+        return bool(row and row[0])
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
 
 
 def read_previous(db_path: Path) -> dict[str, pd.DataFrame]:
@@ -161,6 +188,27 @@ def check(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+PAUSE_ENV = "ETL_PAUSE_WHILE_WRITING"
+
+
+def _pause_while_writing(tmp: Path) -> None:
+    """Test hook: with ``ETL_PAUSE_WHILE_WRITING=<seconds>`` set, say so on stderr and wait,
+    half-way through writing the new file (observations in, checks and later tables not yet).
+
+    Lets the fault-injection tests kill a build, or start a second one, at a known moment.
+    Unset (always, outside those tests) it does nothing.
+    """
+    raw = os.environ.get(PAUSE_ENV, "").strip()
+    if not raw:
+        return
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return
+    print(f"etl: paused while writing {tmp} ({PAUSE_ENV}={raw})", file=sys.stderr, flush=True)
+    time.sleep(seconds)
+
+
 def write(db_path: Path, tables: Tables) -> None:
     """Write ``tables`` to a new file, check it, then swap it in place of ``db_path``."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -183,6 +231,8 @@ def write(db_path: Path, tables: Tables) -> None:
                 except duckdb.Error as exc:
                     raise ValidationError(f"table {name} could not be written: {exc}") from None
                 con.unregister("_frame")
+                if name == "observations":
+                    _pause_while_writing(tmp)
             check(con)
             con.execute("CHECKPOINT")
         finally:
