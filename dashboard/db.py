@@ -58,6 +58,9 @@ def _connect(path: str, stamp: str) -> duckdb.DuckDBPyConnection:
             f"The warehouse at {path} is incomplete (no {', '.join(missing)} table). "
             + BUILD_HINT
         )
+    if not con.execute("SELECT EXISTS (SELECT 1 FROM observations)").fetchone()[0]:
+        con.close()  # every page would be empty (or fail): say once what to do instead
+        raise WarehouseUnavailable(f"The warehouse at {path} holds no figures. " + BUILD_HINT)
     return con
 
 
