@@ -47,6 +47,10 @@ test: setup  ## lint, then every test (unit, app and browser)
 e2e: setup  ## only the browser tests
 	$(BIN)/python -m pytest -q -m e2e
 
+screenshots: setup  ## PNGs of every page, built from the real files in ../shared/data
+	@echo '==> docs/screenshots/: real-data warehouse and geometry in a temp folder, one PNG per page'
+	$(BIN)/python docs/screenshots/make_screenshots.py
+
 bench: setup  ## performance figures (bench/results.json)
 	$(BIN)/python -m bench
 

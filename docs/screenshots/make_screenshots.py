@@ -1,0 +1,120 @@
+"""Screenshots of every page, built from the real public files.
+
+Builds a warehouse (``etl.build.run("files", ...)`` over the whole shared data folder) and map
+geometry (``python -m geo build --from <shared>/boundaries``) in a temporary folder, starts the
+dashboard with ``streamlit run`` and writes one full-page PNG per view, 1400 px wide, beside this
+script. The shared data folder is ``$SHARED_DATA_DIR``, else ``shared/data`` beside the
+repository. Needs chromium (Debian: ``apt-get install chromium``).
+
+    python docs/screenshots/make_screenshots.py [--only map-lad,about] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.e2e import mapview  # noqa: E402
+from tests.e2e.appserver import (  # noqa: E402
+    CHROMIUM_ARGS,
+    AppServer,
+    build_geometry,
+    chromium_path,
+    find_shared_data,
+    full_page_screenshot,
+    wait_until_idle,
+)
+
+LUTON = "E06000032"
+BURY_PARK = "E02003274"  # a Luton neighbourhood (MSOA)
+
+# File name -> the address of the view, as a reader would open it.
+VIEWS: dict[str, str] = {
+    "overview": "/",
+    "map-lad": "/map",
+    "map-lsoa": "/map?indicator=census_never_worked_pct&level=lsoa",
+    "map-hex": "/map?layout=hex",
+    "profile-lad": f"/profile?area={LUTON}",
+    "profile-neighbourhood": f"/profile?area={BURY_PARK}",
+    "compare": "/compare?indicators=employment_rate_16_64&indicators=inactivity_rate_16_64",
+    "data": f"/data?indicators=employment_rate_16_64&places={LUTON}",
+    "about": "/about",
+}
+
+
+def build(shared: Path, tmp: Path) -> tuple[Path, Path]:
+    """The warehouse and geometry from the real files; their paths."""
+    from etl import build as etl_build
+    from geo.area import load_area
+
+    warehouse = tmp / "warehouse.duckdb"
+    geo_dir = tmp / "geo"
+    print(f"==> building the warehouse from {shared}", flush=True)
+    etl_build.run("files", warehouse, from_dir=shared, area=load_area(REPO / "area.toml"))
+    print(f"==> building map geometry from {shared / 'boundaries'}", flush=True)
+    build_geometry(geo_dir, shared / "boundaries", tmp / "http-cache")
+    return warehouse, geo_dir
+
+
+def shoot(url: str, views: dict[str, str], out: Path) -> list[Path]:
+    """One full-page PNG per view; the files written."""
+    from playwright.sync_api import sync_playwright
+
+    written = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=url, viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto("/")  # the first visit after a start goes to the front page
+        wait_until_idle(page)
+        for name, path in views.items():
+            started = time.monotonic()
+            page.goto(path)
+            wait_until_idle(page)
+            if page.locator(mapview.MAP).count():
+                classes = mapview.legend_classes(page)
+                mapview.wait_for_drawing(page, [c.rgb for c in classes], at_least=1)
+            target = out / f"{name}.png"
+            full_page_screenshot(page, target)
+            written.append(target)
+            print(f"  {target.relative_to(REPO)}  ({time.monotonic() - started:.1f} s)",
+                  flush=True)
+        browser.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build, serve, shoot; the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default="", help="comma-separated view names: "
+                        + ", ".join(VIEWS))
+    parser.add_argument("--out", type=Path, default=HERE, help="folder for the PNGs")
+    args = parser.parse_args(argv)
+    views = {k: v for k, v in VIEWS.items()
+             if not args.only or k in {s.strip() for s in args.only.split(",")}}
+    shared = find_shared_data()
+    if shared is None:
+        print("No shared data folder (set SHARED_DATA_DIR to the folder holding SOURCES.md).",
+              file=sys.stderr)
+        return 1
+    if chromium_path() is None:
+        print("chromium is not installed (Debian: apt-get install chromium).", file=sys.stderr)
+        return 1
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="gsmw-screens-") as tmp:
+        warehouse, geo_dir = build(shared, Path(tmp))
+        with AppServer(warehouse, geo_dir, Path(tmp) / "streamlit.log") as server:
+            print(f"==> {len(views)} screenshots from {server.url}", flush=True)
+            shoot(server.url, views, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
