@@ -25,7 +25,6 @@ from tests.e2e.appserver import (
     build_geometry,
     chromium_path,
     copy_files,
-    find_shared_data,
     wait_until_idle,
 )
 
@@ -116,12 +115,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-def _build(tmp: Path) -> Scenario:
+def _build(tmp: Path, shared: Path | None) -> Scenario:
     from etl import build as etl_build
     from geo.area import load_area
 
     area = load_area(REPO / "area.toml")
-    shared = None if _force_sample() else find_shared_data()
     warehouse = tmp / "warehouse.duckdb"
     geo_dir = tmp / "geo"
     if shared is not None:
@@ -157,9 +155,17 @@ def _force_sample() -> bool:
 
 
 @pytest.fixture(scope="session")
-def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
-    """The warehouse and geometry the app serves, built once per session."""
-    return _build(tmp_path_factory.mktemp("e2e-data"))
+def scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+             ) -> Scenario:
+    """The warehouse and geometry the app serves, built once per session: from the real files
+    when the ``shared_data`` fixture has them, else from the bundled sample."""
+    shared = None
+    if not _force_sample():
+        try:
+            shared = request.getfixturevalue("shared_data")
+        except pytest.skip.Exception:
+            shared = None
+    return _build(tmp_path_factory.mktemp("e2e-data"), shared)
 
 
 @pytest.fixture(scope="session")
