@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import streamlit as st
 
 from dashboard.compare import verdict
 from dashboard.formatting import level_name, short_health_name
@@ -146,3 +147,31 @@ def describe(p: Place, names: dict[str, str]) -> str:
     if p.region_code:
         parts.append(f"({names.get(p.region_code, p.region_code)})")
     return " ".join(parts)
+
+
+def cached_profile(
+    p: Place, obs: pd.DataFrame, indicators: pd.DataFrame, names: dict[str, str]
+) -> pd.DataFrame:
+    """:func:`profile`, kept per warehouse version, place and indicators shown.
+
+    The page reruns on every click (a section opened, a trend drawn) while the table changes only
+    with the place, the challenge or a new build; building it walks every indicator's rows.
+    """
+    from dashboard import db
+
+    return _profile_for(db.version(), p.code, tuple(indicators["indicator_id"]), p, obs,
+                        indicators, names)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _profile_for(
+    version: str,
+    code: str,
+    indicator_ids: tuple[str, ...],
+    _p: Place,
+    _obs: pd.DataFrame,
+    _indicators: pd.DataFrame,
+    _names: dict[str, str],
+) -> pd.DataFrame:
+    # Keyed on (version, code, indicator_ids) only: the underscored arguments follow from them.
+    return profile(_p, _obs, _indicators, _names)

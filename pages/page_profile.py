@@ -29,14 +29,15 @@ places["rank"] = places["area_level"].map(rank)
 places = places.sort_values(["rank", "display_name"])
 
 
-def _label(row: pd.Series) -> str:
-    kind = level_name(row["area_level"], singular=True)
-    if row["area_level"] in ("msoa", "lsoa"):
-        return f"{row['display_name']} · {kind} in {lad_names.get(row['lad_code'], '')}"
-    return f"{row['display_name']} · {kind}"
+def _label(level: str, display_name: str, lad_code: str | None) -> str:
+    kind = level_name(level, singular=True)
+    if level in ("msoa", "lsoa"):
+        return f"{display_name} · {kind} in {lad_names.get(lad_code, '')}"
+    return f"{display_name} · {kind}"
 
 
-options = {r["area_code"]: _label(r) for _, r in places.iterrows()}
+options = {r.area_code: _label(r.area_level, r.display_name, r.lad_code)
+           for r in places.itertuples(index=False)}
 
 code = _shared.url_choice(
     state.AREA, "Place", options, partnership,
@@ -53,7 +54,7 @@ obs = queries.area_observations(tuple(dict.fromkeys([p.code, *p.chain, *(c for _
 catalogue = queries.indicators()
 if f.challenge != state.ALL_CHALLENGES:
     catalogue = catalogue[[f.challenge in list(c) for c in catalogue["challenges"]]]
-table = prof.profile(p, obs, catalogue, names)
+table = prof.cached_profile(p, obs, catalogue, names)
 
 if table.empty:
     st.info("No figures for this place in the chosen challenge. Choose another challenge or "
