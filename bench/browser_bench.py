@@ -307,6 +307,7 @@ def run(tmp: Path, warehouse: Path, geo_dir: Path, runs: int, sessions: int, cha
                                     if len(latencies) >= 2 else None)
         out["concurrent_median_ms"] = (round(statistics.median(latencies), 1)
                                        if latencies else None)
+        out["concurrent_latencies_ms"] = sorted(round(x) for x in latencies)
         out["concurrent_errors"] = len(errors)
         out["concurrent_error_messages"] = errors[:10]
         log(f"concurrent: {sessions} sessions, p95 {out['concurrent_p95_ms']} ms, "

@@ -36,9 +36,11 @@ def nomis(monkeypatch):
         faulty.resetter.stop()
 
 
-def client(tmp_path, name: str, sleeps: list[float] | None = None) -> HttpClient:
+def client(tmp_path, name: str, sleeps: list[float] | None = None, read_timeout: float = 10.0
+           ) -> HttpClient:
     """A client with its own cache (so a refresh really asks the server) that never waits."""
-    return HttpClient(tmp_path / name, min_interval=0, backoff=0.5, retries=1, timeout=(2, 0.4),
+    return HttpClient(tmp_path / name, min_interval=0, backoff=0.5, retries=1,
+                      timeout=(5, read_timeout),
                       sleep=(sleeps.append if sleeps is not None else lambda s: None))
 
 
@@ -75,7 +77,8 @@ def test_a_failed_refresh_names_the_fault_and_keeps_the_warehouse_and_the_app(
     nomis.mode = mode
     error, expected = FAILURES[mode]
     with pytest.raises(error) as err:
-        refresh(client(tmp_path, "refresh"))
+        # The timeout case answers after 1.5 s; the client waits 0.4 s for it.
+        refresh(client(tmp_path, "refresh", read_timeout=0.4 if mode == "timeout" else 10.0))
     assert nomis.faults >= 1
     for text in expected:
         assert text in str(err.value), f"{text!r} not in {err.value}"
