@@ -205,8 +205,16 @@ def build_indicator(
     if merged is None:
         return pd.DataFrame(columns=OBS_COLUMNS), notes
     merged = merged.reset_index(drop=True)
-    # Sources label the same period differently ("2022", "Jan 2022-Dec 2022"): one label each.
+    # Sources label the same period differently ("2022", "Jan 2022-Dec 2022"): one label each,
+    # and a calendar year reads as its year.
     merged["period_label"] = merged.groupby(["period_start", "period_end"])[
         "period_label"
     ].transform(lambda labels: labels.mode().iat[0])
+    start = pd.to_datetime(merged["period_start"])
+    end = pd.to_datetime(merged["period_end"])
+    calendar_year = (
+        (start.dt.month == 1) & (start.dt.day == 1) & (end.dt.month == 12) & (end.dt.day == 31)
+        & (start.dt.year == end.dt.year)
+    )
+    merged.loc[calendar_year, "period_label"] = start[calendar_year].dt.year.astype(str)
     return merged, notes
