@@ -10,7 +10,7 @@ PORT ?= 8501
 .PHONY: help setup data geo run test lint e2e bench screenshots clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@echo '==> creating $(VENV) and installing requirements'

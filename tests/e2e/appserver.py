@@ -1,4 +1,4 @@
-"""Run the dashboard with ``streamlit run`` and drive it from Playwright.
+"""Run the dashboard (``python -m dashboard.serve``) and drive it from Playwright.
 
 Shared by the browser tests (``tests/e2e``) and the screenshot script
 (``docs/screenshots/make_screenshots.py``): building a warehouse and map geometry into a folder
@@ -122,7 +122,7 @@ class AppServer:
     def start(self) -> AppServer:
         """Start the server and wait for ``/_stcore/health`` to answer ``ok``."""
         cmd = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
+            sys.executable, "-m", "dashboard.serve",
             "--server.headless", "true",
             "--server.port", str(self.port),
             "--server.address", "127.0.0.1",

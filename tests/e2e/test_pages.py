@@ -54,14 +54,6 @@ def test_every_page_opens_with_its_heading_footer_and_no_error(
     assert not leaks, f"the page shows {sorted(set(leaks))} where text or figures belong"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="With a pages/ folder beside app.py, Streamlit's first script run resolves the URL "
-    "with its legacy pages/ resolver, so the first reader after a restart who follows a link "
-    "to any page but the front page gets a 'Page not found' dialog. Fix: rename pages/ to "
-    "app_pages/ (and the paths in dashboard/views.py); then delete this marker.",
-)
 def test_a_shared_link_opened_first_after_a_restart_shows_its_page(
     browser, scenario: Scenario, tmp_path
 ) -> None:
