@@ -50,6 +50,10 @@ APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 APP_CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
 NO_SKELETON = "() => document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0"
 TIMEOUT_MS = 90_000
+IDLE_JS = (
+    "() => !!document.querySelector(\"" + APP_IDLE.replace('"', '\\"') + "\") && "
+    "document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0"
+)
 
 
 def chromium_path() -> str | None:
@@ -220,11 +224,12 @@ async def _session(browser, url: str, titles: list[tuple[str, str]], changes: in
                 await page.keyboard.type(title)
                 began = time.perf_counter()
                 await page.keyboard.press("Enter")
+                # Polled every 50 ms, not per animation frame: ten pages drawing maps in
+                # software WebGL starve requestAnimationFrame, which would time the browser.
                 await page.wait_for_function(
                     "(v) => new URLSearchParams(location.search).get('indicator') === v",
-                    arg=ind_id, timeout=TIMEOUT_MS)
-                await page.wait_for_selector(APP_IDLE, timeout=TIMEOUT_MS)
-                await page.wait_for_function(NO_SKELETON, timeout=TIMEOUT_MS)
+                    arg=ind_id, timeout=TIMEOUT_MS, polling=50)
+                await page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS, polling=50)
                 latencies.append((time.perf_counter() - began) * 1000)
             except Exception as exc:  # every failure counts as an error
                 errors.append(f"change to {ind_id}: {type(exc).__name__}: {str(exc)[:200]}")
