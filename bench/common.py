@@ -84,6 +84,8 @@ def build_app_data(tmp: Path, shared: Path | None, log: Callable[[str], None]) -
         log("shared data absent: building the bundled SAMPLE warehouse and schematic geometry")
         geo_build.run("sample", geo_dir)
         etl_build.run("sample", warehouse)
-        note = "BUNDLED SAMPLE (the real data folder was not found; figures are not comparable)"
+        note = ("BUNDLED SAMPLE, not the real data (the real data folder was not found, or "
+                "--sample was given): figures are not comparable with real-data runs, and the "
+                "sample has no MSOA/LSOA geometry")
     os.environ["WAREHOUSE_PATH"] = str(warehouse)
     return BenchData(warehouse, geo_dir, shared is None, shared, note)
