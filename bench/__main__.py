@@ -105,7 +105,8 @@ def table(results: dict) -> str:
     for key in ("browser_map_ms", "browser_bare_ms"):
         add(key, results.get(key))
     add("browser_map_ratio", results.get("browser_map_ratio"), mark("browser_map_ratio"))
-    for key in ("concurrent_sessions", "concurrent_p95_ms", "concurrent_median_ms"):
+    for key in ("concurrent_sessions", "concurrent_baseline_p95_ms", "concurrent_p95_ms",
+                "concurrent_p95_ratio", "concurrent_median_ms"):
         add(key, results.get(key))
     add("concurrent_errors", results.get("concurrent_errors"), mark("concurrent_errors"))
     add("server_peak_rss_mb", results.get("server_peak_rss_mb"),

@@ -12,8 +12,10 @@ and a bare one-line Streamlit page (``st.write("Hello")``), the baseline.
 ``concurrent_*``     N browser contexts each open the map, then all at once change the indicator
                      K times (type its name in the filter bar, Enter). One latency per change:
                      from the Enter key until the URL holds the new indicator and the app is idle
-                     again. ``concurrent_errors`` counts changes that failed or timed out, pages
-                     that raised a JavaScript error, and pages showing a Python exception.
+                     again. Baseline: one session alone making the same changes, right before
+                     (``concurrent_baseline_p95_ms``; ``concurrent_p95_ratio``).
+                     ``concurrent_errors`` counts changes that failed or timed out, pages that
+                     raised a JavaScript error, and pages showing a Python exception.
 ``server_peak_rss_mb``  the dashboard server's peak resident memory (VmHWM) after every page has
                      been opened and the concurrent run is over.
 """
@@ -260,6 +262,11 @@ async def _concurrent(url: str, sessions: int, changes: int,
     return latencies, errors
 
 
+def _p95(values: list[float]) -> float | None:
+    """The 95th percentile (None for fewer than two values)."""
+    return round(statistics.quantiles(values, n=20)[-1], 1) if len(values) >= 2 else None
+
+
 def _titles(n: int) -> list[tuple[str, str]]:
     """Up to ``n`` indicators the map offers besides the default, with their titles."""
     from dashboard import filters as flt
@@ -305,11 +312,16 @@ def run(tmp: Path, warehouse: Path, geo_dir: Path, runs: int, sessions: int, cha
             finally:
                 browser.close()
         titles = _titles(3)
+        # Baseline: the same changes made by one session alone, right before.
+        alone, alone_errors = asyncio.run(_concurrent(dash.url, 1, max(changes * 2, 6), titles))
+        out["concurrent_baseline_p95_ms"] = _p95(alone)
         latencies, errors = asyncio.run(_concurrent(dash.url, sessions, changes, titles))
+        errors += [f"alone: {e}" for e in alone_errors]
         out["concurrent_sessions"] = sessions
         out["concurrent_changes"] = sessions * changes
-        out["concurrent_p95_ms"] = (round(statistics.quantiles(latencies, n=20)[-1], 1)
-                                    if len(latencies) >= 2 else None)
+        out["concurrent_p95_ms"] = _p95(latencies)
+        out["concurrent_p95_ratio"] = ratio(out["concurrent_p95_ms"],
+                                            out["concurrent_baseline_p95_ms"])
         out["concurrent_median_ms"] = (round(statistics.median(latencies), 1)
                                        if latencies else None)
         out["concurrent_latencies_ms"] = sorted(round(x) for x in latencies)
