@@ -84,6 +84,12 @@ def shoot(url: str, views: dict[str, str], out: Path) -> list[Path]:
             target = out / f"{name}.png"
             full_page_screenshot(page, target)
             written.append(target)
+            if name == "overview":  # the README's first screen: what a reader sees on opening
+                top = out / "overview-top.png"
+                page.goto(path)
+                wait_until_idle(page)
+                page.screenshot(path=str(top))
+                written.append(top)
             print(f"  {target.relative_to(REPO)}  ({time.monotonic() - started:.1f} s)",
                   flush=True)
         browser.close()
