@@ -132,12 +132,9 @@ class Scope:
     def in_scope(self, recs: pd.DataFrame) -> pd.Series:
         """Which records describe a place this build keeps."""
         # Census files repeat each area once per category: work on each code once.
-        idx, uniq = pd.factorize(recs["area_code"])
-        level = pd.Series(
-            np.array([level_of(c) for c in uniq], dtype=object)[idx] if len(uniq) else [],
-            index=recs.index,
-            dtype=object,
-        )
+        idx, uniq = pd.factorize(recs["area_code"])  # a missing code is -1: the last entry
+        levels = np.array([*(level_of(c) for c in uniq), None], dtype=object)
+        level = pd.Series(levels[idx], index=recs.index, dtype=object)
         keep = pd.Series(False, index=recs.index)
         england = recs["area_code"].str.startswith("E")
         keep |= (level == "lad") & england
