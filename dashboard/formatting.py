@@ -126,6 +126,38 @@ def format_points(diff: float | None, decimals: int = 1) -> str:
     return f"{float(diff):,.{decimals}f} percentage points"
 
 
+STATUS_SHORT: dict[str, str] = {
+    "suppressed": "Suppressed",
+    "low_reliability": "Unreliable",
+    "below_threshold": "Below 500",
+    "missing": "Missing",
+    "not_applicable": "Not applicable",
+    "provisional": "Provisional",
+    "estimated": "Estimated",
+    "modelled": "Modelled",
+    "aggregated": "Summed",
+}
+
+
+def status_short(status: str | None) -> str:
+    """A status in a word or two for a table cell (empty for an ordinary figure)."""
+    if is_missing(status) or not status:
+        return ""
+    return STATUS_SHORT.get(str(status), str(status).replace("_", " ").capitalize())
+
+
+def status_notes(statuses: Iterable[object]) -> str:
+    """One sentence per status present: ``Summed: summed from its smaller areas; ...``."""
+    seen = [str(s) for s in dict.fromkeys(statuses) if not is_missing(s) and s]
+    parts = []
+    for code in seen:
+        text, short = status_text(code), status_short(code)
+        if not text.lower().startswith(short.lower()):
+            text = f"{short}: {text[:1].lower()}{text[1:].replace(': ', ', ', 1)}"
+        parts.append(text.rstrip(".") + ".")
+    return " ".join(parts)
+
+
 def status_text(status: str | None) -> str:
     """What a status code means, in words (empty for an ordinary figure)."""
     if is_missing(status) or not status:
@@ -196,6 +228,59 @@ def md_escape(text: object, limit: int = 60) -> str:
     none of them can form.
     """
     return _MD_PUNCTUATION.sub(r"\\\1", printable(text, limit))
+
+
+def md(text: object, limit: int = 200) -> str:
+    """A name or any other text from the data, escaped for markdown (longer limit than
+    :func:`md_escape`'s, for names and titles rather than URL parameters)."""
+    return md_escape(text, limit)
+
+
+_BY_KIND = re.compile(r"\s+by\s+(industry|occupation|sex|age)\b", re.IGNORECASE)
+
+
+def total_title(title: object) -> str:
+    """The title of a breakdown's total: ``Employment by industry`` -> ``Employment, all
+    industries`` (the figure is the total, not one industry)."""
+    text = str(title)
+    match = _BY_KIND.search(text)
+    if not match:
+        return text
+    plural = {"industry": "industries", "occupation": "occupations", "sex": "people",
+              "age": "ages"}[match.group(1).lower()]
+    return f"{text[:match.start()]}, all {plural}{text[match.end():]}"
+
+
+def date_text(value: object, *, short: bool = False) -> str:
+    """A date as ``26 November 2026`` (``26 Nov 2026`` when short); empty when missing."""
+    if is_missing(value):
+        return ""
+    import pandas as pd
+
+    return pd.Timestamp(value).strftime("%-d %b %Y" if short else "%-d %B %Y")
+
+
+def date_range_text(values: Iterable[object]) -> str:
+    """``24 April 2023 to 26 November 2026``, or one date when they fall on the same day."""
+    import pandas as pd
+
+    days = sorted({pd.Timestamp(v).normalize() for v in values if not is_missing(v)})
+    if not days:
+        return ""
+    first, last = date_text(days[0]), date_text(days[-1])
+    return first if first == last else f"{first} to {last}"
+
+
+def publisher_names(publishers: Iterable[object]) -> list[str]:
+    """Distinct publishers, a joint credit (``A / B``) counted as each of its parts."""
+    names = {part.strip() for p in publishers if not is_missing(p)
+             for part in str(p).split("/") if part.strip()}
+    return sorted(names)
+
+
+def licence_name(licence: object) -> str:
+    """One spelling per licence (``v.3.0`` and ``v3.0`` are the same OGL)."""
+    return re.sub(r"\bv\.\s*(\d)", r"v\1", str(licence)).strip()
 
 
 def slug(text: object, limit: int = 40) -> str:
