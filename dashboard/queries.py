@@ -322,6 +322,24 @@ def sources(version: str) -> pd.DataFrame:
 
 
 @_cached
+def source_use(version: str) -> pd.DataFrame:
+    """Per source: rows loaded (``n_obs``) and rows for the places shown or their comparators
+    (``n_shown``: areas in the partnership, regions and countries). A source with ``n_shown``
+    0 was read but gives no figure for this area."""
+    return db.query_df(
+        """
+        SELECT s.source_id, count(o.indicator_id) AS n_obs,
+               count(o.indicator_id) FILTER (
+                   WHERE a.in_partnership OR a.area_level IN ('region', 'country')) AS n_shown
+        FROM sources s LEFT JOIN observations o USING (source_id)
+             LEFT JOIN areas a USING (area_code)
+        GROUP BY s.source_id
+        ORDER BY s.source_id
+        """
+    )
+
+
+@_cached
 def last_load(version: str) -> dict[str, Any] | None:
     """The latest build: when, how, the rows per indicator and the closing summary."""
     df = db.query_df(
