@@ -78,12 +78,15 @@ def trend(
     df["period_end"] = pd.to_datetime(df["period_end"])
     names = list(dict.fromkeys([*order, *df["area_name"]]))
     names = [n for n in names if n in set(df["area_name"])]
+    scale = alt.Scale(domain=names, range=list(SERIES_COLOURS[: len(names)]))
+    # The legend comes from the lines alone (the bands would make its swatches pale), in one row
+    # so no name wraps onto a line of its own.
     colour = alt.Color(
-        "area_name:N",
-        title=None,
-        scale=alt.Scale(domain=names, range=list(SERIES_COLOURS[: len(names)])),
-        sort=names,
+        "area_name:N", title=None, scale=scale, sort=names,
+        legend=alt.Legend(columns=max(1, len(names)), symbolType="stroke", symbolStrokeWidth=3,
+                          symbolSize=300),
     )
+    band_colour = alt.Color("area_name:N", scale=scale, sort=names, legend=None)
     x = alt.X("period_end:T", title="Period ending", axis=alt.Axis(format="%Y", tickCount=6))
     y = alt.Y("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(zero=False))
     tooltip = [
@@ -97,7 +100,7 @@ def trend(
     band = (
         base.transform_filter("isValid(datum.ci_lower) && isValid(datum.ci_upper)")
         .mark_area(opacity=0.15)
-        .encode(x=x, y="ci_lower:Q", y2="ci_upper:Q", color=colour)
+        .encode(x=x, y="ci_lower:Q", y2="ci_upper:Q", color=band_colour)
     )
     line = base.mark_line(point=alt.OverlayMarkDef(size=40), strokeWidth=2).encode(
         x=x, y=y, color=colour, tooltip=tooltip
@@ -125,18 +128,23 @@ def compare_chart(
     reference_name: str = "England",
     judged_against: str = "England",
     height_per_row: int = ROW_PX,
+    order: Sequence[str] | None = None,
 ) -> alt.TopLevelMixin:
     """Places side by side: a dot per place coloured by its verdict, with its 95% CI as a line,
     on an axis that starts near the figures (so differences are visible), and a dashed reference
     line (England, or the 80% aspiration).
 
     ``rows`` needs area_name, value, ci_lower, ci_upper, status, period and ``judgement``.
+    Places are listed top to bottom in ``order`` (names) when given, else highest first.
     """
     df = _with_text(rows[rows["value"].notna()], unit, decimals)
     if "judgement" not in df:
         df["judgement"] = "none"
     df["judgement_label"] = df["judgement"].map(JUDGEMENT_LABELS)
-    order = df.sort_values("value", ascending=False)["area_name"].tolist()
+    if order is None:
+        order = df.sort_values("value", ascending=False)["area_name"].tolist()
+    else:
+        order = [n for n in order if n in set(df["area_name"])]
     present = [j for j in JUDGEMENT_ORDER if j in set(df["judgement"])]
     lows = [*df["value"], *df["ci_lower"].dropna()] + ([reference] if reference is not None else [])
     highs = [*df["value"], *df["ci_upper"].dropna()] + (
@@ -216,7 +224,8 @@ def share_bars(
         .mark_bar()
         .encode(
             y=alt.Y(f"{label_col}:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)),
-            x=alt.X(f"{value_col}:Q", title=value_title),
+            x=alt.X(f"{value_col}:Q", title=value_title,
+                    axis=alt.Axis(tickCount=6, labelFlush=True, labelOverlap=True)),
             color=alt.Color(
                 "highlight:N",
                 scale=alt.Scale(domain=["Highlighted", "Other"], range=["#D55E00", "#9E9E9E"]),

@@ -32,13 +32,16 @@ JUDGEMENT_COLOURS: dict[str, str] = {
     "none": "#E0E0E0",
 }
 JUDGEMENT_ORDER = ("better", "similar", "worse", "higher", "lower", "none")
-# Shapes as well as colours, so a verdict never rests on colour alone.
+# Shapes as well as colours, so a verdict never rests on colour alone. Better and worse get
+# shapes with no direction (for a rate where lower is better, "better" is lower: an upward
+# triangle would say the opposite); higher and lower, which carry no judgement, point the way
+# the figure lies.
 JUDGEMENT_SHAPES: dict[str, str] = {
-    "better": "triangle-up",
+    "better": "diamond",
     "similar": "circle",
-    "worse": "triangle-down",
-    "higher": "diamond",
-    "lower": "square",
+    "worse": "square",
+    "higher": "triangle-up",
+    "lower": "triangle-down",
     "none": "cross",
 }
 JUDGEMENT_LABELS: dict[str, str] = {
