@@ -1,7 +1,8 @@
 """Focus panels under two challenges, and the headline indicator of each challenge.
 
 A panel lists the indicators it draws on; it shows its figures when any of them is in the
-warehouse and otherwise says "not loaded yet" with the command that loads them.
+warehouse and otherwise says what is missing (for the board) and the command that loads it (for
+officers).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Panel:
     indicator_ids: tuple[str, ...]
     source: str  # where the figures come from, in words
     load_hint: str  # the command (or step) that loads them
+    missing: str = ""  # what the panel would show, for a reader when nothing is loaded
 
 
 PANELS: tuple[Panel, ...] = (
@@ -36,6 +38,8 @@ PANELS: tuple[Panel, ...] = (
         ("fit_notes_per_1000_16_64", "fit_notes_not_fit_pct", "fit_notes_long_duration_pct"),
         "NHS England, Fit Notes Issued by GP Practices (published for NHS sub-ICB areas)",
         f"`{LOAD_FROM}` with the NHS England fit-note CSV files in that folder",
+        "how many fit notes GPs issue per 1,000 working-age residents and how many say "
+        "'not fit for work', for the NHS areas covering the partnership",
     ),
     Panel(
         "job_adverts",
@@ -49,6 +53,7 @@ PANELS: tuple[Panel, ...] = (
         ),
         "ONS online job adverts by local authority (Textkernel / Adzuna)",
         f"`{LOAD_FROM}` with the ONS online job adverts workbook in that folder",
+        "how many jobs employers advertise online in each place, and in which occupations",
     ),
     Panel(
         "uk_vacancies",
@@ -57,6 +62,7 @@ PANELS: tuple[Panel, ...] = (
         ("uk_vacancies_by_industry", "uk_vacancies_per_100_jobs_by_industry"),
         "ONS Vacancy Survey, VACS02 / X06 (UK only: there is no local series)",
         f"`{LOAD_FROM}` with the ONS VACS02 or X06 workbook in that folder",
+        "which industries have the most vacancies across the UK, for context",
     ),
     Panel(
         "care_workforce",
@@ -72,15 +78,18 @@ PANELS: tuple[Panel, ...] = (
         "vacancies in health and social work",
         f"`{LOAD_FROM}` with the BRES (NM_189_1) industry extract, the job adverts workbook and "
         "the ONS vacancies workbook",
+        "how many people work in health and social care in each place, and the adverts and "
+        "vacancies in it",
     ),
 )
 
 # The first of these with figures for places is a challenge's headline on the overview.
 HEADLINES: dict[str, tuple[str, ...]] = {
+    # The Adzuna series' "units" mean nothing outside their own panel: never a headline.
     "employer_vacancies": (
         "job_adverts_per_1000_16_64",
         "jobs_density",
-        "job_adverts_adzuna_units",
+        "employment_by_industry",
     ),
     "disparities": (
         "employment_rate_16_64",
@@ -110,6 +119,10 @@ HEADLINES: dict[str, tuple[str, ...]] = {
         "census_lone_parent_households_pct",
     ),
 }
+# Cards whose headline must come from their own list: another challenge's indicator (the
+# all-persons employment rate for women) would only repeat that card.
+OWN_HEADLINE_ONLY = frozenset({"women", "employer_vacancies"})
+NEIGHBOURHOOD_LEVELS = ("msoa", "lsoa")
 CARE_SIC = "sic:Q"
 # SOC 2020 health and care groups: health professionals, health and social care associate
 # professionals, caring personal service occupations (and their sub-groups).
@@ -126,24 +139,34 @@ def held(indicator_ids: tuple[str, ...]) -> list[str]:
 
 
 def headline(challenge_id: str) -> tuple[str, str] | None:
-    """(indicator id, place level) of the challenge's headline, or None when nothing is loaded.
+    """(indicator id, level) of the challenge's headline, or None when nothing is loaded.
 
-    The preferred indicators come first; otherwise any indicator of the challenge with figures
-    for local authorities (or sub-ICB areas), rates before counts.
+    The preferred indicators come first, at a place level (local authority or sub-ICB area) that
+    has figures for the partnership's places; then, for a preferred indicator published only for
+    neighbourhoods, that level (the card shows each place's range). Otherwise any indicator of
+    the challenge with figures for places that no other card leads with, rates before counts;
+    cards in ``OWN_HEADLINE_ONLY`` never fall back.
     """
     ind = queries.indicators()
     ind = ind[ind["n_obs"] > 0]
     by_id = {r.indicator_id: r for r in ind.itertuples(index=False)}
 
-    def level_of(row) -> str | None:
-        levels = list(row.place_levels)
-        return next((lv for lv in CARD_LEVELS if lv in levels), None)
+    def level_of(row, levels: tuple[str, ...] = CARD_LEVELS) -> str | None:
+        held_levels = list(row.place_levels)
+        return next((lv for lv in levels if lv in held_levels), None)
 
-    for ind_id in HEADLINES.get(challenge_id, ()):
-        row = by_id.get(ind_id)
-        if row is not None and level_of(row):
-            return ind_id, level_of(row)
-    mine = [r for r in by_id.values() if challenge_id in list(r.challenges) and level_of(r)]
+    preferred = [by_id[i] for i in HEADLINES.get(challenge_id, ()) if i in by_id]
+    for row in preferred:
+        if level_of(row):
+            return row.indicator_id, level_of(row)
+    for row in preferred:
+        if level_of(row, NEIGHBOURHOOD_LEVELS):
+            return row.indicator_id, level_of(row, NEIGHBOURHOOD_LEVELS)
+    if challenge_id in OWN_HEADLINE_ONLY:
+        return None
+    others = {i for ch, ids in HEADLINES.items() if ch != challenge_id for i in ids}
+    mine = [r for r in by_id.values() if challenge_id in list(r.challenges) and level_of(r)
+            and r.indicator_id not in others]
     mine.sort(key=lambda r: (r.unit not in ("%", "per 1,000", "ratio"), r.polarity == "none"))
     return (mine[0].indicator_id, level_of(mine[0])) if mine else None
 
