@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -286,15 +287,14 @@ def _tooltip_props(
         else format_value(value, figs.unit, figs.decimals),
         "tt_ci": f"95% CI {ci}" if ci else "No confidence interval published",
         "tt_period": "" if is_missing(period) else str(period),
-        "tt_status": (status_text(status) or "Ordinary figure")
-        + (f" · figure is {badge}" if badge else ""),
+        # Said only when the figure is not an ordinary one (an empty line says nothing).
+        "tt_status": "".join(f" · {t}" for t in (status_text(status),
+                                                 f"figure is {badge}" if badge else "") if t),
     }
 
 
 TOOLTIP = {
-    "html": (
-        "<b>{tt_name}</b><br/>{tt_value}<br/>{tt_ci}<br/>{tt_period}<br/><i>{tt_status}</i>"
-    ),
+    "html": "<b>{tt_name}</b><br/>{tt_value}<br/>{tt_ci}<br/>{tt_period}<i>{tt_status}</i>",
     "style": {
         "backgroundColor": "#ffffff",
         "color": "#111111",
@@ -384,7 +384,8 @@ def hatch_paths(gdf, no_data_codes: Sequence[str], spacing: float | None = None)
 
 def label_points(gdf, badges: dict[str, str] | None = None, unreliable: Sequence[str] = ()
                  ) -> list[dict]:
-    """One label per place at a point inside it (names, plus a badge line where given)."""
+    """One label per place at a point inside it (names, plus a badge line where given), with
+    the place's bounds so :func:`choropleth` can fit the label to the shape as drawn."""
     out = []
     for row in gdf.itertuples(index=False):
         point = row.geometry.representative_point()
@@ -393,7 +394,63 @@ def label_points(gdf, badges: dict[str, str] | None = None, unreliable: Sequence
         badge = (badges or {}).get(row.area_code)
         if badge:
             text += f"\n({badge})"
-        out.append({"text": text, "position": [point.x, point.y]})
+        out.append({"text": text, "position": [point.x, point.y],
+                    "bounds": [float(b) for b in row.geometry.bounds]})
+    return out
+
+
+LABEL_SIZE = 13
+CHAR_PX = 7.0  # average width of a character at LABEL_SIZE, bold (with the label's padding)
+LINE_PX = 17
+
+
+def _label_px(text: str) -> tuple[float, float]:
+    lines = text.split("\n")
+    return max(len(line) for line in lines) * CHAR_PX + 6, len(lines) * LINE_PX + 4
+
+
+def _two_lines(text: str) -> str:
+    """The first line of ``text`` broken at the space that best balances its two halves."""
+    first, _, rest = text.partition("\n")
+    words = first.split(" ")
+    if len(words) < 2:
+        return text
+    best = min(range(1, len(words)),
+               key=lambda i: max(len(" ".join(words[:i])), len(" ".join(words[i:]))))
+    broken = " ".join(words[:best]) + "\n" + " ".join(words[best:])
+    return broken + ("\n" + rest if rest else "")
+
+
+def fit_labels(labels: Sequence[dict], view: pdk.ViewState) -> list[dict]:
+    """Labels placed so they never hide a place: centred where the name fits well inside the
+    shape as drawn at ``view``'s zoom, on two lines where that makes it fit, and otherwise just
+    beside the shape's east edge (a small town such as Luton stays visible under its name)."""
+    scale = 512 * 2 ** float(view.zoom)
+
+    def merc_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi) * scale
+
+    out = []
+    for label in labels:
+        text, (lon, lat) = label["text"], label["position"]
+        anchor, offset = "middle", [0, 0]
+        bounds = label.get("bounds")
+        if bounds:
+            minx, miny, maxx, maxy = bounds
+            shape_w = (maxx - minx) / 360 * scale
+            shape_h = merc_y(maxy) - merc_y(miny)
+
+            def fits(t: str, w: float = shape_w, h: float = shape_h) -> bool:
+                tw, th = _label_px(t)
+                return tw <= 0.85 * w and th <= 0.6 * h and tw * th <= 0.25 * w * h
+
+            if not fits(text):
+                wrapped = _two_lines(text)
+                if wrapped != text and fits(wrapped):
+                    text = wrapped
+                else:
+                    lon, anchor, offset = maxx, "start", [5, 0]
+        out.append({"text": text, "position": [lon, lat], "anchor": anchor, "offset": offset})
     return out
 
 
@@ -487,17 +544,20 @@ def choropleth(
                 get_line_width=4,
             )
         )
+    view = view_for(outlines if outlines is not None and len(outlines) else gdf,
+                    height_px=height)
     if labels:
         layers.append(
             pdk.Layer(
                 "TextLayer",
                 id="place-labels",
-                data=list(labels),
+                data=fit_labels(labels, view),
                 get_text="text",
                 get_position="position",
-                get_size=13,
+                get_size=LABEL_SIZE,
                 get_color=list(LABEL_COLOUR),
-                get_text_anchor="'middle'",
+                get_text_anchor="anchor",
+                get_pixel_offset="offset",
                 get_alignment_baseline="'center'",
                 background=True,
                 get_background_color=list(LABEL_BACKGROUND),
@@ -510,23 +570,26 @@ def choropleth(
         )
     return CompactDeck(
         layers=layers,
-        initial_view_state=view_for(outlines if outlines is not None and len(outlines) else gdf,
-                                    height_px=height),
+        initial_view_state=view,
+        # No basemap: map_provider=None with pydeck's own map_style. (map_style=None would make
+        # Streamlit fetch Carto's basemap style and tiles for its theme.)
         map_provider=None,
-        map_style=None,
         tooltip=TOOLTIP,
         height=height,
     )
 
 
 def selected_area(event: object) -> str | None:
-    """The area code a map click selected (None when nothing is selected)."""
+    """The area code a map click selected (None when nothing is selected): from the event
+    ``st.pydeck_chart`` returns, or from the chart's value in ``st.session_state`` (read before
+    the map is built, so the click is outlined in the same run)."""
     try:
-        selection = event.selection  # type: ignore[attr-defined]
+        selection = (event.get("selection") if isinstance(event, dict)
+                     else event.selection)  # type: ignore[attr-defined]
         objects = selection.get("objects", {}) if isinstance(selection, dict) else getattr(
             selection, "objects", {}
         )
-        picked = objects.get(AREAS_LAYER) or []
+        picked = (objects or {}).get(AREAS_LAYER) or []
     except (AttributeError, TypeError):
         return None
     for obj in picked:
@@ -595,10 +658,23 @@ def summary_sentence(figs: MapFigures, level: str, period: str) -> str:
     missing = n - len(valued)
     tail = f"; {missing} without a figure" if missing else ""
     return (
-        f"{figs.title}, {period}: highest {top['area_name']} "
-        f"({format_value(top['value'], figs.unit, figs.decimals)}), lowest {low['area_name']} "
-        f"({format_value(low['value'], figs.unit, figs.decimals)}), across {n} {kind}{tail}."
+        f"{figs.title}, {period}: highest {format_value(top['value'], figs.unit, figs.decimals)} "
+        f"in {top['area_name']}, lowest {format_value(low['value'], figs.unit, figs.decimals)} "
+        f"in {low['area_name']}, across {format_number(n)} {kind}{tail}."
     )
+
+
+_PATH_NOTE = re.compile(r"\s*\([^()]*(?:/|\\|\bfiles? under\b)[^()]*\)")
+
+
+def geometry_caption(note: object) -> str:
+    """The geometry's note as a reader sees it: where the shapes come from, without the build
+    machine's folders (``ONS LSOA boundaries (6 files under /srv/...)`` loses the brackets)."""
+    text = "" if is_missing(note) else _PATH_NOTE.sub("", str(note)).strip()
+    if not text:
+        return ""
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else text + "."
 
 
 def subicb_badges(members: pd.DataFrame) -> dict[str, str]:

@@ -114,7 +114,10 @@ def test_the_deck_reads_without_a_basemap_and_names_its_pickable_layer():
                            labels=maps.label_points(shapes, unreliable=["E06000002"]),
                            selected="E06000000")
     spec = json.loads(deck.to_json())
-    assert spec.get("mapStyle") in (None, "")
+    # pydeck's "no style" marker: Streamlit draws no basemap for it, and fetches Carto's when
+    # mapStyle is missing (which map_style=None gave).
+    assert spec["mapStyle"] == "__MAP_STYLE__"
+    assert "cartocdn" not in deck.to_json()
     ids = [layer["id"] for layer in spec["layers"]]
     assert ids[0] == maps.AREAS_LAYER
     assert {"no-figure-hatching", "selected-place", "place-labels"} <= set(ids)
@@ -122,8 +125,55 @@ def test_the_deck_reads_without_a_basemap_and_names_its_pickable_layer():
     assert areas["pickable"] is True
     assert areas["lineWidthUnits"] == "pixels"
     labels = next(layer for layer in spec["layers"] if layer["id"] == "place-labels")
-    texts = [d["text"] for d in labels["data"]]
+    texts = [d["text"].replace("\n", " ") for d in labels["data"]]
     assert "Place 2 *" in texts  # unreliable estimate marked
+
+
+def test_a_tooltip_says_a_status_only_when_the_figure_is_not_ordinary():
+    places = _places([70.0, 75.0], [None, "low_reliability"])
+    figs = maps.MapFigures(places, "%", 1, "high_is_good", "Employment rate", "% of residents")
+    fc = maps.feature_collection(_shapes(2), figs, maps.classify([70.0, 75.0], "high_is_good",
+                                                                 "%", 1))
+    props = [f["properties"] for f in fc["features"]]
+    assert props[0]["tt_status"] == ""
+    assert props[1]["tt_status"] == " · Unreliable estimate: small sample"
+    assert "Ordinary" not in json.dumps(fc)
+
+
+def _place_of(width_deg: float, name: str, code: str = "E06000032") -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"area_code": [code], "display_name": [name]},
+                            geometry=[box(-0.5, 51.85, -0.5 + width_deg, 51.85 + width_deg)],
+                            crs=4326)
+
+
+def test_a_small_place_is_labelled_beside_its_shape_not_over_it():
+    big = _place_of(1.2, "Central Bedfordshire", "E06000056")
+    small = _place_of(0.06, "Luton")
+    view = maps.view_for(big)
+    labels = maps.fit_labels(maps.label_points(pd.concat([big, small])), view)
+    by_text = {d["text"].replace("\n", " "): d for d in labels}
+    assert by_text["Central Bedfordshire"]["anchor"] == "middle"
+    luton = by_text["Luton"]
+    assert luton["anchor"] == "start"  # starts at the shape's east edge
+    assert luton["position"][0] == pytest.approx(small.geometry.iloc[0].bounds[2])
+    assert luton["offset"][0] > 0
+
+
+def test_a_long_name_in_a_hexagon_goes_on_two_lines():
+    hexagon = _place_of(0.4, "West Northamptonshire", "E06000062")  # about 160 px across
+    view = maps.view_for(_place_of(0.8, "all"))
+    (label,) = maps.fit_labels(maps.label_points(hexagon), view)
+    assert label["text"] == "West\nNorthamptonshire"
+    assert label["anchor"] == "middle"
+
+
+def test_the_geometry_note_names_no_folder_of_the_build_machine():
+    note = ("Dissolved from ONS LSOA boundaries (6 files under /work/shared/data/boundaries), "
+            "simplified for web maps")
+    assert maps.geometry_caption(note) == (
+        "Dissolved from ONS LSOA boundaries, simplified for web maps."
+    )
+    assert maps.geometry_caption(None) == ""
 
 
 def test_the_legend_lists_classes_with_units_and_escapes_names():
@@ -143,9 +193,18 @@ def test_the_summary_names_highest_and_lowest():
     figs = maps.MapFigures(places, "%", 1, "high_is_good", "Employment rate", "% of residents")
     text = maps.summary_sentence(figs, "lad", "2023")
     assert text == (
-        "Employment rate, 2023: highest Place 2 (80.0%), lowest Place 0 (70.0%), across 3 "
+        "Employment rate, 2023: highest 80.0% in Place 2, lowest 70.0% in Place 0, across 3 "
         "local authorities; 1 without a figure."
     )
+
+
+def test_the_summary_puts_no_bracket_after_a_name_in_brackets():
+    places = _places([65.9, 10.2])
+    places["area_name"] = ["Luton 017E (Bury Park)", "Central Bedfordshire 012D (Ampthill)"]
+    figs = maps.MapFigures(places, "%", 1, "low_is_good", "Never worked", "%")
+    text = maps.summary_sentence(figs, "lsoa", "Census 2021 (21 March)")
+    assert ") (" not in text
+    assert "highest 65.9% in Luton 017E (Bury Park)" in text
 
 
 def test_sub_icb_badges_go_on_member_places():
@@ -173,3 +232,6 @@ def test_a_selection_payload_gives_the_area_code():
     assert maps.selected_area(Event(picked)) == "E06000032"
     assert maps.selected_area(Event({"indices": {}, "objects": {}})) is None
     assert maps.selected_area(None) is None
+    # The chart's value in st.session_state (read before the map is built) gives the same.
+    assert maps.selected_area({"selection": picked}) == "E06000032"
+    assert maps.selected_area({"selection": {"indices": {}, "objects": {}}}) is None

@@ -62,11 +62,6 @@ ALLOWED_CONSOLE = [
     # The favicon (page_icon=":material/work:") is fetched from Google's font CDN, which this
     # offline test machine cannot reach.
     re.compile(r"^https://fonts\.gstatic\.com/s/i/.*materialsymbols"),
-    # The Carto basemap Streamlit asks for when a Deck has map_style=None, and deck.gl's
-    # report of that failed fetch. test_map.py::test_the_map_asks_no_third_party_server_for_tiles
-    # asserts the map makes no such request.
-    re.compile(r"^https://basemaps\.cartocdn\.com/"),
-    re.compile(r"^Error: Failed to fetch\b.*DeckGlJsonChart", re.S),
 ]
 
 

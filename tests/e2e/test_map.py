@@ -219,14 +219,6 @@ def test_a_filter_change_goes_into_the_url_and_reloading_it_shows_the_same_view(
     assert view_of(page) == chosen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="dashboard/maps.py builds the Deck with map_style=None, which Streamlit reads as "
-    "'pick a basemap from the theme': every map view fetches Carto's basemap style (and tiles "
-    "when online), with no attribution. Fix: drop map_style=None from pdk.Deck(...) in "
-    "dashboard.maps.choropleth (keep map_provider=None); then delete this marker.",
-)
 def test_the_map_asks_no_third_party_server_for_tiles(
     page: Page, problems: BrowserProblems
 ) -> None:
