@@ -167,6 +167,7 @@ class _Layout:
     tables: list[_Table] = field(default_factory=list)
     footnotes: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    last_row: tuple[int, list[str]] | None = None  # the file's last CSV row and its line
 
 
 def _rows(path: Path | str, text: str) -> list[tuple[int, list[str]]]:
@@ -212,7 +213,9 @@ def _layout(path: Path | str, text: str) -> _Layout:
     meta: dict[str, str] = {}
     header: tuple[int, list[str]] | None = None
     table: _Table | None = None
-    for line, cells in _rows(path, text):
+    rows = _rows(path, text)
+    lay.last_row = rows[-1] if rows else None
+    for line, cells in rows:
         if _blank(cells):
             if table is not None and table.rows:
                 lay.tables.append(table)
@@ -456,7 +459,7 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
     if not lay.tables:
         raise ExtractError(path, "no data rows (lines like 'E06000032 : Luton,123') found")
     if text and not text.endswith(("\n", "\r")):
-        last_line, last_cells = _rows(path, text)[-1]
+        last_line, last_cells = lay.last_row or (0, [])
         if _GSS_ROW.match(last_cells[0].strip() if last_cells else ""):
             raise ExtractError(
                 path, "the file ends in the middle of a data row: it looks cut off", line=last_line
@@ -467,7 +470,8 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
         ds_key and catalogue().datasets.get(ds_key) and catalogue().datasets[ds_key].census_variable
     )
 
-    out: dict[str, list] = {c: [] for c in records.COLUMNS}
+    constant = {"dataset": ds_key, "origin": str(path)}  # one value for the whole file
+    out: dict[str, list] = {c: [] for c in records.COLUMNS if c not in constant}
     seen: dict[tuple, int] = {}
     cell_cache: dict[str, tuple[float, str | None] | None] = {}  # values repeat (rounded counts)
     flag_cache: dict[str, str | bool | None] = {}
@@ -547,7 +551,6 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
                             column=f"{col.label} flag",
                         )
                     status = records.worse_status(status, flag)
-                out["dataset"].append(ds_key)
                 out["area_code"].append(code)
                 out["area_name"].append(name)
                 out["geo_vintage"].append(vintage)
@@ -559,9 +562,11 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
                 out["measure"].append(col.measure)
                 out["value"].append(value)
                 out["status"].append(status)
-                out["origin"].append(str(path))
                 out["line"].append(line)
-    df = pd.DataFrame(out, columns=records.COLUMNS)
+    df = pd.DataFrame(out)
+    for column, value in constant.items():
+        df[column] = value
+    df = df[records.COLUMNS]
     df["value"] = df["value"].astype("float64")
     df["status"] = pd.Series(out["status"], dtype=object)
     df.attrs["notes"] = _file_notes(lay)
