@@ -12,8 +12,10 @@ from dashboard.formatting import (
     format_ci,
     format_value,
     join_names,
+    md,
     short_health_name,
-    status_text,
+    status_notes,
+    status_short,
 )
 from dashboard.views import page_path
 
@@ -21,23 +23,32 @@ ENGLAND = "E92000001"
 UK = "K02000001"
 
 
-def not_loaded(what: str, how: str, key: str) -> None:
-    """A quiet notice that some figures are not in the warehouse yet, with how to load them."""
+def not_loaded(what: str, why: str, how: str, key: str) -> None:
+    """A quiet notice that some figures are not in the warehouse yet: what is missing and what
+    it would show (for a board member), then the command that loads it in small print (for
+    officers)."""
     with st.container(border=True, key=f"not_loaded_{key}"):
-        st.markdown(f"**{what}: not loaded yet.**")
-        st.caption(f"Load them with {how}.")
+        st.markdown(f"**Not loaded yet: {what}.** {why}")
+        st.caption(f"For officers: load it with {how}.")
 
 
 def figure_table(rows: pd.DataFrame, *, unit: str, decimals: int, polarity: str,
                  england: float | None, badges: dict[str, str] | None = None) -> pd.DataFrame:
-    """Rows for display: place, figure, 95% CI, period, verdict against England, status."""
+    """Rows for display: place, figure, 95% CI, period, verdict against England, status.
+
+    Columns that would say nothing are left out: the period when every row shares it (it goes
+    in the heading: ``attrs["period"]``), the CI and the verdict where no figure has an interval,
+    the status where every figure is ordinary (``attrs["statuses"]`` lists those present, for
+    :func:`notes`).
+    """
     badges = badges or {}
     out = []
     judged = False
     for r in rows.itertuples(index=False):
         v = verdict(r.value, r.ci_lower, r.ci_upper, england, polarity, "England")
         judged |= v.code in (HIGHER, LOWER, SIMILAR)
-        against = "" if r.area_code == ENGLAND else v.short
+        against = "" if r.area_code == ENGLAND or v.code not in (HIGHER, LOWER, SIMILAR) \
+            else v.short
         out.append(
             {
                 "Place": r.area_name,
@@ -46,11 +57,14 @@ def figure_table(rows: pd.DataFrame, *, unit: str, decimals: int, polarity: str,
                 "Period": r.period,
                 "Against England": against,
                 "Covers": badges.get(r.area_code, ""),
-                "Status": status_text(r.status),
+                "Status": status_short(r.status),
             }
         )
     df = pd.DataFrame(out, columns=["Place", "Figure", "95% CI", "Period", "Against England",
                                     "Covers", "Status"])
+    periods = list(dict.fromkeys(rows["period"].dropna()))
+    if len(periods) == 1:
+        df = df.drop(columns=["Period"])
     if not any(badges.get(c) for c in rows["area_code"]):
         df = df.drop(columns=["Covers"])
     if not judged:
@@ -60,11 +74,39 @@ def figure_table(rows: pd.DataFrame, *, unit: str, decimals: int, polarity: str,
         if not df[col].astype(bool).any():
             df = df.drop(columns=[col])
     df.attrs["verdicts"] = judged
+    df.attrs["period"] = periods[0] if len(periods) == 1 else ""
+    df.attrs["statuses"] = [s for s in dict.fromkeys(rows["status"].dropna()) if s]
     return df
 
 
 NO_VERDICT_NOTE = ("No confidence intervals are published for these figures, so there is no "
                    "verdict against England.")
+BLANK_VERDICT_NOTE = ("A blank verdict: the figure has no confidence interval, or England has no "
+                      "figure for the same period.")
+
+
+def notes(df: pd.DataFrame) -> str:
+    """The footnote a :func:`figure_table` needs: statuses, and what a blank verdict means."""
+    parts = []
+    if not df.attrs.get("verdicts", True):
+        parts.append(NO_VERDICT_NOTE)
+    elif "Against England" in df and not df["Against England"].astype(bool).all():
+        parts.append(BLANK_VERDICT_NOTE)
+    if df.attrs.get("statuses") and "Status" in df:
+        parts.append(status_notes(df.attrs["statuses"]))
+    return " ".join(parts)
+
+
+def source_line(rows: pd.DataFrame) -> str:
+    """``Source: Office for National Statistics, Annual Population Survey.`` for the rows shown
+    (escaped for markdown)."""
+    pairs = list(dict.fromkeys(
+        (str(p), str(t)) for p, t in zip(rows["publisher"], rows["source_title"], strict=True)
+        if isinstance(p, str) and isinstance(t, str)
+    ))
+    if not pairs:
+        return ""
+    return "Source: " + "; ".join(f"{md(p)}, {md(t)}" for p, t in pairs) + "."
 
 
 def england_value(rows: pd.DataFrame) -> float | None:
@@ -73,16 +115,22 @@ def england_value(rows: pd.DataFrame) -> float | None:
     return float(eng.iloc[0]) if len(eng) else None
 
 
+def heading(title: str, unit_label: str, period: str) -> str:
+    """``**Title**, 2023 · % of residents aged 16 to 64`` for above a table or chart (escaped)."""
+    when = f", {md(period)}" if period else ""
+    return f"**{md(title)}**{when} · {md(unit_label)}"
+
+
 def panel(p: panels.Panel) -> None:
-    """One focus panel: its figures, or 'not loaded yet'."""
+    """One focus panel: its figures, or what is missing and how to load it."""
     have = panels.held(p.indicator_ids)
     with st.container(border=True, key=f"panel_{p.key}"):
-        st.markdown(f"#### {p.title}")
+        st.markdown(f"#### {md(p.title)}")
         if not have:
-            st.markdown("**Not loaded yet.**")
-            st.caption(f"Source: {p.source}. Load with {p.load_hint}.")
+            st.markdown(f"**Not loaded yet.** This panel would show {md(p.missing)}.")
+            st.caption(f"Source: {md(p.source)}. For officers: load it with {p.load_hint}.")
             return
-        st.caption(f"Source: {p.source}.")
+        st.caption(f"Source: {md(p.source)}.")
         {
             "fit_notes": _fit_notes,
             "job_adverts": _job_adverts,
@@ -110,13 +158,13 @@ def _fit_notes(have: list[str]) -> None:
         places = rows[~rows["is_comparator"]]
         if places.empty:
             continue
-        st.markdown(f"**{meta['title']}** ({meta['unit_label']}), {places['period'].iloc[0]}")
-        table(
-            figure_table(rows, unit=meta["unit"], decimals=int(meta["decimals"]),
-                         polarity=meta["polarity"], england=england_value(rows),
-                         badges=covers),
-            hide_index=True, placeholder="—", key=f"panel_table_{ind_id}",
-        )
+        shown = figure_table(rows, unit=meta["unit"], decimals=int(meta["decimals"]),
+                             polarity=meta["polarity"], england=england_value(rows),
+                             badges=covers)
+        st.markdown(heading(meta["title"], meta["unit_label"], shown.attrs["period"]))
+        static_table(shown, key=f"panel_table_{ind_id}", width="content")
+        if notes(shown):
+            st.caption(notes(shown))
         if ind_id == "fit_notes_per_1000_16_64":
             series = queries.series(ind_id, tuple(places["area_code"]))
             if series["period"].nunique() > 1:
@@ -129,7 +177,8 @@ def _fit_notes(have: list[str]) -> None:
         lines = []
         for _code, grp in members.groupby("subicb_code"):
             badge = short_health_name(grp["subicb_name"].iloc[0]) + "-wide"
-            lines.append(f"{join_names(names.get(c, c) for c in grp['lad_code'])}: **{badge}**")
+            lines.append(f"{md(join_names(names.get(c, c) for c in grp['lad_code']))}: "
+                         f"**{md(badge)}**")
         st.caption(
             "Fit notes are published for NHS sub-ICB areas, not for each local authority, so each "
             "place shows its sub-ICB area's figure: " + "; ".join(lines) + "."
@@ -142,14 +191,16 @@ def _lad_table(ind_id: str) -> None:
     places = rows[~rows["is_comparator"]]
     if places.empty:
         return
-    st.markdown(f"**{meta['title']}** ({meta['unit_label']}), {places['period'].iloc[0]}")
-    table(
-        figure_table(rows, unit=meta["unit"], decimals=int(meta["decimals"]),
-                     polarity=meta["polarity"], england=england_value(rows)),
-        hide_index=True, placeholder="—", key=f"panel_table_{ind_id}",
-    )
+    shown = figure_table(rows, unit=meta["unit"], decimals=int(meta["decimals"]),
+                         polarity=meta["polarity"], england=england_value(rows))
+    st.markdown(heading(meta["title"], meta["unit_label"], shown.attrs["period"]))
+    static_table(shown, key=f"panel_table_{ind_id}", width="content")
+    extra = [notes(shown)]
+    if ENGLAND not in set(rows["area_code"]):
+        extra.append("This series has no figure for England.")
     if str(meta["caveats"]).strip():
-        st.caption(str(meta["caveats"]))
+        extra.append(md(meta["caveats"], 600))
+    st.caption(" ".join(e for e in extra if e))
 
 
 def _job_adverts(have: list[str]) -> None:
@@ -165,7 +216,8 @@ def _job_adverts(have: list[str]) -> None:
             total = rows.groupby("breakdown", as_index=False)["value"].sum()
             total["Occupation"] = total["breakdown"].map(breakdown_label)
             st.markdown(
-                f"**{meta['title']}**: the partnership's places together, {rows['period'].iloc[0]}"
+                f"**{md(meta['title'])}**: the partnership's places together, "
+                f"{md(rows['period'].iloc[0])}"
             )
             care = [b for b in total["breakdown"] if panels.care_occupation(b)]
             st.altair_chart(
@@ -190,8 +242,8 @@ def _uk_vacancies(have: list[str]) -> None:
         rows = _sections(ind_id)
         if rows.empty:
             continue
-        st.markdown(f"**{meta['title']}**, United Kingdom, {rows['period'].iloc[0]} "
-                    f"({meta['unit_label']})")
+        st.markdown(heading(meta["title"], meta["unit_label"],
+                            f"United Kingdom, {rows['period'].iloc[0]}"))
         st.altair_chart(
             charts.share_bars(rows, label_col="Industry", value_col="value", title="",
                               highlight=breakdown_label(panels.CARE_SIC),
@@ -218,11 +270,14 @@ def _care_workforce(have: list[str]) -> None:
                         format_value(v, "", 0, with_unit=False) for v in share["value_q"]
                     ],
                     "Share of all jobs": [format_value(v, "%", 1) for v in share["share_pct"]],
-                    "Period": share["period"],
                 }
             )
-            st.markdown("**Employment in human health and social work (SIC Q)**, by workplace")
-            table(frame, key="panel_table_care_employment")
+            periods = list(dict.fromkeys(share["period"]))
+            st.markdown("**Employment in human health and social work (SIC Q)**, by workplace"
+                        + (f", {md(periods[0])}" if len(periods) == 1 else ""))
+            if len(periods) > 1:
+                frame["Period"] = list(share["period"])
+            static_table(frame, key="panel_table_care_employment", width="content")
     if "job_adverts_by_occupation" in have:
         rows = queries.observations(("job_adverts_by_occupation",), "lad", (), "latest", None,
                                     True)
@@ -234,11 +289,14 @@ def _care_workforce(have: list[str]) -> None:
                     "Place": care["area_name"],
                     "Occupation": care["breakdown"].map(breakdown_label),
                     "Adverts": [format_value(v, "", 0, with_unit=False) for v in care["value"]],
-                    "Period": care["period"],
                 }
             )
-            st.markdown("**Online job adverts in health and care occupations**")
-            table(frame, key="panel_table_care_adverts")
+            periods = list(dict.fromkeys(care["period"]))
+            st.markdown("**Online job adverts in health and care occupations**"
+                        + (f", {md(periods[0])}" if len(periods) == 1 else ""))
+            if len(periods) > 1:
+                frame["Period"] = list(care["period"])
+            static_table(frame, key="panel_table_care_adverts", width="content")
     lines = []
     for ind_id in ("uk_vacancies_by_industry", "uk_vacancies_per_100_jobs_by_industry"):
         if ind_id not in have:
@@ -251,19 +309,21 @@ def _care_workforce(have: list[str]) -> None:
         r = q.iloc[0]
         text = format_value(r["value"], meta["unit"], int(meta["decimals"]))
         if ind_id == "uk_vacancies_by_industry" and rows["value"].sum() > 0:
-            text += f" ({100 * r['value'] / rows['value'].sum():.1f}% of vacancies in all sections)"
-        lines.append(f"- {meta['title']}: **{text}**, {r['period']}")
+            text += f", {100 * r['value'] / rows['value'].sum():.1f}% of vacancies in all sections"
+        lines.append(f"- {md(meta['title'])}: **{md(text)}**, {md(r['period'])}")
     if lines:
         shown = True
         st.markdown("**Human health and social work, United Kingdom** (no local series "
                     "exists)\n" + "\n".join(lines))
     if not shown:
-        st.caption("The loaded sources hold no health and social care breakdown yet.")
+        st.caption("The loaded sources hold no health and social care breakdown yet: BRES "
+                   "employment by industry section, for example, would show how many people "
+                   "work in health and social care in each place.")
 
 
 def profile_link(area_code: str, area_name: str) -> None:
     """A link to a place's profile."""
-    st.page_link(page_path("profile"), label=f"Open the profile of {area_name}",
+    st.page_link(page_path("profile"), label=f"Open the profile of {md(area_name)}",
                  icon=":material/arrow_forward:", query_params={"area": area_code})
 
 
@@ -308,12 +368,26 @@ def url_choice(
     return value
 
 
-def table(df: pd.DataFrame, key: str, **kwargs):
-    """``st.dataframe`` inside a container keyed ``<key>_box`` (so tests and the browser suite
-    can find the table by name); returns what ``st.dataframe`` returns."""
+def table(df: pd.DataFrame, key: str, *, box: str | None = None, **kwargs):
+    """``st.dataframe`` inside a container keyed ``<box>_box`` (``box`` defaults to ``key``; so
+    tests and the browser suite can find the table by name even when its widget key changes);
+    returns what ``st.dataframe`` returns. For tables a reader sorts or picks from (the map's
+    table, the download preview)."""
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("placeholder", "—")
     if "height" not in kwargs and len(df) > 10:
         kwargs["height"] = min(38 + 35 * len(df), 740)  # show every row up to about twenty
-    with st.container(key=f"{key}_box"):
+    with st.container(key=f"{box or key}_box"):
         return st.dataframe(df, key=key, **kwargs)
+
+
+def static_table(df: pd.DataFrame, key: str, *, width: int | str = "stretch") -> None:
+    """A table to read, not to sort: every row and column shown in full, long text wrapped onto
+    more lines instead of cut off (``st.table``), inside a container keyed ``<key>_box``.
+    ``width="content"`` keeps a table of short columns from spreading across the page."""
+    shown = df.copy()
+    for col in shown.columns:
+        shown[col] = ["" if x is None or (isinstance(x, float) and x != x) else x
+                      for x in shown[col]]
+    with st.container(key=f"{key}_box"):
+        st.table(shown, hide_index=True, border="horizontal", width=width)
