@@ -7,13 +7,17 @@ import streamlit as st
 
 from dashboard import charts, panels, queries
 from dashboard.aspiration import EMPLOYMENT_RATE, TARGET_RATE, aspiration
-from dashboard.compare import verdict
+from dashboard.compare import HIGHER, LOWER, SIMILAR, verdict
 from dashboard.formatting import (
+    date_text,
     format_ci,
     format_number,
     format_points,
     format_value,
+    md,
+    status_notes,
     status_text,
+    total_title,
 )
 from dashboard.views import page_path
 from pages import _shared
@@ -24,10 +28,11 @@ areas = queries.areas()
 lads = areas[(areas["area_level"] == "lad") & areas["in_partnership"]]
 regions = sorted(set(lads["region_code"].dropna()))
 name_of = dict(zip(areas["area_code"], areas["display_name"], strict=True))
+partnership_name = md(info["partnership_name"])
 
 st.markdown(
     "The *Get Britain Working* White Paper aspires to an **80% employment rate**. This page shows "
-    f"how far {info['partnership_name']} and each of its places are from it, and where each place "
+    f"how far {partnership_name} and each of its places are from it, and where each place "
     "stands on the six challenges."
 )
 
@@ -38,12 +43,14 @@ st.markdown(
 
 
 def distance_to_80() -> None:
+    """The section on the 80% aspiration."""
     st.header("Distance to an 80% employment rate", anchor="distance-to-80")
     codes = (partnership, *lads["area_code"], *regions, _shared.ENGLAND)
     series = queries.series(EMPLOYMENT_RATE, tuple(c for c in codes if c))
     if series.empty:
         _shared.not_loaded(
-            "The employment rate (Annual Population Survey)",
+            "the employment rate (Annual Population Survey)",
+            "Without it this page cannot say how far each place is from the 80% aspiration.",
             "`python -m etl build` (live Nomis) or `python -m etl build --from <folder>` with an "
             "APS extract",
             "employment",
@@ -52,94 +59,94 @@ def distance_to_80() -> None:
     result = aspiration(series, partnership)
     rows = result.table
     part = rows[rows["area_code"] == partnership]
+    period = md(result.period)
     newest = series.sort_values("period_end").iloc[-1]["period"]
-    later = (f" Rates for {newest} are published without the counts, so the distance is "
-             f"measured for {result.period}; the map and profiles show {newest}."
-             if newest != result.period and result.has_counts else "")
+    later = (f" Rates for {md(newest)} are published without the counts, so the distance is "
+             f"measured for {period}; the challenge cards below, the map and the profiles show "
+             f"{md(newest)}." if newest != result.period and result.has_counts else "")
     st.caption(
-        f"Employment rate of residents aged 16 to 64, Annual Population Survey, {result.period}. "
-        "People needed = 80% of residents aged 16 to 64 minus those in work, from the survey's "
-        f"own counts, rounded to the nearest 100.{later}"
+        f"Employment rate of residents aged 16 to 64 in **{period}**. Source: Office for "
+        "National Statistics, Annual Population Survey. People needed = 80% of residents aged "
+        "16 to 64 minus those in work, from the survey's own counts, rounded to the nearest 100."
+        f"{later}"
     )
     if not part.empty:
         p = part.iloc[0]
         with st.container(horizontal=True, key="headline_metrics"):
             st.metric(
-                f"{info['partnership_name']} employment rate",
+                f"{partnership_name} employment rate, {period}",
                 format_value(p["value"], "%", 1),
                 help=status_text(p["status"]) or None,
                 border=True,
             )
             gap = p["gap_pp"]
             st.metric(
-                "Gap to 80%",
+                f"Gap to 80%, {period}",
                 "at or above 80%" if gap <= 0 else format_points(gap),
                 border=True,
             )
             needed = p["people_needed_rounded"]
             st.metric(
-                "More people in work needed to reach 80%",
+                f"More people in work needed to reach 80%, {period}",
                 "none" if needed == 0 else format_number(needed) if needed is not None else
                 "no counts published",
                 border=True,
             )
     places = rows[rows["area_code"].isin(set(lads["area_code"]) | {partnership})].copy()
+    # Furthest from 80% first, the partnership last: the chart beside lists them the same way.
     places["order"] = places["area_code"].eq(partnership)
     places = places.sort_values(["order", "value"], ascending=[True, True])
     england = rows[rows["area_code"] == _shared.ENGLAND]["value"]
     eng = float(england.iloc[0]) if len(england) else None
+    verdicts = [
+        verdict(v, lo, hi, eng, "high_is_good", "England")
+        for v, lo, hi in zip(places["value"], places["ci_lower"], places["ci_upper"],
+                             strict=True)
+    ]
     table = pd.DataFrame(
         {
             "Place": places["area_name"],
             "Employment rate": [format_value(v, "%", 1) for v in places["value"]],
             "95% CI": [format_ci(lo, hi, "%", 1) for lo, hi in
                        zip(places["ci_lower"], places["ci_upper"], strict=True)],
-            "Gap to 80% (points)": [
-                "at or above 80%" if g <= 0 else f"{g:.1f}" for g in places["gap_pp"]
+            "Gap to 80%": [
+                "at or above 80%" if g <= 0 else f"{g:.1f} pp" for g in places["gap_pp"]
             ],
             "People needed in work": [
                 "" if n is None or pd.isna(n) else ("none" if n == 0 else format_number(n))
                 for n in places["people_needed_rounded"]
             ],
             "Against England": [
-                verdict(v, lo, hi, eng, "high_is_good", "England").short
-                for v, lo, hi in zip(places["value"], places["ci_lower"], places["ci_upper"],
-                                     strict=True)
+                v.short if v.code in (HIGHER, LOWER, SIMILAR) else "" for v in verdicts
             ],
-            "Status": [status_text(s) for s in places["status"]],
         }
     )
-    if not table["Status"].astype(bool).any():
-        table = table.drop(columns=["Status"])
-    left, right = st.columns([5, 4])
+    left, right = st.columns([3, 2])
     with left:
-        small = st.column_config.TextColumn(width="small")
-        _shared.table(
-            table, key="aspiration_table",
-            column_config={"Place": st.column_config.TextColumn(width="medium"),
-                           **{c: small for c in table.columns if c != "Place"}},
-        )
+        _shared.static_table(table, key="aspiration_table")
+        foot = ["pp: percentage points."]
+        statuses = [s for s in places["status"].dropna() if s]
+        if statuses:
+            foot.append(f"{partnership_name}: {status_notes(statuses)[:1].lower()}"
+                        f"{status_notes(statuses)[1:]} So it gets no verdict against England.")
         context = rows[rows["area_code"].isin([*regions, _shared.ENGLAND])]
         if not context.empty:
-            st.caption(
-                "For comparison: "
-                + "; ".join(
-                    f"{r.area_name} {format_value(r.value, '%', 1)}"
-                    for r in context.itertuples(index=False)
-                )
+            foot.append(
+                f"For comparison, {period}: "
+                + "; ".join(f"{md(r.area_name)} {format_value(r.value, '%', 1)}"
+                            for r in context.itertuples(index=False))
                 + "."
             )
+        st.caption(" ".join(foot))
     with right:
         chart_rows = places.copy()
-        chart_rows["judgement"] = [
-            verdict(v, lo, hi, eng, "high_is_good", "England").judgement
-            for v, lo, hi in zip(chart_rows["value"], chart_rows["ci_lower"],
-                                 chart_rows["ci_upper"], strict=True)
-        ]
+        chart_rows["judgement"] = [v.judgement for v in verdicts]
         st.altair_chart(
-            charts.compare_chart(chart_rows, unit="%", unit_label="Employment rate, %",
-                                 decimals=1, reference=TARGET_RATE,
-                                 reference_name="80% aspiration", judged_against="England"),
+            charts.compare_chart(chart_rows, unit="%",
+                                 unit_label=f"Employment rate, %, {result.period}", decimals=1,
+                                 reference=TARGET_RATE,
+                                 reference_name="80% aspiration", judged_against="England",
+                                 order=list(places["area_name"])),
             key="chart_aspiration",
             height=charts.bars_height(int(chart_rows["value"].notna().sum())),
         )
@@ -158,46 +165,98 @@ distance_to_80()
 
 st.header("The six challenges", anchor="challenges")
 st.caption(
-    "Each card shows one headline indicator for the challenge, with each place against England. "
-    "A verdict appears only where the 95% confidence intervals support one."
+    "Each card shows one headline indicator for the challenge, with each place against England "
+    "in the latest period published. A verdict appears only where the 95% confidence intervals "
+    "support one."
 )
 ind_meta = queries.indicators().set_index("indicator_id")
 chal = queries.challenges()
+place_names = dict(zip(lads["area_code"], lads["display_name"], strict=True))
+
+NOTHING_LOADED: dict[str, str] = {
+    "women": "**No figures by sex are loaded yet.** Female employment and inactivity rates, "
+    "inactivity to look after family or home, and the gender pay gap need the Annual "
+    "Population Survey and ASHE extracts by sex.",
+    "insecure_work": "**Not loaded yet.** This card would show jobs paid below the Real Living "
+    "Wage (ASHE) and part-time or temporary work (Annual Population Survey).",
+    "employer_vacancies": "**Not loaded yet.** This card would show online job adverts per "
+    "1,000 residents, or employment by industry (BRES), for each place.",
+}
+
+
+def card_caption(places: pd.DataFrame, meta: pd.Series, eng: float | None, table) -> str:
+    """Highest, lowest, England, sources and what a blank verdict means."""
+    valued = places.dropna(subset=["value"])
+    unit, dec = meta["unit"], int(meta["decimals"])
+    parts = []
+    if len(valued):
+        hi = valued.loc[valued["value"].idxmax()]
+        lo = valued.loc[valued["value"].idxmin()]
+        parts.append(f"Highest {md(hi['area_name'])}: {format_value(hi['value'], unit, dec)}; "
+                     f"lowest {md(lo['area_name'])}: {format_value(lo['value'], unit, dec)}.")
+    if eng is not None:
+        parts.append(f"England: {format_value(eng, unit, dec)}.")
+    parts.append(_shared.notes(table))
+    parts.append(_shared.source_line(places))
+    return " ".join(p for p in parts if p)
+
+
+def neighbourhood_card(key: str, ind_id: str, level: str, meta: pd.Series) -> None:
+    """A card whose headline is published only for neighbourhoods: each place's range."""
+    rows = queries.observations((ind_id,), level, (), "latest", "total", False)
+    rows = rows[rows["value"].notna()]
+    unit, dec = meta["unit"], int(meta["decimals"])
+    period = rows["period"].iloc[0] if len(rows) else ""
+    kind = "small neighbourhoods" if level == "lsoa" else "neighbourhoods"
+    st.markdown(_shared.heading(meta["title"], meta["unit_label"], period))
+    frame = pd.DataFrame(
+        [
+            {"Place": place_names.get(code, code),
+             f"Range across its {kind}": f"{format_number(g['value'].min(), dec)} to "
+                                         f"{format_value(g['value'].max(), unit, dec)}"}
+            for code, g in rows.groupby("lad_code", sort=False)
+        ]
+    )
+    if not frame.empty:
+        frame = frame.sort_values("Place")
+        _shared.static_table(frame, key=f"card_table_{key}")
+    st.caption(f"Published for {kind} only, so each place shows the lowest and highest of its "
+               f"{kind}. " + _shared.source_line(rows))
+
+
 cols = st.columns(3)
 for i, ch in enumerate(chal.itertuples(index=False)):
     with cols[i % 3], st.container(border=True, key=f"card_{ch.challenge_id}"):
-        st.markdown(f"#### {ch.title}")
+        st.markdown(f"#### {md(ch.title)}")
         pick = panels.headline(ch.challenge_id)
+        if ch.challenge_id == "women" and (pick is None or pick[1] not in panels.CARD_LEVELS):
+            st.markdown(NOTHING_LOADED["women"])
         if pick is None:
-            st.markdown("**No indicator for this challenge is loaded yet.**")
-            st.caption("Load more sources with `python -m etl build --from <folder>`.")
+            if ch.challenge_id != "women":
+                st.markdown(NOTHING_LOADED.get(
+                    ch.challenge_id, "**Not loaded yet.** No indicator for this challenge has "
+                    "figures for the partnership's places."))
+            st.caption("For officers: load more sources with "
+                       "`python -m etl build --from <folder>`.")
             continue
         ind_id, level = pick
         meta = ind_meta.loc[ind_id]
-        rows = queries.observations((ind_id,), level, (), "latest", "total", True)
-        places = rows[~rows["is_comparator"]]
-        eng = _shared.england_value(rows)
-        st.markdown(f"**{meta['title']}**  \n{meta['unit_label']}, {places['period'].iloc[0]}")
-        table = _shared.figure_table(
-            places.sort_values("value", ascending=meta["polarity"] == "low_is_good"),
-            unit=meta["unit"], decimals=int(meta["decimals"]), polarity=meta["polarity"],
-            england=eng,
-        )
-        table = table[[c for c in ("Place", "Figure", "Against England") if c in table]]
-        _shared.table(table, hide_index=True, placeholder="—", key=f"card_table_{ch.challenge_id}")
-        valued = places.dropna(subset=["value"])
-        if len(valued):
-            hi = valued.loc[valued["value"].idxmax()]
-            lo = valued.loc[valued["value"].idxmin()]
-            eng_text = (f" England: {format_value(eng, meta['unit'], int(meta['decimals']))}."
-                        if eng is not None else "")
-            st.caption(
-                f"Highest {hi['area_name']} "
-                f"({format_value(hi['value'], meta['unit'], int(meta['decimals']))}), lowest "
-                f"{lo['area_name']} "
-                f"({format_value(lo['value'], meta['unit'], int(meta['decimals']))}).{eng_text}"
-                + ("" if "Against England" in table else " " + _shared.NO_VERDICT_NOTE)
+        if level not in panels.CARD_LEVELS:
+            neighbourhood_card(ch.challenge_id, ind_id, level, meta)
+        else:
+            rows = queries.observations((ind_id,), level, (), "latest", "total", True)
+            places = rows[~rows["is_comparator"]]
+            eng = _shared.england_value(rows)
+            table = _shared.figure_table(
+                places.sort_values("value", ascending=meta["polarity"] == "low_is_good"),
+                unit=meta["unit"], decimals=int(meta["decimals"]), polarity=meta["polarity"],
+                england=eng,
             )
+            st.markdown(_shared.heading(total_title(meta["title"]), meta["unit_label"],
+                                        table.attrs["period"]))
+            table = table[[c for c in ("Place", "Figure", "Against England") if c in table]]
+            _shared.static_table(table, key=f"card_table_{ch.challenge_id}")
+            st.caption(card_caption(places, meta, eng, table))
         st.page_link(
             page_path("map"), label="See it on the map", icon=":material/map:",
             query_params={"challenge": ch.challenge_id, "indicator": ind_id, "level": level},
@@ -211,7 +270,8 @@ for i, ch in enumerate(chal.itertuples(index=False)):
 titles = dict(zip(chal["challenge_id"], chal["title"], strict=True))
 for challenge_id in ("employer_vacancies", "exclusion"):
     group = [p for p in panels.PANELS if p.challenge == challenge_id]
-    st.header(f"Focus: {titles.get(challenge_id, challenge_id)}", anchor=f"focus-{challenge_id}")
+    st.header(f"Focus: {md(titles.get(challenge_id, challenge_id))}",
+              anchor=f"focus-{challenge_id}")
     for p in group:
         _shared.panel(p)
 
@@ -225,24 +285,27 @@ fresh = queries.freshness()
 if fresh.empty:
     st.caption("No figures are loaded.")
 else:
-    _shared.table(
+
+    def _source_date(released: object, retrieved: object) -> str:
+        if date_text(released):
+            return f"Released {date_text(released, short=True)}"
+        if date_text(retrieved):
+            return f"File retrieved {date_text(retrieved, short=True)}"
+        return "Not recorded"
+
+    _shared.static_table(
         pd.DataFrame(
             {
                 "Indicator": fresh["title"],
                 "Latest period": fresh["latest_period"],
-                "Figures": [format_number(n) for n in fresh["n_obs"]],
-                "Published": [
-                    "" if pd.isna(d) else pd.Timestamp(d).strftime("%-d %b %Y")
-                    for d in fresh["release_date"]
-                ],
-                "Retrieved": [
-                    "" if pd.isna(d) else pd.Timestamp(d).strftime("%-d %b %Y")
-                    for d in fresh["retrieved_at"]
-                ],
+                "Figures loaded": [format_number(n) for n in fresh["n_obs"]],
+                "Source date": [_source_date(r, g) for r, g in
+                                zip(fresh["release_date"], fresh["retrieved_at"], strict=True)],
             }
         ),
-        hide_index=True, placeholder="—",
         key="freshness_table",
     )
-    if info["built_at"] is not None:
-        st.caption(f"Warehouse built {info['built_at'].strftime('%-d %B %Y at %H:%M')}.")
+    st.caption(
+        "Source date: the publisher's release date where the file records it, otherwise the "
+        "day the file was downloaded. Figures loaded count every place, comparator and period."
+    )
