@@ -7,11 +7,14 @@ import streamlit as st
 
 from dashboard import filters as flt
 from dashboard import maps, queries, state
-from dashboard.compare import verdict
+from dashboard.compare import HIGHER, LOWER, SIMILAR, verdict
 from dashboard.formatting import (
     format_ci,
     format_value,
     level_name,
+    md,
+    status_notes,
+    status_short,
     status_text,
 )
 from dashboard.views import current_filters
@@ -19,16 +22,47 @@ from pages import _shared
 
 f = current_filters("map")
 
+# A click on the map or a row picked in the table selects a place once: the pick is read from
+# the widgets' state before the map is built (so the place is outlined in the same run), kept
+# in the URL's ``area``, and the widgets start afresh under new keys. A selection left standing
+# in the chart would make Streamlit fade every other place, and the map would no longer match
+# its legend.
+PICKS = "_map_picks"
+
+
+def _widget_keys() -> tuple[str, str]:
+    n = st.session_state.get(PICKS, 0)
+    return f"map_chart_{n}", f"map_table_{n}"
+
+
+def _picked(codes: list[str]) -> str | None:
+    """The place just clicked on the map or picked in the table, if any (then the widgets get
+    new keys)."""
+    chart_key, table_key = _widget_keys()
+    picked = maps.selected_area(st.session_state.get(chart_key))
+    if picked not in codes:
+        picked = None
+        table_state = st.session_state.get(table_key)
+        try:
+            rows = table_state["selection"]["rows"] if table_state is not None else []
+        except (KeyError, TypeError):
+            rows = []
+        if rows and 0 <= rows[0] < len(codes):
+            picked = codes[rows[0]]
+    if picked:
+        st.session_state[PICKS] = st.session_state.get(PICKS, 0) + 1
+    return picked
+
 
 def render() -> None:
     if f.indicator is None:
-        st.info("No indicator with figures for places is loaded yet. Choose another challenge, "
-                "or load more sources with `python -m etl build --from <folder>`.")
+        st.info("No indicator with figures for places is loaded yet. Choose another challenge.")
+        st.caption("For officers: load more sources with `python -m etl build --from <folder>`.")
         return
     meta = flt.indicator_meta(f.indicator)
     unit, decimals, polarity = meta["unit"], int(meta["decimals"]), meta["polarity"]
     level = f.level
-    st.markdown(f"**{meta['title']}**: {meta['description']}")
+    st.markdown(f"**{md(meta['title'])}**: {md(meta['description'], 600)}")
 
     breakdown = "total"
     if "total" not in meta["breakdowns"]:
@@ -76,39 +110,38 @@ def render() -> None:
     classes = maps.classify(places["value"].tolist(), polarity, unit, decimals)
     england = _shared.england_value(comparators)
 
-    # The place selected: a click on the map or the table, else the URL's ``area``.
-    codes = set(places["area_code"])
+    # The place selected: just clicked on the map or in the table, else the URL's ``area``.
+    codes = list(places["area_code"])
     area_parsed = state.resolve(
         state.AREA,
-        lambda raw: state.parse_one(state.AREA, raw, sorted(codes), "", what="a place on this map"),
+        lambda raw: state.parse_one(state.AREA, raw, sorted(codes), "",
+                                    what="a place on this map"),
         lambda v: v == "" or v in codes,
         "",
     )
-    selected = area_parsed.value or None
+    selected = _picked(codes) or area_parsed.value or None
+    st.session_state[state.AREA] = selected or ""
+    state.commit(state.AREA, selected or "", "")
     if area_parsed.ignored:
         st.warning(area_parsed.ignored, icon=":material/link_off:")
+    chart_key, table_key = _widget_keys()
 
     summary = maps.summary_sentence(figs, level, period)
-    st.caption(summary, help="A one-line text summary of the map, for screen readers.")
-
     map_col, side_col = st.columns([3, 2], gap="medium")
     with map_col:
-        deck = None
         note = ""
         try:
             deck, note = _deck(level, layout, figs, classes, members, lad_names, selected)
         except maps.GeometryUnavailable as exc:
+            deck = None
             st.info(f"{exc} The table beside shows the same figures.")
         if deck is not None:
-            event = st.pydeck_chart(
-                deck, on_select="rerun", selection_mode="single-object", key="map_chart",
+            st.pydeck_chart(
+                deck, on_select="rerun", selection_mode="single-object", key=chart_key,
                 height=560, alt=summary,
             )
-            clicked = maps.selected_area(event)
-            if clicked and clicked in codes:
-                selected = clicked
-            if note:
-                st.caption(note)
+        st.caption(md(summary, 600) + (" " + md(note, 300) if note else ""),
+                   help="A one-line text summary of the map, for screen readers.")
     with side_col:
         legend_note = maps.subicb_note(members, lad_names) if level == "subicb" else ""
         unreliable = bool((places["status"] == "low_reliability").any())
@@ -117,30 +150,36 @@ def render() -> None:
                              note=legend_note, unreliable=unreliable)
         )
         table = _table(places, unit, decimals, polarity, england, badges)
-        event = _shared.table(
+        when = f", {md(period)}" if period != "several periods" else ""
+        st.markdown(f"**The same figures{when}**  \nPick a row to select the place.")
+        _shared.table(
             table,
             hide_index=True, placeholder="—",
-            key="map_table",
+            key=table_key, box="map_table",
             on_select="rerun",
             selection_mode="single-row",
-            column_config=_table_config(unit),
+            column_config=_table_config(table, unit),
         )
-        if "95% CI lower" not in table:
-            st.caption(_shared.NO_VERDICT_NOTE)
-        rows_picked = event.selection.rows if event is not None else []
-        if rows_picked:
-            selected = str(places.iloc[rows_picked[0]]["area_code"])
+        foot = []
+        if "95% CI" not in table:
+            foot.append(_shared.NO_VERDICT_NOTE)
+        elif (table["Against England"] == "").any():
+            foot.append("A blank verdict: England has no figure for the same period.")
+        statuses = [s for s in places["status"].dropna() if s]
+        if statuses:
+            foot.append(status_notes(statuses))
         if not comparators.empty:
-            st.caption(
+            foot.append(
                 "For comparison: "
                 + "; ".join(
-                    f"{r.area_name} {format_value(r.value, unit, decimals)}"
+                    f"{md(r.area_name)} {format_value(r.value, unit, decimals)}"
                     for r in comparators.itertuples(index=False)
                 )
                 + "."
             )
+        foot.append(_shared.source_line(places))
+        st.caption(" ".join(x for x in foot if x))
 
-    state.commit(state.AREA, selected or "", "")
     if selected:
         _selection(places, selected, unit, decimals, polarity, england, comparators, badges)
 
@@ -154,14 +193,14 @@ def _deck(level, layout, figs, classes, members, lad_names, selected):
         labels = maps.label_points(lads, figs.badges)
         deck = maps.choropleth(shapes, figs, classes, outlines=lads, labels=labels,
                                selected=selected)
-        return deck, str(lads["geometry_note"].iloc[0] or "")
+        return deck, maps.geometry_caption(lads["geometry_note"].iloc[0])
     if level == "lad":
         gdf = maps.load_geometry("lad_hex" if layout == "hex" else "lad")
         gdf = gdf[gdf["area_code"].isin(lad_names.keys())]
         unreliable = figs.rows.loc[figs.rows["status"] == "low_reliability", "area_code"].tolist()
         labels = maps.label_points(gdf, figs.badges, unreliable=unreliable)
         deck = maps.choropleth(gdf, figs, classes, labels=labels, selected=selected)
-        note = str(gdf["geometry_note"].iloc[0] or "") if len(gdf) else ""
+        note = maps.geometry_caption(gdf["geometry_note"].iloc[0]) if len(gdf) else ""
         if len(gdf) and bool(gdf["is_schematic"].iloc[0]) and layout != "hex":
             note = "Schematic shapes, not real boundaries. " + note
         return deck, note
@@ -172,43 +211,54 @@ def _deck(level, layout, figs, classes, members, lad_names, selected):
     labels = maps.label_points(lads)
     deck = maps.choropleth(gdf, figs, classes, outlines=lads, labels=labels, selected=selected,
                            thin_lines=True)
-    return deck, str(gdf["geometry_note"].iloc[0] or "") if len(gdf) else ""
+    return deck, maps.geometry_caption(gdf["geometry_note"].iloc[0]) if len(gdf) else ""
 
 
 def _table(places, unit, decimals, polarity, england, badges) -> pd.DataFrame:
+    """The side table: the figure as a number (so it sorts), its interval and verdict as text,
+    and a period or status column only when they say something row by row."""
+    verdicts = [
+        verdict(v, lo, hi, england, polarity, "England")
+        for v, lo, hi in zip(places["value"], places["ci_lower"], places["ci_upper"],
+                             strict=True)
+    ]
     data = {
         "Place": places["area_name"],
         "Figure": places["value"].astype("float64"),
-        "95% CI lower": places["ci_lower"].astype("float64"),
-        "95% CI upper": places["ci_upper"].astype("float64"),
+        "95% CI": [format_ci(lo, hi, unit, decimals) for lo, hi in
+                   zip(places["ci_lower"], places["ci_upper"], strict=True)],
+        "Against England": [v.short if v.code in (HIGHER, LOWER, SIMILAR) else ""
+                            for v in verdicts],
         "Period": places["period"],
-        "Against England": [
-            verdict(v, lo, hi, england, polarity, "England").short
-            for v, lo, hi in zip(places["value"], places["ci_lower"], places["ci_upper"],
-                                 strict=True)
-        ],
-        "Status": [status_text(s) for s in places["status"]],
+        "Status": [status_short(s) for s in places["status"]],
     }
     if badges:
         data["Covers"] = [badges.get(c, "") for c in places["area_code"]]
     df = pd.DataFrame(data)
-    if df["95% CI lower"].isna().all():
-        df = df.drop(columns=["95% CI lower", "95% CI upper", "Against England"])
+    if not df["95% CI"].astype(bool).any():
+        df = df.drop(columns=["95% CI", "Against England"])
+    if df["Period"].nunique() <= 1:
+        df = df.drop(columns=["Period"])  # said once, above the table
     if not df["Status"].astype(bool).any():
         df = df.drop(columns=["Status"])
     return df
 
 
-def _table_config(unit: str) -> dict:
+def _table_config(table: pd.DataFrame, unit: str) -> dict:
     fmt = "%.1f%%" if unit == "%" else "localized"
     suffix = "" if unit in ("%", "ratio", "") else f" ({unit})"
+    narrow = len(table.columns) > 2
     return {
-        "Place": st.column_config.TextColumn("Place", width="medium", pinned=True),
-        "Figure": st.column_config.NumberColumn(f"Figure{suffix}", format=fmt, width="small"),
-        "95% CI lower": st.column_config.NumberColumn("CI lower", format=fmt, width="small",
-                                                      help="Lower 95% confidence limit"),
-        "95% CI upper": st.column_config.NumberColumn("CI upper", format=fmt, width="small",
-                                                      help="Upper 95% confidence limit"),
+        "Place": st.column_config.TextColumn("Place", width=170 if narrow else 320,
+                                             pinned=True),
+        "Figure": st.column_config.NumberColumn(f"Figure{suffix}", format=fmt, width=70),
+        "95% CI": st.column_config.TextColumn("95% CI", width=105,
+                                              help="95% confidence interval"),
+        "Against England": st.column_config.TextColumn("vs England", width=75,
+                                                       help="Verdict against England's figure "
+                                                       "for the same period, where the 95% "
+                                                       "confidence interval allows"),
+        "Status": st.column_config.TextColumn("Status", width=80),
     }
 
 
@@ -218,20 +268,21 @@ def _selection(places, code, unit, decimals, polarity, england, comparators, bad
         return
     r = row.iloc[0]
     with st.container(border=True, key="map_selection"):
-        st.subheader(f"Selected: {r['area_name']}")
+        st.subheader(f"Selected: {md(r['area_name'])}")
         ci = format_ci(r["ci_lower"], r["ci_upper"], unit, decimals)
         lines = [
-            f"**{format_value(r['value'], unit, decimals)}** in {r['period']}"
-            + (f" (95% CI {ci})" if ci else " (no confidence interval published)"),
+            f"**{format_value(r['value'], unit, decimals)}** in {md(r['period'])}"
+            + (f", 95% CI {ci}" if ci else ", no confidence interval published"),
         ]
         if badges.get(code):
-            lines.append(f"This figure is {badges[code]}: it covers the whole NHS sub-ICB area.")
+            lines.append(f"This figure is {md(badges[code])}: it covers the whole NHS sub-ICB "
+                         "area.")
         if status_text(r["status"]):
-            lines.append(status_text(r["status"]))
+            lines.append(md(status_text(r["status"])))
         for comp in comparators.itertuples(index=False):
             if comp.area_level in ("country", "partnership") or comp.area_code == r["region_code"]:
-                lines.append(verdict(r["value"], r["ci_lower"], r["ci_upper"], comp.value,
-                                     polarity, comp.area_name).text)
+                lines.append(md(verdict(r["value"], r["ci_lower"], r["ci_upper"], comp.value,
+                                        polarity, comp.area_name).text, 400))
         st.markdown("  \n".join(lines))
         if r["area_level"] != "subicb":
             _shared.profile_link(code, r["area_name"])

@@ -150,16 +150,6 @@ def test_clicking_a_place_selects_it_and_leads_to_its_profile(
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="pages/page_map.py builds the Deck (with the selected-place outline) before "
-    "st.pydeck_chart returns the click, and state.resolve keeps the earlier session value, so "
-    "a click selects the place (panel, URL) but the map only outlines it after a reload. Fix: "
-    "before _deck(...), read the click from the widget state: `clicked = "
-    "maps.selected_area(st.session_state.get('map_chart'))`; `if clicked in codes: selected = "
-    "clicked`. Then delete this marker.",
-)
 def test_a_clicked_place_is_outlined_on_the_map_at_once(page: Page, scenario: Scenario) -> None:
     name, _, _ = click_place(page, scenario)
     expect(page.locator(".st-key-map_selection")).to_contain_text(name)
