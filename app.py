@@ -12,22 +12,37 @@ from dashboard import filters as flt
 from dashboard import queries, state
 from dashboard.aspiration import EMPLOYMENT_RATE
 from dashboard.db import WarehouseUnavailable
-from dashboard.formatting import join_names, md_escape
+from dashboard.formatting import (
+    date_range_text,
+    date_text,
+    join_names,
+    licence_name,
+    md,
+    publisher_names,
+)
 from dashboard.views import FILTERS_KEY, PAGES
 
 st.set_page_config(
     page_title="Get South Midlands Working: labour market dashboard",
-    page_icon=":material/work:",
+    page_icon="💼",  # an emoji favicon is drawn in the browser: no request to a font server
     layout="wide",
     initial_sidebar_state="collapsed",
 )
+# Less empty space between the navigation bar and the page heading (Streamlit leaves 8rem).
+st.html("<style>[data-testid='stMainBlockContainer']{padding-top:4.5rem;}</style>")
 
+# The overview is the front page ("/"); Streamlit serves a default page only there, so a hidden
+# page answers its own address ("/overview") with the same script.
 NAV = {
-    key: st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+    key: st.Page(spec.path, title=spec.title, icon=spec.icon,
+                 url_path="home" if key == "overview" else spec.url_path,
                  default=(key == "overview"))
     for key, spec in PAGES.items()
 }
-page = st.navigation(list(NAV.values()), position="top")
+OVERVIEW_ALIAS = st.Page(PAGES["overview"].path, title=PAGES["overview"].title,
+                         icon=PAGES["overview"].icon, url_path=PAGES["overview"].url_path,
+                         visibility="hidden")
+page = st.navigation([*NAV.values(), OVERVIEW_ALIAS], position="top")
 page_key = next((k for k, p in NAV.items() if p._script_hash == page._script_hash), "overview")
 
 
@@ -42,7 +57,7 @@ try:
 except WarehouseUnavailable as exc:
     _missing_warehouse(str(exc))
 
-st.title(PAGES[page_key].heading.format(area=info["partnership_name"]))
+st.title(PAGES[page_key].heading.format(area=md(info["partnership_name"])))
 
 if info["is_sample"]:
     st.warning(
@@ -237,24 +252,32 @@ except WarehouseUnavailable as exc:
 
 
 def footer() -> None:
+    """Who published the figures, under which licence, and when they were built and fetched."""
     src = queries.sources()
+    use = queries.source_use()
+    shown = set(use.loc[use["n_shown"] > 0, "source_id"])
+    used = src[src["source_id"].isin(shown)] if shown else src
+    publishers = join_names(md(p) for p in publisher_names(used["publisher"]))
+    licences = join_names(md(lic) for lic in sorted({licence_name(x) for x in used["licence"]}))
     st.divider()
-    publishers = join_names(md_escape(p, 120) for p in sorted(set(src["publisher"])))
-    attributions = "; ".join(md_escape(a, 200) for a in sorted(set(src["attribution"])))
-    licences = join_names(md_escape(lic, 120) for lic in sorted(set(src["licence"])))
-    built = info["built_at"].strftime("%-d %B %Y") if info["built_at"] is not None else "unknown"
-    retrieved = (
-        info["retrieved"].strftime("%-d %B %Y") if info["retrieved"] is not None else "unknown"
-    )
     sample = " **Sample data, not real figures.**" if info["is_sample"] else ""
+    built = date_text(info["built_at"]) or "on an unknown date"
+    retrieved = date_range_text(used["retrieved_at"])
+    if info["mode"] == "sample":
+        when = f"Built {built} from the sample bundled with the project."
+    else:
+        how = "the live sources" if info["mode"] == "live" else "downloaded files"
+        when = f"Built {built} from {how}" + (f" retrieved {retrieved}" if retrieved else "") + "."
+    released = date_text(used["release_date"].max()) if used["release_date"].notna().any() else ""
+    if released:
+        when += f" Latest release date recorded by a source: {released}."
     with st.container(key="footer"):
         st.caption(
-            f"**Sources:** {publishers}.{sample} {attributions}. "
-            f"Licence: {licences}. Map boundaries contain OS data © Crown copyright and database "
-            f"right. Data retrieved up to {retrieved}; warehouse built {built}."
+            f"**Sources:** {publishers}.{sample} Licence: {licences}. Map boundaries contain OS "
+            f"data © Crown copyright and database right. {when}"
         )
-        st.page_link(NAV["about"], label="About the data: every source, method and licence",
-                     icon=":material/info:")
+        st.page_link(NAV["about"], label="About the data: every source, its attribution, "
+                     "method and licence", icon=":material/info:")
 
 
 footer()

@@ -59,9 +59,6 @@ ALLOWED_CONSOLE = [
     # Streamlit's frontend probes <page>/_stcore/{health,host-config} on a deep link before it
     # finds the server's root; the 404s are part of its start-up.
     re.compile(r"/[\w-]+/_stcore/(health|host-config)$"),
-    # The favicon (page_icon=":material/work:") is fetched from Google's font CDN, which this
-    # offline test machine cannot reach.
-    re.compile(r"^https://fonts\.gstatic\.com/s/i/.*materialsymbols"),
 ]
 
 
