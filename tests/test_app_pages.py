@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from pathlib import Path
 
 import duckdb
@@ -82,7 +83,7 @@ def sql(db: Path, query: str, params: dict | None = None) -> pd.DataFrame:
 
 
 def shown_text(at: AppTest) -> str:
-    """Every piece of text on the page, one per line."""
+    """Every piece of text on the page, one per line, as markdown source."""
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "warning", "info",
                  "error", "success"):
@@ -93,9 +94,23 @@ def shown_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def unescape(markdown: str) -> str:
+    """Markdown as a reader sees it: the backslash escapes (which keep a name from a source file
+    from forming a link or markup) removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def read_text(at: AppTest) -> str:
+    """The page's text as a reader sees it."""
+    return unescape(shown_text(at))
+
+
 def table(at: AppTest, key: str) -> pd.DataFrame:
-    """The table the page shows under ``key``."""
-    return at.get_by_key(f"{key}_box").dataframe[0].value.reset_index(drop=True)
+    """The table the page shows under ``key`` (a sortable ``st.dataframe`` or an ``st.table``
+    to read)."""
+    box = at.get_by_key(f"{key}_box")
+    shown = box.dataframe or box.table
+    return shown[0].value.reset_index(drop=True)
 
 
 def no_errors(at: AppTest) -> None:
@@ -146,7 +161,38 @@ def test_every_page_renders_with_the_sample_banner_and_footer(sample_app, page):
     footer = at.get_by_key("footer").caption[0].value
     assert "Open Government Licence" in footer
     assert "Sources" in footer
-    assert "warehouse built" in footer
+    assert "Built " in footer
+
+
+def test_the_footer_names_each_publisher_and_licence_once_and_says_when_it_was_built(
+    sample_app,
+):
+    db = sample_app
+    at = open_page("overview")
+    footer = unescape(at.get_by_key("footer").caption[0].value)
+    publishers = {part.strip() for p in sql(db, "SELECT DISTINCT publisher FROM sources")[
+        "publisher"] for part in p.split("/")}
+    for name in publishers:
+        assert footer.count(name) == 1, (name, footer)
+    assert footer.count("Open Government Licence") == 1
+    built = sql(db, "SELECT max(finished_at) AS t FROM loads").iloc[0, 0]
+    assert f"Built {pd.Timestamp(built).strftime('%-d %B %Y')}" in footer
+    assert "retrieved up to" not in footer
+
+
+def test_the_overview_answers_at_its_own_address_as_well_as_the_front_page(sample_app):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    # What st.navigation registered: URL path (as the browser asks for it) -> page.
+    routes = {info["url_pathname"]: (h, info["script_path"])
+              for h, info in at._registered_pages.items()}
+    assert routes[""][1].endswith(PAGE_FILES["overview"])
+    page_hash, script = routes["overview"]
+    assert script.endswith(PAGE_FILES["overview"])
+    at._page_hash = page_hash  # as a browser opening /overview would
+    at.run()
+    no_errors(at)
+    assert at.title[0].value == "South Midlands: getting more people into good work"
+    assert at.get_by_key("aspiration_table_box")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,22 +218,32 @@ def test_overview_distance_to_80_is_the_counts_arithmetic(sample_app):
 
     metrics = {m.label: m.value for m in at.metric}
     rate = 100 * part["numerator"] / part["denominator"]
-    assert metrics["South Midlands employment rate"] == pct(rate)
-    assert metrics["Gap to 80%"] == f"{80 - rate:.1f} percentage points"
+    # Every figure says its period: the cards below may show a later year.
+    assert metrics[f"South Midlands employment rate, {period}"] == pct(rate)
+    assert metrics[f"Gap to 80%, {period}"] == f"{80 - rate:.1f} percentage points"
     needed = 0.8 * part["denominator"] - part["numerator"]
-    assert metrics["More people in work needed to reach 80%"] == f"{nearest_hundred(needed):,}"
+    assert (metrics[f"More people in work needed to reach 80%, {period}"]
+            == f"{nearest_hundred(needed):,}")
     assert period in shown_text(at)
 
-    shown = table(at, "aspiration_table").set_index("Place")
+    shown = table(at, "aspiration_table")
     assert len(shown) == 7
+    # Furthest from 80% first, the partnership last (the chart beside lists them the same way).
+    lad_rows = rows[rows["area_code"].isin(LADS)].sort_values("value")
+    assert list(shown["Place"]) == [*lad_rows["display_name"], "South Midlands"]
+    shown = shown.set_index("Place")
     for r in rows.itertuples(index=False):
         line = shown.loc[r.display_name]
         assert line["Employment rate"] == pct(r.value)
         gap = 80 - r.value
-        assert line["Gap to 80% (points)"] == ("at or above 80%" if gap <= 0 else f"{gap:.1f}")
+        assert line["Gap to 80%"] == ("at or above 80%" if gap <= 0 else f"{gap:.1f} pp")
         need = max(0.0, 0.8 * r.denominator - r.numerator)
         expected = "none" if nearest_hundred(need) == 0 else f"{nearest_hundred(need):,}"
         assert line["People needed in work"] == expected
+    chart = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    sort = next(layer["encoding"]["y"]["sort"] for layer in chart["layer"]
+                if "y" in layer["encoding"])
+    assert sort == list(shown.index)
 
 
 def test_overview_has_a_card_per_challenge_and_says_what_is_missing(sample_app):
@@ -196,12 +252,18 @@ def test_overview_has_a_card_per_challenge_and_says_what_is_missing(sample_app):
     assert len(titles) == 6
     for ch in titles.itertuples(index=False):
         card = at.get_by_key(f"card_{ch.challenge_id}")
-        assert card.markdown[0].value == f"#### {ch.title}"
+        assert unescape(card.markdown[0].value) == f"#### {ch.title}"
     insecure = at.get_by_key("card_insecure_work")
-    assert "No indicator for this challenge is loaded yet" in insecure.markdown[1].value
+    # What is missing, in words a board member reads; the command only in small print.
+    assert "Not loaded yet" in insecure.markdown[1].value
+    assert "Real Living Wage" in insecure.markdown[1].value
+    assert "python -m etl" not in insecure.markdown[1].value
+    assert "python -m etl build --from" in insecure.caption[0].value
     # The sample has no fit notes and no vacancies: their panels say so and how to load them.
     fit = at.get_by_key("panel_fit_notes")
     assert "Not loaded yet" in fit.markdown[1].value
+    assert "fit notes GPs issue" in fit.markdown[1].value
+    assert "For officers" in fit.caption[0].value
     assert "python -m etl build --from" in fit.caption[0].value
     vac = at.get_by_key("panel_uk_vacancies")
     assert "Not loaded yet" in vac.markdown[1].value
@@ -244,24 +306,29 @@ def test_map_default_table_matches_the_warehouse_and_colours_every_place(sample_
     got = dict(zip(shown["Place"], shown["Figure"], strict=True))
     for r in expected.itertuples(index=False):
         assert got[r.display_name] == pytest.approx(r.value)
-    assert set(shown["Period"]) == {period}
+    # One period for every row: said once above the table, not repeated on each row.
+    assert "Period" not in shown
+    assert f"The same figures, {period}" in shown_text(at)
 
     spec = _deck(at)
-    assert "mapStyle" not in spec or spec["mapStyle"] in (None, "")
+    # No basemap: pydeck's own "no style" marker, which Streamlit reads as "draw no basemap"
+    # (a missing mapStyle makes it fetch Carto's for the theme).
+    assert spec["mapStyle"] == "__MAP_STYLE__"
+    assert "cartocdn" not in json.dumps(spec) and "mapbox" not in json.dumps(spec)
     areas = next(layer for layer in spec["layers"] if layer["id"] == maps.AREAS_LAYER)
     fills = {f["properties"]["area_code"]: f["properties"]["fill"] for f in
              areas["data"]["features"]}
     assert set(fills) == set(LADS)
     assert all(tuple(c) != maps.NO_DATA_FILL for c in fills.values())
     labels = next(layer for layer in spec["layers"] if layer["id"] == "place-labels")
-    assert {d["text"].split("\n")[0].rstrip(" *") for d in labels["data"]} == set(
+    assert {d["text"].replace("\n", " ").rstrip(" *") for d in labels["data"]} == set(
         expected["display_name"]
     )
-    legend = at.get("html")[0].proto.body
+    legend = next(h.proto.body for h in at.get("html") if "Map legend" in h.proto.body)
     assert "% of residents aged 16 to 64" in legend and "No figure" in legend
-    summary = shown_text(at)
+    summary = read_text(at)
     top = expected.sort_values("value").iloc[-1]
-    assert f"highest {top['display_name']} ({pct(top['value'])})" in summary
+    assert f"highest {pct(top['value'])} in {top['display_name']}" in summary
 
 
 def test_map_view_set_through_the_url(sample_app):
