@@ -115,7 +115,9 @@ def trend(
             y="target:Q", text="label:N", x=alt.value(0)
         )
         layers += [rule, text]
-    return _configure(alt.layer(*layers).properties(height=height))
+    # Each layer keeps its own legend: the lines' (full colour) shows, the bands' is off.
+    return _configure(alt.layer(*layers).resolve_legend(color="independent")
+                      .properties(height=height))
 
 
 def compare_chart(
