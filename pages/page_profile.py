@@ -8,11 +8,19 @@ import streamlit as st
 from dashboard import charts, queries, state
 from dashboard import profile as prof
 from dashboard.aspiration import EMPLOYMENT_RATE, TARGET_RATE
-from dashboard.formatting import format_ci, format_value, join_names, level_name, status_text
+from dashboard.compare import HIGHER, LOWER, SIMILAR
+from dashboard.formatting import (
+    format_ci,
+    format_value,
+    join_names,
+    level_name,
+    md,
+    status_notes,
+    status_short,
+    total_title,
+)
 from dashboard.views import current_filters, page_path
 from pages import _shared
-
-COMPACT = {"no_ci": "no CI", "no_comparator": "—", "no_value": "—"}
 
 f = current_filters("profile")
 info = queries.info()
@@ -46,8 +54,9 @@ code = _shared.url_choice(
     "neighbourhoods (LSOA).",
 )
 p = prof.place(code, areas, queries.subicb_members(), partnership)
-st.header(p.name, anchor="place")
-st.caption(prof.describe(p, names))
+st.header(md(p.name), anchor="place")
+st.caption(md(prof.describe(p, names), 300))
+name_here = p.name if p.name not in {names.get(c, c) for _, c in p.comparators} else "Figure"
 
 obs = queries.area_observations(tuple(dict.fromkeys([p.code, *p.chain, *(c for _, c in
                                                                          p.comparators)])))
@@ -60,55 +69,64 @@ if table.empty:
     st.info("No figures for this place in the chosen challenge. Choose another challenge or "
             "place.")
 else:
-    roles = [role for role, _ in p.comparators]
-    role_titles = {"england": "England", "region": "Region", "partnership": "Partnership",
-                   "lad": "Local authority"}
-    described = {"england": "England", "region": "its region ({})",
-                 "partnership": "the partnership ({})", "lad": "its local authority ({})"}
+    comparators = list(p.comparators)
     st.markdown(
         "Each figure is compared with "
-        + join_names(described[r].format(names.get(c, c)) for r, c in p.comparators)
+        + join_names(f"**{md(names.get(c, c))}**" for _, c in comparators)
         + " for the same period. *Better*, *worse*, *higher* or *lower* appear only where the "
-        "place's 95% confidence interval lies wholly on one side of the comparator's figure; "
-        "figures without a confidence interval get no verdict."
+        "place's 95% confidence interval lies wholly on one side of the comparator's figure."
     )
+    judged = (HIGHER, LOWER, SIMILAR)
+    own = table["covers"] == ""  # rows that are the place's own figure, not a wider area's
     display = pd.DataFrame(
         {
-            "Indicator": table["title"],
+            "Indicator": [total_title(t) for t in table["title"]],
             "Period": table["period"],
-            "Figure": [format_value(v, u, d) for v, u, d in
-                       zip(table["value"], table["unit"], table["decimals"], strict=True)],
+            name_here: [format_value(v, u, d) for v, u, d in
+                        zip(table["value"], table["unit"], table["decimals"], strict=True)],
             "95% CI": [format_ci(lo, hi, u, d) for lo, hi, u, d in
                        zip(table["ci_lower"], table["ci_upper"], table["unit"], table["decimals"],
                            strict=True)],
             "Figure covers": table["covers"],
             **{
-                role_titles[r]: [
-                    "—" if pd.isna(v) else format_value(v, u, d)
+                names.get(c, c): [
+                    "" if pd.isna(v) else format_value(v, u, d)
                     for v, u, d in zip(table[f"{r}_value"], table["unit"], table["decimals"],
                                        strict=True)
                 ]
-                for r in roles
+                for r, c in comparators
             },
             **{
-                f"Against {role_titles[r] if r == 'england' else role_titles[r].lower()}": [
-                    COMPACT.get(v.code, v.short) for v in table[f"{r}_verdict"]
+                f"vs {names.get(c, c)}": [
+                    v.short if mine and v.code in judged else ""
+                    for v, mine in zip(table[f"{r}_verdict"], own, strict=True)
                 ]
-                for r in roles
+                for r, c in comparators
             },
-            "Status": [status_text(s) for s in table["status"]],
+            "Status": [status_short(x) for x in table["status"]],
         }
     )
-    if not table["covers"].astype(bool).any():
-        display = display.drop(columns=["Figure covers"])
-    if not display["95% CI"].astype(bool).any():
-        display = display.drop(columns=["95% CI"])
-    _shared.table(display, key="profile_table")
-    st.caption(
-        "Better, worse, similar, higher, lower: against the comparator's figure for the same "
-        "period, where the 95% confidence interval allows. *no CI*: the figure has no confidence "
-        "interval, so no verdict. *—*: the comparator has no figure for that period."
-    )
+    # Leave out columns that would say nothing on any row.
+    for col in ["95% CI", "Figure covers", "Status",
+                *(f"vs {names.get(c, c)}" for _, c in comparators)]:
+        if not display[col].astype(bool).any():
+            display = display.drop(columns=[col])
+    _shared.static_table(display, key="profile_table")
+    foot = [
+        "A blank verdict: the figure has no confidence interval, or the comparator has no "
+        "figure for the same period (then its column is blank too)."
+    ]
+    covered = table[~own]
+    if not covered.empty:
+        wider = list(dict.fromkeys(covered["covers"]))
+        foot.append(
+            f"{join_names(md(w) for w in wider)}: these figures are published only for a wider "
+            f"area, not for {md(p.name)} itself, so they carry no verdicts of their own here."
+        )
+    statuses = [x for x in table["status"].dropna() if x]
+    if statuses:
+        foot.append(status_notes(statuses))
+    st.caption(" ".join(foot))
 
     st.subheader("Trends and notes")
     meta = catalogue.set_index("indicator_id")
@@ -118,18 +136,25 @@ else:
         # Expanders track their state, so a trend chart is drawn only when its section is open
         # (the first series opens by default).
         first_series = first_series or (row.n_periods > 1 and row.indicator_id)
-        with st.expander(f"{row.title}: {format_value(row.value, row.unit, row.decimals)} "
-                         f"({row.period})", key=f"profile_exp_{row.indicator_id}",
+        with st.expander(f"{md(total_title(row.title))}: "
+                         f"{format_value(row.value, row.unit, row.decimals)} · {md(row.period)}",
+                         key=f"profile_exp_{row.indicator_id}",
                          expanded=first_series == row.indicator_id,
                          on_change="rerun") as section:
-            st.markdown(str(m["description"]))
-            verdicts = [getattr(row, f"{r}_verdict").text for r in roles]
-            st.markdown("\n".join(f"- {v}" for v in verdicts))
+            st.markdown(md(m["description"], 800))
             if row.covers:
-                st.caption(f"This figure covers {row.covers_name} as a whole ({row.covers}): "
-                           f"it is not published for {p.name} itself.")
+                st.markdown(
+                    f"This is **{md(row.covers_name)}**'s figure ({md(row.covers)}): it is not "
+                    f"published for {md(p.name)} itself. How it compares with the region and "
+                    "England is on that area's own profile."
+                )
+                if row.figure_area in lad_names:
+                    _shared.profile_link(row.figure_area, names.get(row.figure_area, ""))
+            else:
+                verdicts = [getattr(row, f"{r}_verdict").text for r, _ in comparators]
+                st.markdown("\n".join(f"- {md(v, 400)}" for v in verdicts))
             if row.n_periods > 1 and section.open:
-                codes = [row.figure_area, *(c for _, c in p.comparators)]
+                codes = [row.figure_area, *(c for _, c in comparators if c != row.figure_area)]
                 series = obs[(obs["indicator_id"] == row.indicator_id)
                              & obs["area_code"].isin(codes)]
                 order = [names.get(c, c) for c in codes]
@@ -141,8 +166,13 @@ else:
                     key=f"trend_{row.indicator_id}",
                     height=charts.trend_height(),
                 )
+            source = obs[(obs["indicator_id"] == row.indicator_id)
+                         & (obs["area_code"] == row.figure_area)
+                         & (obs["period"] == row.period)]
+            notes = [_shared.source_line(source)]
             if str(m["caveats"]).strip():
-                st.caption(f"Caveats: {m['caveats']}")
+                notes.append(f"Caveats: {md(m['caveats'], 800)}")
+            st.caption(" ".join(n for n in notes if n))
 
     if p.level in ("lad", "msoa", "lsoa"):
         st.page_link(page_path("map"), label="See this place on the map", icon=":material/map:",

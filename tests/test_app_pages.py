@@ -390,18 +390,44 @@ def test_profile_of_a_place_against_its_comparators(sample_app):
     line = shown.loc["Employment rate, aged 16 to 64"]
     luton = rows.loc["E06000032"]
     assert line["Period"] == period
-    assert line["Figure"] == pct(luton["value"])
+    assert line["Luton"] == pct(luton["value"])
+    # Comparators are named, not "Region" and "Partnership".
     assert line["England"] == pct(rows.loc[ENGLAND, "value"])
-    assert line["Region"] == pct(rows.loc["E12000006", "value"])
-    assert line["Partnership"] == pct(rows.loc[PARTNERSHIP, "value"])
+    assert line["East of England"] == pct(rows.loc["E12000006", "value"])
+    assert line["South Midlands"] == pct(rows.loc[PARTNERSHIP, "value"])
     eng = rows.loc[ENGLAND, "value"]
     expected = ("Better" if luton["ci_lower"] > eng else "Worse" if luton["ci_upper"] < eng
                 else "Similar")
-    assert line["Against England"] == expected
-    # Census figures have no confidence interval: no verdict.
+    assert line["vs England"] == expected
+    # Census figures have no confidence interval: the verdict is left blank (one footnote says
+    # why) rather than "no CI" repeated in every verdict column.
     census = shown.loc["Long-term sick or disabled (Census 2021)"]
-    assert census["Against England"] == "no CI"
+    assert census["vs England"] == ""
+    assert "no CI" not in shown.to_string()
+    assert "A blank verdict" in read_text(at)
     assert len(at.get("vega_lite_chart")) >= 1  # a trend where there is a series
+
+
+def test_a_neighbourhood_shows_its_local_authoritys_figure_without_verdicts_of_its_own(
+    sample_app,
+):
+    db = sample_app
+    msoa = sql(db, "SELECT area_code, display_name FROM areas WHERE area_level = 'msoa' "
+                   "AND lad_code = 'E06000032' ORDER BY area_code LIMIT 1").iloc[0]
+    at = open_page("profile", {"area": msoa["area_code"]})
+    no_errors(at)
+    shown = table(at, "profile_table").set_index("Indicator")
+    line = shown.loc["Employment rate, aged 16 to 64"]  # published for Luton, not the MSOA
+    assert line["Figure covers"] == "Luton-wide"
+    period = latest_period(db, "employment_rate_16_64", ["E06000032"])
+    luton = values_for(db, "employment_rate_16_64", period, ["E06000032"]).iloc[0]
+    assert line[msoa["display_name"]] == pct(luton["value"])
+    verdicts = [c for c in shown.columns if c.startswith("vs ")]
+    assert all(line[c] == "" for c in verdicts)
+    section = at.get_by_key("profile_exp_employment_rate_16_64")
+    text = unescape("\n".join(m.value for m in section.markdown))
+    assert "No figure for Luton" not in text
+    assert "This is **Luton**'s figure" in text
 
 
 def test_profile_default_is_the_partnership(sample_app):
