@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from dashboard import charts, panels, queries, state
 from dashboard.compare import HIGHER, LOWER, SIMILAR, verdict
@@ -43,10 +44,11 @@ def figure_table(rows: pd.DataFrame, *, unit: str, decimals: int, polarity: str,
     """
     badges = badges or {}
     out = []
-    judged = False
+    judged = blank = False
     for r in rows.itertuples(index=False):
         v = verdict(r.value, r.ci_lower, r.ci_upper, england, polarity, "England")
         judged |= v.code in (HIGHER, LOWER, SIMILAR)
+        blank |= r.area_code != ENGLAND and v.code not in (HIGHER, LOWER, SIMILAR)
         against = "" if r.area_code == ENGLAND or v.code not in (HIGHER, LOWER, SIMILAR) \
             else v.short
         out.append(
@@ -74,6 +76,7 @@ def figure_table(rows: pd.DataFrame, *, unit: str, decimals: int, polarity: str,
         if not df[col].astype(bool).any():
             df = df.drop(columns=[col])
     df.attrs["verdicts"] = judged
+    df.attrs["blank_verdicts"] = judged and blank
     df.attrs["period"] = periods[0] if len(periods) == 1 else ""
     df.attrs["statuses"] = [s for s in dict.fromkeys(rows["status"].dropna()) if s]
     return df
@@ -90,7 +93,7 @@ def notes(df: pd.DataFrame) -> str:
     parts = []
     if not df.attrs.get("verdicts", True):
         parts.append(NO_VERDICT_NOTE)
-    elif "Against England" in df and not df["Against England"].astype(bool).all():
+    elif "Against England" in df and df.attrs.get("blank_verdicts"):
         parts.append(BLANK_VERDICT_NOTE)
     if df.attrs.get("statuses") and "Status" in df:
         parts.append(status_notes(df.attrs["statuses"]))
@@ -368,15 +371,16 @@ def url_choice(
     return value
 
 
-def table(df: pd.DataFrame, key: str, *, box: str | None = None, **kwargs):
+def table(df: pd.DataFrame | Styler, key: str, *, box: str | None = None, **kwargs):
     """``st.dataframe`` inside a container keyed ``<box>_box`` (``box`` defaults to ``key``; so
     tests and the browser suite can find the table by name even when its widget key changes);
     returns what ``st.dataframe`` returns. For tables a reader sorts or picks from (the map's
     table, the download preview)."""
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("placeholder", "—")
-    if "height" not in kwargs and len(df) > 10:
-        kwargs["height"] = min(38 + 35 * len(df), 740)  # show every row up to about twenty
+    n_rows = len(df.data if isinstance(df, Styler) else df)
+    if "height" not in kwargs and n_rows > 10:
+        kwargs["height"] = min(38 + 35 * n_rows, 740)  # show every row up to about twenty
     with st.container(key=f"{box or key}_box"):
         return st.dataframe(df, key=key, **kwargs)
 
