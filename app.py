@@ -159,11 +159,20 @@ def filter_bar(page_key: str) -> flt.Filters:
     result = flt.Filters(page=page_key)
     if not shown:
         return result
-    widths = {state.CHALLENGE: 2, state.INDICATOR: 3, state.INDICATORS: 4, state.LEVEL: 2,
+    widths = {state.CHALLENGE: 2, state.INDICATOR: 3, state.INDICATORS: 6, state.LEVEL: 2,
               state.PLACES: 3, state.PERIOD: 2}
+    # Several indicators get a row of their own with the challenge, so two or three long titles
+    # fit in the box without the last one being cut off.
+    rows = ([[k for k in shown if k in (state.CHALLENGE, state.INDICATORS)],
+             [k for k in shown if k not in (state.CHALLENGE, state.INDICATORS)]]
+            if state.INDICATORS in shown else [list(shown)])
+    slots: dict[str, st.delta_generator.DeltaGenerator] = {}
     with st.container(border=True, key="filter_bar"):
-        cols = st.columns([widths[k] for k in shown])
-    slots = dict(zip(shown, cols, strict=True))
+        for keys in (r for r in rows if r):
+            weights = [widths[k] for k in keys]
+            spare = [sum(widths.values()) // 2 - sum(weights)] if len(rows) > 1 else []
+            cols = st.columns(weights + [w for w in spare if w > 0])
+            slots.update(zip(keys, cols, strict=False))
     ignored = result.ignored
 
     challenges = flt.challenge_options()
