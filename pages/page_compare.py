@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import charts, maps, queries
 from dashboard import filters as flt
 from dashboard.compare import verdict
-from dashboard.formatting import join_names
+from dashboard.formatting import breakdown_label, join_names, md, total_title
 from dashboard.views import current_filters
 from pages import _shared
 
@@ -26,7 +26,7 @@ else:
     areas = queries.areas()
     lad_names = dict(zip(areas.loc[areas["area_level"] == "lad", "area_code"],
                          areas.loc[areas["area_level"] == "lad", "display_name"], strict=True))
-    chosen = join_names(lad_names[c] for c in f.places) if f.places else "all places"
+    chosen = join_names(md(lad_names[c]) for c in f.places) if f.places else "all places"
     st.caption(f"Places: {chosen}. Latest period for each indicator.")
     for ind_id in f.indicators:
         meta = flt.indicator_meta(ind_id)
@@ -40,9 +40,10 @@ else:
         unit, decimals, polarity = meta["unit"], int(meta["decimals"]), meta["polarity"]
         eng = _shared.england_value(comps)
         with st.container(border=True, key=f"compare_{ind_id}"):
-            st.subheader(meta["title"])
+            st.subheader(md(total_title(meta["title"]) if breakdown == "total"
+                            else f"{meta['title']}: {breakdown_label(breakdown)}"))
             period = places["period"].iloc[0] if len(places) else ""
-            st.caption(f"{meta['unit_label']}, {period}.")
+            st.caption(f"{md(meta['unit_label'])}, {md(period)}. {_shared.source_line(places)}")
             shown = pd.concat([places, comps[comps["area_level"] == "partnership"]])
             shown = shown.assign(
                 judgement=[
@@ -60,9 +61,9 @@ else:
                 )
             badges = maps.subicb_badges(members) if level == "subicb" else {}
             if level == "subicb":
-                st.caption(maps.subicb_note(members, lad_names))
+                st.caption(md(maps.subicb_note(members, lad_names), 600))
             table_df = _shared.figure_table(rows, unit=unit, decimals=decimals,
                                             polarity=polarity, england=eng, badges=badges)
-            _shared.table(table_df, key=f"compare_table_{ind_id}")
-            if "Against England" not in table_df:
-                st.caption(_shared.NO_VERDICT_NOTE)
+            _shared.static_table(table_df, key=f"compare_table_{ind_id}", width="content")
+            if _shared.notes(table_df):
+                st.caption(_shared.notes(table_df))
