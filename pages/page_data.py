@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from dashboard import export, queries, state
-from dashboard.formatting import format_number, join_names, level_name
+from dashboard.formatting import format_number, join_names, level_name, md
 from dashboard.views import current_filters
 from pages import _shared
 
@@ -26,6 +28,66 @@ with_comparators = _shared.url_choice(
     what="1 (with comparators) or 0 (places only)", widget="segmented",
 )
 
+HEADERS = {
+    "indicator_id": "Indicator id",
+    "indicator_title": "Indicator",
+    "area_code": "Area code",
+    "area_name": "Area",
+    "area_level": "Level",
+    "period": "Period",
+    "period_start": "Period start",
+    "period_end": "Period end",
+    "breakdown": "Breakdown",
+    "value": "Value",
+    "unit": "Unit",
+    "ci_lower": "95% CI lower",
+    "ci_upper": "95% CI upper",
+    "numerator": "Numerator",
+    "denominator": "Denominator",
+    "status": "Status code",
+    "status_text": "Status",
+    "source_title": "Source",
+    "publisher": "Publisher",
+    "licence": "Licence",
+    "attribution": "Attribution",
+    "retrieved": "File retrieved",
+}
+STYLE_UP_TO = 5_000  # rows: beyond this, mixed decimals fall back to one format per column
+
+
+def missing_comparators(rows: pd.DataFrame) -> list[str]:
+    """One sentence per indicator and comparator with no figure for some of the periods shown,
+    and why where the rows tell (the partnership's figures are added up from its places'
+    counts)."""
+    areas = queries.areas()
+    names = dict(zip(areas["area_code"], areas["display_name"], strict=True))
+    lads = areas[(areas["area_level"] == "lad") & areas["in_partnership"]]
+    if f.places:
+        lads = lads[lads["area_code"].isin(f.places)]
+    wanted = [c for c in (info["partnership_code"], *sorted(set(lads["region_code"].dropna())),
+                          _shared.ENGLAND) if c]
+    out = []
+    for _ind_id, grp in rows.groupby("indicator_id", sort=False):
+        places = grp[~grp["is_comparator"]]
+        periods = list(dict.fromkeys(places["period"]))
+        title = md(grp["indicator_title"].iloc[0])
+        for code in wanted:
+            gone = [p for p in periods
+                    if code not in set(grp.loc[grp["period"] == p, "area_code"])]
+            if not gone:
+                continue
+            when = (join_names(md(p) for p in gone) if len(gone) <= 3
+                    else f"{len(gone)} of the {len(periods)} periods shown")
+            why = ""
+            if code == info["partnership_code"]:
+                counted = places[places["period"].isin(gone)]["numerator"].notna().any()
+                why = (": not every place has a figure then" if counted else
+                       ": its figures are added up from its places' counts, and the source "
+                       "gives rates without counts")
+            out.append(f"{md(names.get(code, code))} has no figure for {title} in {when}{why}.")
+    return out
+
+
 if not f.indicators:
     st.info("Choose one or more indicators in the bar above.")
 else:
@@ -35,32 +97,54 @@ else:
     truncated = len(rows) > ROW_LIMIT
     if truncated:
         rows = rows.iloc[:ROW_LIMIT]
+    # The files are made from exactly these rows (text that looks like a formula is neutralised
+    # on the way out). Streamlit's own table download and copy are switched off in
+    # .streamlit/config.toml (client.disableDataExport), so the buttons below are the only way
+    # the rows leave the page.
     preview = export.tidy(rows)
     areas = queries.areas()
     lad_names = dict(zip(areas["area_code"], areas["display_name"], strict=True))
-    where = join_names(lad_names.get(c, c) for c in f.places) if f.places else "all places"
+    where = (join_names(md(lad_names.get(c, c)) for c in f.places) if f.places
+             else "all places")
+    gaps = missing_comparators(rows) if with_comparators == "1" else []
     st.caption(
         f"{format_number(len(preview))} rows: {level_name(f.level, lower=True)} in {where}"
-        + (", with comparators" if with_comparators == "1" else "")
+        + (", with the partnership, regions and England where they have a figure"
+           if with_comparators == "1" else "")
         + "."
         + (f" Showing the first {format_number(ROW_LIMIT)} rows: narrow the filters to see "
            "the rest." if truncated else "")
     )
+    if gaps:
+        st.caption(" ".join(gaps))
+    decimals = sorted({int(d) for d in rows["decimals"].dropna()})
+    number_format = ("localized" if len(decimals) != 1 or decimals[0] == 0
+                     else f"%,.{decimals[0]}f")
+    shown: pd.DataFrame | Styler = preview
+    if len(decimals) > 1 and len(preview) <= STYLE_UP_TO:
+        # Several indicators with different decimals: each row shows its own indicator's.
+        styler = preview.style
+        for d in decimals:
+            idx = preview.index[rows["decimals"].to_numpy() == d]
+            styler = styler.format(f"{{:,.{d}f}}", subset=(idx, ["value", "ci_lower",
+                                                                 "ci_upper"]), na_rep="")
+        shown = styler
+        number_format = None
+    config = {col: st.column_config.TextColumn(label) for col, label in HEADERS.items()}
+    for col in ("value", "ci_lower", "ci_upper"):
+        config[col] = st.column_config.NumberColumn(HEADERS[col], format=number_format)
+    for col in ("numerator", "denominator"):
+        config[col] = st.column_config.NumberColumn(HEADERS[col], format="localized")
+    for col in ("period_start", "period_end", "retrieved"):
+        config[col] = st.column_config.DateColumn(HEADERS[col], format="YYYY-MM-DD")
     _shared.table(
-        preview,
+        shown,
         hide_index=True, placeholder="",
         key="data_preview",
-        column_config={
-            "value": st.column_config.NumberColumn("value", format="localized"),
-            "ci_lower": st.column_config.NumberColumn("ci_lower", format="localized"),
-            "ci_upper": st.column_config.NumberColumn("ci_upper", format="localized"),
-            "numerator": st.column_config.NumberColumn("numerator", format="localized"),
-            "denominator": st.column_config.NumberColumn("denominator", format="localized"),
-            "period_start": st.column_config.DateColumn("period_start", format="YYYY-MM-DD"),
-            "period_end": st.column_config.DateColumn("period_end", format="YYYY-MM-DD"),
-            "retrieved": st.column_config.DateColumn("retrieved", format="YYYY-MM-DD"),
-        },
+        column_config=config,
     )
+    st.caption("Column headers are shown in words here; the files use the tidy names "
+               "(indicator_id, area_code, value, ...).")
     latest_label = ""
     if f.period == state.LATEST and len(preview):
         labels = preview["period"].dropna().unique()
@@ -81,8 +165,7 @@ else:
          else "no"),
         *(("Attribution", a) for a in sorted(set(preview["attribution"].dropna()))),
     ]
-    c1, c2, _ = st.columns([1, 1, 3])
-    with c1:
+    with st.container(horizontal=True, key="downloads"):
         st.download_button(
             "Download CSV",
             data=lambda: export.to_csv_bytes(preview),
@@ -92,7 +175,6 @@ else:
             key="download_csv",
             on_click="ignore",
         )
-    with c2:
         st.download_button(
             "Download XLSX",
             data=lambda: export.to_xlsx_bytes(preview, about),
