@@ -515,6 +515,29 @@ def test_data_preview_is_the_warehouse_rows_and_the_download_is_the_preview(samp
     assert "gsmw_2_indicators_lad_all-periods.xlsx" in text
 
 
+def test_data_preview_has_readable_headers_and_each_indicators_decimals(sample_app):
+    at = open_page("data", {"indicators": ["employment_rate_16_64"], "places": ["E06000032"]})
+    no_errors(at)
+    grid = at.get_by_key("data_preview_box").dataframe[0]
+    config = json.loads(grid.proto.columns)
+    # The file keeps the tidy names; the page shows words.
+    assert config["area_code"]["label"] == "Area code"
+    assert config["ci_lower"]["label"] == "95% CI lower"
+    # England's 76 shows as 76.0 beside a region's 75.5: the indicator's one decimal, always.
+    assert config["value"]["type_config"]["format"] == "%,.1f"
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download CSV", "Download XLSX"]
+    assert at.get_by_key("downloads")  # side by side in one row
+
+
+def test_streamlits_own_table_download_is_switched_off():
+    """Its CSV would carry a formula-like name as it is; the page's own files neutralise it."""
+    import tomllib
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True
+
+
 def test_data_default_view_includes_comparators_for_the_latest_period(sample_app):
     db = sample_app
     at = open_page("data")

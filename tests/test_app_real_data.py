@@ -163,3 +163,11 @@ def test_a_new_build_swapped_in_is_noticed(monkeypatch, tmp_path, real_warehouse
     no_errors(at)
     assert not any("Sample data" in w.value for w in at.warning)
 
+
+def test_the_data_page_says_why_the_partnership_has_no_figure(real_app):
+    at = open_page("data", {"indicators": "employment_rate_16_64"})
+    no_errors(at)
+    assert set(table(at, "data_preview")["period"]) == {"2023"}
+    assert ("South Midlands has no figure for Employment rate, aged 16 to 64 in 2023: its "
+            "figures are added up from its places' counts, and the source gives rates without "
+            "counts.") in read_text(at)
