@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import queries
-from dashboard.formatting import POLARITY_TEXT, format_number, level_name
+from dashboard.formatting import (
+    POLARITY_TEXT,
+    date_text,
+    format_number,
+    level_name,
+    md,
+    slug,
+    status_short,
+)
 from etl.records import STATUSES
 from pages import _shared
 
@@ -23,10 +33,8 @@ if info["is_sample"]:
     )
 
 
-def _date(value: object) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    return pd.Timestamp(value).strftime("%-d %b %Y")
+def _date(value: object, *, long: bool = False) -> str:
+    return date_text(value, short=not long)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -35,34 +43,59 @@ src = queries.sources()
 if src.empty:
     st.caption("No sources loaded.")
 else:
+    use = queries.source_use()
+    src = src.merge(use, on="source_id", how="left")
     grouped = (
         src.assign(file=src["origin"].map(lambda o: str(o).replace("\\", "/").rsplit("/", 1)[-1]))
         .groupby(["dataset", "publisher", "title", "url", "licence", "attribution"],
                  dropna=False, sort=False)
         .agg(files=("file", lambda s: ", ".join(sorted(set(s)))),
              release_date=("release_date", "max"), retrieved_at=("retrieved_at", "max"),
+             n_shown=("n_shown", "sum"),
              notes=("notes", lambda s: "; ".join(sorted({str(x) for x in s if x and
                                                            not pd.isna(x)}))))
         .reset_index()
     )
-    _shared.table(
-        pd.DataFrame(
-            {
-                "Source": grouped["title"],
-                "Publisher": grouped["publisher"],
-                "Released": [_date(d) for d in grouped["release_date"]],
-                "Retrieved": [_date(d) for d in grouped["retrieved_at"]],
-                "Licence": grouped["licence"],
-                "Required attribution": grouped["attribution"],
-                "Link": grouped["url"],
-                "Files read": grouped["files"],
-                "Notes": grouped["notes"],
-            }
-        ),
-        hide_index=True, placeholder="—",
-        key="sources_table",
-        column_config={"Link": st.column_config.LinkColumn("Link")},
-    )
+    grouped = grouped.sort_values("title", key=lambda t: t.str.lower(), kind="stable")
+
+    def _source(r) -> None:
+        """One source, in an expander: what a reader needs to credit and find it again."""
+        label = f"**{md(r.title)}** · {md(r.publisher)}"
+        if _date(r.release_date):
+            label += f" · released {_date(r.release_date)}"
+        elif _date(r.retrieved_at):
+            label += f" · file retrieved {_date(r.retrieved_at)}"
+        with st.expander(label, key=f"source_{slug(r.dataset)}_{slug(r.title)}"):
+            when = []
+            if _date(r.release_date):
+                when.append(f"released {_date(r.release_date)}")
+            if _date(r.retrieved_at):
+                when.append(f"file retrieved {_date(r.retrieved_at)}")
+            lines = [
+                f"**Publisher:** {md(r.publisher)}",
+                f"**Dates:** {md(', '.join(when)) if when else 'not recorded'}",
+                f"**Licence:** {md(r.licence)}",
+                f"**Required attribution:** {md(r.attribution, 400)}",
+            ]
+            if isinstance(r.url, str) and r.url.startswith(("https://", "http://")):
+                target = quote(r.url, safe=":/?&=#%~.-_")
+                lines.append(f"**Where to find it:** [{md(r.url, 300)}]({target})")
+            st.markdown("  \n".join(lines))
+            st.caption(f"Files read: {md(r.files, 600)}."
+                       + (f" Notes: {md(r.notes, 800)}" if r.notes else ""))
+
+    shown = grouped[grouped["n_shown"] > 0]
+    unused = grouped[grouped["n_shown"] == 0]
+    st.markdown(f"**{len(shown)} sources** give the figures on this dashboard. Open one for its "
+                "dates, licence, the attribution its publisher asks for, and the files read.")
+    for r in shown.itertuples(index=False):
+        _source(r)
+    if not unused.empty:
+        st.markdown("**Loaded, but no figures for this area.** These files were read but hold "
+                    "no figure for the partnership's places, their regions or England, so "
+                    "nothing on this dashboard comes from them.")
+        for r in unused.itertuples(index=False):
+            _source(r)
     st.caption(
         "Map boundaries: Office for National Statistics, Open Geography Portal, Open Government "
         "Licence v3.0. Contains OS data © Crown copyright and database right."
@@ -98,10 +131,11 @@ st.markdown(
 """
 )
 st.subheader("Status flags")
-_shared.table(
-    pd.DataFrame({"Status": list(STATUSES), "Meaning": list(STATUSES.values())}),
-    hide_index=True, placeholder="—",
-    key="status_table",
+st.caption("Where a figure is not an ordinary published one, tables say so in a word or two.")
+_shared.static_table(
+    pd.DataFrame({"Shown as": [status_short(code) for code in STATUSES],
+                  "Meaning": list(STATUSES.values())}),
+    key="status_table", width="content",
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -109,23 +143,26 @@ st.header("Indicators", anchor="indicators")
 ind = queries.indicators()
 ch = queries.challenges()
 ch_titles = dict(zip(ch["challenge_id"], ch["title"], strict=True))
-_shared.table(
+_shared.static_table(
     pd.DataFrame(
         {
             "Indicator": ind["title"],
-            "Id (used in links and downloads)": ind["indicator_id"],
             "Unit": ind["unit_label"],
             "Direction": ind["polarity"].map(POLARITY_TEXT),
             "Challenges": [", ".join(ch_titles.get(c, c) for c in cs) for cs in ind["challenges"]],
-            "Levels": [", ".join(level_name(lv) for lv in lvls) for lvls in ind["levels"]],
-            "Figures loaded": [format_number(n) for n in ind["n_obs"]],
-            "Definition": ind["description"],
-            "Caveats": ind["caveats"],
+            "Published for": [", ".join(level_name(lv) for lv in lvls) for lvls in ind["levels"]],
+            "Figures loaded": [format_number(n) if n else "none yet" for n in ind["n_obs"]],
+            "Id (in links and files)": ind["indicator_id"],
         }
     ),
-    hide_index=True, placeholder="—",
     key="indicators_table",
 )
+with st.expander("What each indicator measures, and its caveats", key="definitions"):
+    st.markdown("\n".join(
+        f"- **{md(r.title)}**: {md(r.description, 800)}"
+        + (f" *Caveats:* {md(r.caveats, 800)}" if str(r.caveats).strip() else "")
+        for r in ind.itertuples(index=False)
+    ))
 
 # ---------------------------------------------------------------------------------------------
 st.header("The last build", anchor="last-build")
@@ -133,16 +170,18 @@ load = queries.last_load()
 if load is None:
     st.caption("The warehouse records no build.")
 else:
+    how = {"files": "from downloaded files", "live": "from the live sources",
+           "sample": "from the sample bundled with the project"}.get(str(load["mode"]), "")
     st.markdown(
-        f"Build `{load['load_id']}` ({load['mode']}), finished "
-        f"{_date(load['finished_at'])} for {load['area_name']}."
+        f"Last refreshed **{_date(load['finished_at'], long=True)}** {how}, for "
+        f"{md(load['area_name'])}."
     )
     changes = queries.changes(load["load_id"])
     if changes.empty:
         st.caption("No earlier build to compare with, so no changes are listed.")
     else:
         st.subheader("What changed since the build before")
-        _shared.table(
+        _shared.static_table(
             pd.DataFrame(
                 {
                     "Indicator": changes["title"],
@@ -151,8 +190,8 @@ else:
                     "Values revised": changes["values_changed"],
                 }
             ),
-            hide_index=True, placeholder="—",
             key="changes_table",
         )
-    with st.expander("The build's own summary", key="build_summary"):
+    with st.expander("The build's own summary (for officers)", key="build_summary"):
+        st.caption(f"Build {md(load['load_id'])}.")
         st.code(str(load["summary"]), language=None)
