@@ -560,16 +560,47 @@ def test_about_lists_every_source_status_and_the_build(sample_app):
     db = sample_app
     at = open_page("about")
     no_errors(at)
-    sources = table(at, "sources_table")
-    titles = set(sql(db, "SELECT DISTINCT title FROM sources")["title"])
-    assert set(sources["Source"]) == titles
-    attributions = set(sql(db, "SELECT DISTINCT attribution FROM sources")["attribution"])
-    assert attributions <= set(sources["Required attribution"])
+    # One expander per source, named by its title, holding its licence and attribution.
+    sources = sql(db, "SELECT DISTINCT title, attribution, licence FROM sources")
+    labels = {unescape(e.label): e for e in at.expander}
+    for r in sources.itertuples(index=False):
+        found = [e for label, e in labels.items() if label.startswith(f"**{r.title}** · ")]
+        assert found, f"no expander for {r.title}"
+        body = unescape("\n".join(m.value for m in found[0].markdown))
+        assert r.attribution in body and r.licence in body
+    # Statuses in words, not codes.
     statuses = table(at, "status_table")
-    assert list(statuses["Status"]) == list(STATUSES)
+    assert list(statuses["Meaning"]) == list(STATUSES.values())
+    assert not set(statuses["Shown as"]) & set(STATUSES)  # no "low_reliability"
     summary = sql(db, "SELECT summary FROM loads ORDER BY started_at DESC LIMIT 1").iloc[0, 0]
     assert at.get_by_key("build_summary").code[0].value == summary
-    assert "partnership" in shown_text(at).lower()
+    built = sql(db, "SELECT finished_at FROM loads ORDER BY started_at DESC LIMIT 1").iloc[0, 0]
+    text = read_text(at)
+    assert f"Last refreshed **{pd.Timestamp(built).strftime('%-d %B %Y')}**" in text
+    assert "partnership" in text.lower()
+
+
+def test_about_marks_a_source_that_gives_no_figure_for_the_area(monkeypatch, tmp_path,
+                                                                 sample_warehouse,
+                                                                 sample_geometry):
+    db = tmp_path / "unused-source.duckdb"
+    db.write_bytes(sample_warehouse.read_bytes())
+    con = duckdb.connect(str(db))
+    con.execute("INSERT INTO sources (source_id, dataset, publisher, title, url, licence, "
+                "attribution, is_sample, origin, sha256) VALUES ('x:1', 'x', 'Somebody', "
+                "'Read but unused', 'https://example.org', 'OGL', 'Source: Somebody', true, "
+                "'unused.csv', 'abc')")
+    con.close()
+    monkeypatch.setenv("WAREHOUSE_PATH", str(db))
+    monkeypatch.setenv("GEO_DIR", str(sample_geometry))
+    at = open_page("about")
+    no_errors(at)
+    assert any("Loaded, but no figures for this area" in unescape(m.value) for m in at.markdown)
+    labels = [unescape(e.label) for e in at.expander]
+    assert labels.index(next(x for x in labels if x.startswith("**Read but unused**"))) == len(
+        [x for x in labels if x.startswith("**")]) - 1  # listed last, under that heading
+    footer = unescape(at.get_by_key("footer").caption[0].value)
+    assert "Somebody" not in footer  # the footer credits only sources with figures shown
 
 
 # ---------------------------------------------------------------------------------------------
