@@ -50,12 +50,12 @@ def empty_warehouse(monkeypatch, tmp_path, sample_geometry):  # noqa: F811
     return db
 
 
-@pytest.mark.parametrize("page", PAGE_KEYS)
-def test_every_page_with_an_empty_warehouse_says_what_to_run(empty_warehouse, page):
+@pytest.mark.parametrize("page_key", PAGE_KEYS)
+def test_every_page_with_an_empty_warehouse_says_what_to_run(empty_warehouse, page_key):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
-    if page != "overview":
-        at.switch_page(PAGES[page].path).run()
+    if page_key != "overview":
+        at.switch_page(PAGES[page_key].path).run()
     assert_no_traceback(at)
     assert len(at.error) == 1
     message = at.error[0].value
@@ -76,28 +76,28 @@ def without_employment_rate(monkeypatch, tmp_path, sample_warehouse, sample_geom
     return db
 
 
-@pytest.mark.parametrize("page", PAGE_KEYS)
+@pytest.mark.parametrize("page_key", PAGE_KEYS)
 def test_every_page_with_the_default_indicator_missing_shows_the_others(
-    without_employment_rate, page
+    without_employment_rate, page_key
 ):
-    at = open_page(page)
+    at = open_page(page_key)
     assert_no_traceback(at)
     assert not at.error, [e.value for e in at.error]
-    if page == "map":
+    if page_key == "map":
         assert at.selectbox(key="indicator").value not in (None, EMPLOYMENT)
         assert at.get("deck_gl_json_chart")
-    if page in ("compare", "data"):
+    if page_key in ("compare", "data"):
         chosen = at.multiselect(key="indicators").value
         assert chosen and EMPLOYMENT not in chosen
-    if page == "overview":
+    if page_key == "overview":
         assert "South Midlands employment rate" not in {m.label for m in at.metric}
 
 
-@pytest.mark.parametrize("page", ["map", "data"])
+@pytest.mark.parametrize("page_key", ["map", "data"])
 def test_a_link_to_the_missing_indicator_is_named_and_the_page_falls_back(
-    without_employment_rate, page
+    without_employment_rate, page_key
 ):
-    at = open_page(page, {"indicator": EMPLOYMENT, "indicators": EMPLOYMENT})
+    at = open_page(page_key, {"indicator": EMPLOYMENT, "indicators": EMPLOYMENT})
     assert_no_traceback(at)
     warning = "\n".join(w.value for w in at.warning)
     assert "employment\\_rate\\_16\\_64" in warning and "Ignored indicator" in warning
@@ -122,7 +122,7 @@ READS = {
     "data": ["challenge", "indicators", "level", "places", "period", "comparators"],
     "about": [],
 }
-# Markup that would act if it reached the page: a tag or link not escaped (Markdown escapes with
+# Markup that would act if it reached the page_key: a tag or link not escaped (Markdown escapes with
 # a backslash, HTML with entities).
 MARKUP = re.compile(r"(?<!\\)<(script|img)|(?<!\\)\]\((?:http)")
 
@@ -133,11 +133,11 @@ def sample_app(monkeypatch, sample_warehouse, sample_geometry):  # noqa: F811
     monkeypatch.setenv("GEO_DIR", str(sample_geometry))
 
 
-@pytest.mark.parametrize("page", PAGE_KEYS)
-def test_every_page_ignores_hostile_link_parameters_and_names_them(sample_app, page):
-    params = {name: HOSTILE[name] for name in READS[page]}
+@pytest.mark.parametrize("page_key", PAGE_KEYS)
+def test_every_page_ignores_hostile_link_parameters_and_names_them(sample_app, page_key):
+    params = {name: HOSTILE[name] for name in READS[page_key]}
     params["<script>x</script>"] = "<img src=x onerror=alert(2)>"  # an unknown parameter
-    at = open_page(page, params)
+    at = open_page(page_key, params)
     assert_no_traceback(at)
     assert not at.error, [e.value for e in at.error]
     text = page_text(at)
@@ -145,18 +145,18 @@ def test_every_page_ignores_hostile_link_parameters_and_names_them(sample_app, p
     assert found is None, f"{found.group(0)!r} reached the page unescaped: {text[:2000]}"
     warning = "\n".join(w.value for w in at.warning)
     assert "Ignored unknown URL parameter(s)" in warning
-    for name in READS[page]:
+    for name in READS[page_key]:
         assert f"Ignored {name}=" in warning, f"{name} not named in {warning!r}"
     kept = dict(at.query_params)
-    for name in READS[page]:  # none of it stays in the link the reader would copy
+    for name in READS[page_key]:  # none of it stays in the link the reader would copy
         assert kept.get(name) != HOSTILE[name]
     defaults = {"challenge": "all", "indicator": EMPLOYMENT, "level": "lad", "period": "latest"}
-    for key in READS[page]:
+    for key in READS[page_key]:
         if key in defaults:
             assert at.selectbox(key=key).value == defaults[key]
-    if page == "profile":
+    if page_key == "profile":
         assert at.selectbox(key="area").value == "GBW-SMID"  # the partnership
-    if "places" in READS[page]:
+    if "places" in READS[page_key]:
         assert at.multiselect(key="places").value == []
-    if "indicators" in READS[page]:
+    if "indicators" in READS[page_key]:
         assert at.multiselect(key="indicators").value == [EMPLOYMENT]
