@@ -388,10 +388,15 @@ def table(df: pd.DataFrame | Styler, key: str, *, box: str | None = None, **kwar
 def static_table(df: pd.DataFrame, key: str, *, width: int | str = "stretch") -> None:
     """A table to read, not to sort: every row and column shown in full, long text wrapped onto
     more lines instead of cut off (``st.table``), inside a container keyed ``<key>_box``.
-    ``width="content"`` keeps a table of short columns from spreading across the page."""
+    ``width="content"`` keeps a table of short columns from spreading across the page.
+
+    ``st.table`` renders its cells and headers as markdown, so every text is escaped: a name
+    from a source file shows as it is and cannot become a link."""
     shown = df.copy()
     for col in shown.columns:
-        shown[col] = ["" if x is None or (isinstance(x, float) and x != x) else x
+        shown[col] = ["" if x is None or (isinstance(x, float) and x != x)
+                      else md(x, 2000) if isinstance(x, str) else x
                       for x in shown[col]]
+    shown.columns = [md(c, 200) for c in shown.columns]
     with st.container(key=f"{key}_box"):
         st.table(shown, hide_index=True, border="horizontal", width=width)
