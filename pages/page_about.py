@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import pandas as pd
 import streamlit as st
 
@@ -77,10 +75,10 @@ else:
                 f"**Licence:** {md(r.licence)}",
                 f"**Required attribution:** {md(r.attribution, 400)}",
             ]
-            if isinstance(r.url, str) and r.url.startswith(("https://", "http://")):
-                target = quote(r.url, safe=":/?&=#%~.-_")
-                lines.append(f"**Where to find it:** [{md(r.url, 300)}]({target})")
             st.markdown("  \n".join(lines))
+            if isinstance(r.url, str) and r.url.startswith(("https://", "http://")):
+                st.link_button("The publisher's page for this source", r.url,
+                               icon=":material/open_in_new:", type="tertiary")
             st.caption(f"Files read: {md(r.files, 600)}."
                        + (f" Notes: {md(r.notes, 800)}" if r.notes else ""))
 
@@ -105,7 +103,7 @@ else:
 st.header("How the figures are made", anchor="methods")
 st.markdown(
     f"""
-- **The partnership's own figures.** {info['partnership_name']} is not a published geography,
+- **The partnership's own figures.** {md(info['partnership_name'])} is not a published geography,
   so its figures are made here: counts are summed across its six local authorities and rates are
   recomputed from the summed numerators and denominators, never by averaging the places' rates.
   The survey's confidence intervals cannot be combined this way, so partnership figures carry
