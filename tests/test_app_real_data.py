@@ -171,3 +171,22 @@ def test_the_data_page_says_why_the_partnership_has_no_figure(real_app):
     assert ("South Midlands has no figure for Employment rate, aged 16 to 64 in 2023: its "
             "figures are added up from its places' counts, and the source gives rates without "
             "counts.") in read_text(at)
+
+
+def test_a_neighbourhood_shows_its_local_authoritys_figure_without_verdicts_of_its_own(real_app):
+    bury_park = "E02003274"  # a Luton neighbourhood (MSOA)
+    at = open_page("profile", {"area": bury_park})
+    no_errors(at)
+    assert at.header[0].value == "Bury Park"
+    shown = table(at, "profile_table").set_index("Indicator")
+    line = shown.loc["Employment rate, aged 16 to 64"]  # published for Luton, not Bury Park
+    assert line["Figure covers"] == "Luton-wide"
+    luton = values_for(real_app, "employment_rate_16_64", line["Period"], ["E06000032"]).iloc[0]
+    assert line["Bury Park"] == pct(luton["value"])
+    # Luton's own profile says "Worse" against England for this figure; here it is Luton's
+    # figure, not Bury Park's, so it carries no verdict.
+    assert all(line[c] == "" for c in shown.columns if c.startswith("vs "))
+    section = at.get_by_key("profile_exp_employment_rate_16_64")
+    text = unescape("\n".join(m.value for m in section.markdown))
+    assert "No figure for Luton" not in text
+    assert "This is **Luton**'s figure" in text
