@@ -623,6 +623,38 @@ def test_bad_url_parameters_fall_back_and_say_what_was_ignored(sample_app, name,
     assert value not in dict(at.query_params).values()
 
 
+HOSTILE_REGION = "[East of England](http://evil.example) <b>x</b>"
+
+
+@pytest.fixture()
+def hostile_region(monkeypatch, tmp_path, sample_warehouse, sample_geometry):
+    """The sample with a region's name made of markdown and HTML, as a hostile file could."""
+    db = tmp_path / "hostile-region.duckdb"
+    db.write_bytes(sample_warehouse.read_bytes())
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE areas SET area_name = $n, display_name = $n WHERE area_code = "
+                "'E12000006'", {"n": HOSTILE_REGION})
+    con.close()
+    monkeypatch.setenv("WAREHOUSE_PATH", str(db))
+    monkeypatch.setenv("GEO_DIR", str(sample_geometry))
+    return db
+
+
+@pytest.mark.parametrize("page", ["overview", "map", "compare"])
+def test_a_name_from_the_data_is_shown_as_text_never_as_a_link(hostile_region, page):
+    at = open_page(page)
+    no_errors(at)
+    source = shown_text(at)
+    assert "](http" not in source and "<b>" not in source
+    if page in ("overview", "map"):
+        comparison = [c.value for c in at.caption if "For comparison" in c.value]
+        assert comparison and HOSTILE_REGION in unescape(comparison[0])
+    if page == "compare":  # st.table renders its cells as markdown too
+        cells = at.get_by_key("compare_table_employment_rate_16_64_box").table[0].value
+        assert HOSTILE_REGION in set(table(at, "compare_table_employment_rate_16_64")["Place"])
+        assert "](http" not in cells.to_string() and "<b>" not in cells.to_string()
+
+
 def test_an_unknown_place_in_the_profile_link_falls_back_to_the_partnership(sample_app):
     at = open_page("profile", {"area": "'; DROP TABLE observations; --"})
     no_errors(at)
