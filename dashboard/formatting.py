@@ -230,6 +230,11 @@ def md_escape(text: object, limit: int = 60) -> str:
     return _MD_PUNCTUATION.sub(r"\\\1", printable(text, limit))
 
 
+def text_of(value: object) -> str:
+    """A text field as shown: empty (never "None" or "nan") when the warehouse holds nothing."""
+    return "" if is_missing(value) else str(value).strip()
+
+
 def md(text: object, limit: int = 200) -> str:
     """A name or any other text from the data, escaped for markdown (longer limit than
     :func:`md_escape`'s, for names and titles rather than URL parameters)."""
