@@ -57,7 +57,7 @@ def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
                              labelColor="#222222", titleColor="#222222")
         .configure_legend(labelFontSize=12, titleFontSize=12, labelFont=FONT, titleFont=FONT,
                           labelColor="#222222", titleColor="#222222", orient="bottom",
-                          columns=3, labelLimit=260)
+                          columns=2, labelLimit=260)
         .configure_title(font=FONT, fontSize=14, anchor="start", color="#111111")
         .configure_view(stroke=None)
     )
