@@ -14,6 +14,7 @@ from dashboard.formatting import (
     md,
     slug,
     status_short,
+    text_of,
 )
 from etl.records import STATUSES
 from pages import _shared
@@ -158,7 +159,7 @@ _shared.static_table(
 with st.expander("What each indicator measures, and its caveats", key="definitions"):
     st.markdown("\n".join(
         f"- **{md(r.title)}**: {md(r.description, 800)}"
-        + (f" *Caveats:* {md(r.caveats, 800)}" if str(r.caveats).strip() else "")
+        + (f" *Caveats:* {md(r.caveats, 800)}" if text_of(r.caveats) else "")
         for r in ind.itertuples(index=False)
     ))
 

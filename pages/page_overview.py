@@ -123,7 +123,8 @@ def distance_to_80() -> None:
     )
     left, right = st.columns([3, 2])
     with left:
-        _shared.static_table(table, key="aspiration_table")
+        _shared.static_table(table, key="aspiration_table",
+                             nowrap=("Employment rate", "95% CI", "Gap to 80%"))
         foot = ["pp: percentage points."]
         statuses = [s for s in places["status"].dropna() if s]
         if statuses:

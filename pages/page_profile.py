@@ -17,6 +17,7 @@ from dashboard.formatting import (
     md,
     status_notes,
     status_short,
+    text_of,
     total_title,
 )
 from dashboard.views import current_filters, page_path
@@ -111,7 +112,8 @@ else:
                 *(f"vs {names.get(c, c)}" for _, c in comparators)]:
         if not display[col].astype(bool).any():
             display = display.drop(columns=[col])
-    _shared.static_table(display, key="profile_table")
+    _shared.static_table(display, key="profile_table",
+                         nowrap=(name_here, "95% CI", *(names.get(c, c) for _, c in comparators)))
     foot = [
         "A blank verdict: the figure has no confidence interval, or the comparator has no "
         "figure for the same period (then its column is blank too)."
@@ -170,7 +172,7 @@ else:
                          & (obs["area_code"] == row.figure_area)
                          & (obs["period"] == row.period)]
             notes = [_shared.source_line(source)]
-            if str(m["caveats"]).strip():
+            if text_of(m["caveats"]):
                 notes.append(f"Caveats: {md(m['caveats'], 800)}")
             st.caption(" ".join(n for n in notes if n))
 
