@@ -113,8 +113,9 @@ def table(at: AppTest, key: str) -> pd.DataFrame:
         return box.dataframe[0].value.reset_index(drop=True)
     df = box.table[0].value.reset_index(drop=True)
     df.columns = [unescape(str(c)) for c in df.columns]
-    for col in df.columns:
-        df[col] = [unescape(x) if isinstance(x, str) else x for x in df[col]]
+    for col in df.columns:  # a no-break space reads as a space
+        df[col] = [unescape(x).replace("\u00a0", " ") if isinstance(x, str) else x
+                   for x in df[col]]
     return df
 
 
