@@ -9,7 +9,8 @@ the ONS naming rule (a 2021 LSOA is named "<LAD name> NNNX", an MSOA "<LAD name>
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,101 @@ COUNTRY_NAMES = {
     "K02000001": "United Kingdom",
 }
 _SMALL_AREA_NAME = re.compile(r"^(?P<lad>.+) (?P<num>\d{3})(?P<letter>[A-Z])?$")
+
+
+_SMALL_PREFIXES = frozenset(("E01", "W01", "E02", "W02"))  # LSOA and MSOA codes (``level_of``)
+
+
+@dataclass
+class AreaFilter:
+    """Neighbourhood rows (LSOA, MSOA) a parser may leave out before making records of them.
+
+    National neighbourhood files are 97% outside the configured area. A row is left out when the
+    lookups place its code in a LAD outside the area, or when no lookup places it and its name
+    (``<LAD name> 001A``) is not led by a name the configuration or the lookups give a configured
+    LAD or one of its former districts. Every other row is kept and :meth:`Scope.in_scope` decides
+    as before, so the filter only saves work. The build learns LAD names from the extracts too:
+    :meth:`misses` tells when one of those names leads rows a file left out (the build then reads
+    that file again in full). Use one :meth:`for_file` copy per file: it counts what it left out.
+    """
+
+    configured: frozenset[str] = frozenset()
+    placed: dict[str, dict[str, bool]] = field(default_factory=dict)  # kind -> code -> in area
+    names: frozenset[str] = frozenset()  # LAD names that may lead the name of a row kept
+    figures: int = 0  # figures (records) left out of this file
+    unplaced: dict[bool, set[str]] = field(default_factory=dict)  # 2011 vintage? -> name leads
+
+    @classmethod
+    def make(cls, area: Area, lookups: Lookups) -> AreaFilter:
+        """The filter for one build: the lookups' placings, and the LAD names known up front."""
+        configured = frozenset(area.lad_codes)
+        successor = {**lookups.successors(), **area.predecessor_map}  # as Scope.make
+        lsoa11 = lookups.lsoa11
+        maps = {
+            "lsoa": lookups.lsoa_to_lad(),
+            "msoa": lookups.msoa_to_lad(),
+            "lsoa11": {
+                code: successor.get(lad, lad)
+                for code, lad in zip(lsoa11["lsoa11_code"], lsoa11["lad_code"], strict=False)
+            },
+        }
+        # A code whose LAD is known says in (True) or out (False); any other goes by its name.
+        placed = {
+            kind: {code: lad in configured for code, lad in table.items() if lad}
+            for kind, table in maps.items()
+        }
+        names = {lad.name for lad in area.lads if lad.name}
+        for row in lookups.lads.itertuples(index=False):
+            if isinstance(row.lad_name, str) and successor.get(row.lad_code, row.lad_code) in (
+                configured
+            ):
+                names.add(row.lad_name)
+        return cls(configured, placed, frozenset(names))
+
+    def for_file(self) -> AreaFilter:
+        """A copy that counts what one file leaves out."""
+        return replace(self, figures=0, unplaced={True: set(), False: set()})
+
+    def keep(
+        self, codes: Iterable[object], names: Iterable[object], vintage: str | None, per_row: int
+    ) -> np.ndarray:
+        """Which rows to keep (a bool array); ``per_row``: figures each row holds."""
+        lsoa11 = vintage == "lsoa11"
+        unplaced = self.unplaced.setdefault(lsoa11, set())
+        known = self.names
+        tables = self.placed
+        out = []
+        for code, name in zip(codes, names, strict=True):
+            if not isinstance(code, str) or code[:3] not in _SMALL_PREFIXES:
+                out.append(True)
+                continue
+            if lsoa11:
+                table = tables.get("lsoa11", {})
+            else:
+                table = tables.get("lsoa" if code.startswith(("E01", "W01")) else "msoa", {})
+            inside = table.get(code)
+            if inside is not None:
+                out.append(inside)
+            elif isinstance(name, str) and name:
+                lead = name.rpartition(" ")[0]  # "<LAD name>" if the naming rule matches
+                if lead in known:
+                    out.append(True)
+                else:
+                    unplaced.add(lead)
+                    out.append(False)
+            else:
+                out.append(False)  # no LAD and no name: never in scope
+        keep = np.array(out, dtype=bool)
+        self.figures += int((~keep).sum()) * per_row
+        return keep
+
+    def misses(self, scope: Scope) -> bool:
+        """Whether ``scope`` places neighbourhoods by a name that led rows this file left out."""
+        by_name, former = scope.placing_names()
+        return bool(
+            self.unplaced.get(False, set()) & set(by_name)
+            or self.unplaced.get(True, set()) & set(former)
+        )
 
 
 @dataclass
@@ -89,13 +185,9 @@ class Scope:
             }
         return self._maps
 
-    def small_area_lad(self, codes: pd.Series, names: pd.Series, vintage: pd.Series) -> pd.Series:
-        """The configured LAD each LSOA/MSOA lies in, or None (outside the area or unknown).
-
-        By the lookups where they give a LAD, else by the ONS naming rule ("<LAD name> NNNX");
-        2011 LSOAs of former districts are placed in the district's successor.
-        """
-        maps = self._small_area_maps()
+    def placing_names(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The LAD names the naming rule places neighbourhoods by: of today's neighbourhoods
+        (configured LADs' names), and of 2011 ones (former districts' names too) -> LAD code."""
         configured = set(self.area.lad_codes)
         former_names = {
             name: self.successor.get(code, code)
@@ -106,6 +198,17 @@ class Scope:
         for code in self.area.lad_codes:  # the first configured LAD of a name wins
             if self.lad_names.get(code) is not None:
                 by_name.setdefault(self.lad_names[code], code)
+        return by_name, former_names
+
+    def small_area_lad(self, codes: pd.Series, names: pd.Series, vintage: pd.Series) -> pd.Series:
+        """The configured LAD each LSOA/MSOA lies in, or None (outside the area or unknown).
+
+        By the lookups where they give a LAD, else by the ONS naming rule ("<LAD name> NNNX");
+        2011 LSOAs of former districts are placed in the district's successor.
+        """
+        maps = self._small_area_maps()
+        configured = set(self.area.lad_codes)
+        by_name, former_names = self.placing_names()
         succ = self.successor
         out = []
         # A plain loop over the values: every national LSOA file passes through here.

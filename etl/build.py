@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 from tqdm import tqdm
 
 from etl import aggregate, detect, warehouse
-from etl.areas import Scope
+from etl.areas import AreaFilter, Scope
 from etl.catalogue import Catalogue, catalogue
 from etl.errors import EtlError, ExtractError
 from etl.errors import LiveUnavailable as LiveUnavailable  # re-exported: callers use build.*
@@ -91,10 +92,15 @@ def _progress(iterable: Iterable, desc: str, show: bool, total: int | None = Non
 
 
 def read_folder(
-    root: Path, *, is_sample: bool = False, show_progress: bool = False
+    root: Path,
+    *,
+    is_sample: bool = False,
+    show_progress: bool = False,
+    narrow: AreaFilter | None = None,
 ) -> tuple[list[Extract], list[Skipped]]:
     """Parse every extract under ``root``; list the files skipped and why.
 
+    With ``narrow``, parsers that can leave out rows outside the configured area do so.
     Raises ExtractError on the first broken file (the build then stops; nothing is written).
     """
     from etl.sources import parser_modules
@@ -107,31 +113,46 @@ def read_folder(
         if res.recognised is None or res.recognised.dataset is None:
             skipped.append(Skipped(rel, res.skip_reason or "not recognised"))
             continue
-        module = modules[res.recognised.parser]
-        recs = module.parse(res.path, res.recognised)
-        if recs.empty:
-            raise ExtractError(res.path, "no data rows found")
-        meta = getattr(module, "metadata", None)
-        info = meta(res.path) if meta else {}
-        # A parser may report what it left out or could not place (``records.attrs["notes"]``).
-        parser_notes = list(recs.attrs.get("notes", ()))
-        extracts.append(
-            Extract(
-                dataset=res.recognised.dataset,
-                records=recs,
-                origin=rel,
-                sha256=sha256_of(res.path),
-                description=res.recognised.description,
-                retrieved_at=info.get("retrieved_at")
-                or datetime.fromtimestamp(res.path.stat().st_mtime, UTC).replace(tzinfo=None),
-                release_date=info.get("release_date"),
-                is_sample=is_sample,
-                notes=parser_notes,
-                edition=info.get("edition"),
-                replaces_history=bool(getattr(module, "REPLACES_HISTORY", False)),
-            )
-        )
+        extracts.append(_read_extract(res, modules[res.recognised.parser], is_sample, narrow))
     return extracts, skipped
+
+
+def _read_extract(
+    res: detect.ScanResult, module: ModuleType, is_sample: bool, narrow: AreaFilter | None
+) -> Extract:
+    """One recognised file as an extract (``narrow``: see :func:`read_folder`)."""
+    assert res.recognised is not None
+    rel = str(res.path)
+    narrows = narrow is not None and getattr(module, "NARROWS", False)
+    narrowed = narrow.for_file() if narrow is not None and narrows else None
+    if narrowed is not None:
+        recs = module.parse(res.path, res.recognised, narrow=narrowed)
+    else:
+        recs = module.parse(res.path, res.recognised)
+    if narrowed is not None and not narrowed.figures:
+        narrowed = None  # nothing left out
+    if recs.empty and narrowed is None:
+        raise ExtractError(res.path, "no data rows found")
+    meta = getattr(module, "metadata", None)
+    info = meta(res.path) if meta else {}
+    # A parser may report what it left out or could not place (``records.attrs["notes"]``).
+    parser_notes = list(recs.attrs.get("notes", ()))
+    return Extract(
+        dataset=res.recognised.dataset,
+        records=recs,
+        origin=rel,
+        sha256=sha256_of(res.path),
+        description=res.recognised.description,
+        retrieved_at=info.get("retrieved_at")
+        or datetime.fromtimestamp(res.path.stat().st_mtime, UTC).replace(tzinfo=None),
+        release_date=info.get("release_date"),
+        is_sample=is_sample,
+        notes=parser_notes,
+        edition=info.get("edition"),
+        replaces_history=bool(getattr(module, "REPLACES_HISTORY", False)),
+        narrowed=narrowed,
+        reread=None if narrowed is None else lambda: _read_extract(res, module, is_sample, None),
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -250,7 +271,7 @@ def _records(extracts: list[Extract], scope: Scope) -> dict[str, pd.DataFrame]:
             continue
         recs = ex.records
         keep = scope.in_scope(recs)
-        dropped += int((~keep).sum())
+        dropped += int((~keep).sum()) + (ex.narrowed.figures if ex.narrowed is not None else 0)
         recs = recs[keep].copy()
         recs["source_id"] = ex.source_id
         recs["retrieved_rank"] = rank[i]
@@ -272,6 +293,7 @@ def assemble(
     derivations: list[Derivation] | None = None,
 ) -> tuple[warehouse.Tables, list[str]]:
     """Turn extracts into the warehouse's tables (without writing anything)."""
+    given = extracts
     # Areas some sources publish by name only get the codes the rest of the build uses.
     extracts, name_notes = resolve_names(extracts, area, lookups)
     names = (
@@ -280,6 +302,14 @@ def assemble(
         else pd.DataFrame(columns=["area_code", "area_name"])
     )
     scope = Scope.make(area, lookups, names.drop_duplicates("area_code"))
+    missed = [ex.narrowed is not None and ex.narrowed.misses(scope) for ex in extracts]
+    if any(missed):
+        # A LAD name learned from the extracts places rows a file left out: read it in full.
+        again = [
+            ex.reread() if miss and ex.reread else ex
+            for ex, miss in zip(given, missed, strict=True)
+        ]
+        return assemble(again, area, lookups, cat, derivations)
     by_dataset = _records(extracts, scope)
     notes = name_notes + scope.notes
     notes += [f"{ex.origin}: {note}" for ex in extracts for note in ex.notes]
@@ -415,6 +445,19 @@ def _changes(load_id: str, new: pd.DataFrame, old: pd.DataFrame | None) -> pd.Da
     return pd.DataFrame(rows, columns=cols)
 
 
+def _lookups_first(area: Area, roots: list[Path]) -> tuple[Lookups | None, AreaFilter | None]:
+    """The lookups and the filter they give parsers, read before the extracts.
+
+    A broken lookup is reported where it always was, once the extracts are read (a broken
+    extract is named first): then there is no filter and no lookups yet.
+    """
+    try:
+        lookups = find_lookups(*roots)
+    except Exception:
+        return None, None
+    return lookups, AreaFilter.make(area, lookups)
+
+
 def run(
     mode: str,
     db_path: Path,
@@ -441,16 +484,21 @@ def run(
 
     with warehouse.build_lock(db_path):
         lookup_roots: list[Path] = [geo_dir()]  # lookups written by `python -m geo build`
+        lookups: Lookups | None = None
         if mode == "files":
             if from_dir is None:
                 raise EtlError("--from needs a folder of extract files")
-            extracts, skipped = read_folder(from_dir, show_progress=show_progress)
-            result.skipped = skipped
             lookup_roots.append(from_dir)
-        elif mode == "sample":
-            extracts, skipped = read_folder(SAMPLE_DIR, is_sample=True, show_progress=show_progress)
+            lookups, narrow = _lookups_first(area, lookup_roots)
+            extracts, skipped = read_folder(from_dir, show_progress=show_progress, narrow=narrow)
             result.skipped = skipped
+        elif mode == "sample":
             lookup_roots = [SAMPLE_DIR]
+            lookups, narrow = _lookups_first(area, lookup_roots)
+            extracts, skipped = read_folder(
+                SAMPLE_DIR, is_sample=True, show_progress=show_progress, narrow=narrow
+            )
+            result.skipped = skipped
         elif mode == "live":
             if live_fetch is None:
                 from etl.live import fetch_all as live_fetch
@@ -468,7 +516,8 @@ def run(
             )
         result.is_sample = any(ex.is_sample for ex in extracts)
         result.loaded = [f"{ex.origin} ({ex.description})" for ex in extracts]
-        lookups = find_lookups(*lookup_roots)
+        if lookups is None:
+            lookups = find_lookups(*lookup_roots)  # raises here, after the extracts, if broken
         tables, notes = assemble(extracts, area, lookups, cat, derivations)
         result.notes += notes
 

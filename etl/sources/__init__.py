@@ -9,6 +9,8 @@ A parser module exposes:
 ``parse(path: Path, recognised: Recognised) -> pd.DataFrame``
     Read the whole file into a records frame (see ``etl.records``). Raise
     ``etl.errors.ExtractError`` naming the file, line and column for anything broken.
+    A module with ``NARROWS = True`` also takes ``narrow=`` (an ``etl.areas.AreaFilter``): it
+    still checks every cell, but makes no records of the rows the filter leaves out.
 
 Live clients reuse the same ``parse`` functions on the bytes they fetch, so a file an officer
 downloaded by hand and a live response go through one parser.
@@ -17,11 +19,16 @@ downloaded by hand and a live response go through one parser.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from etl.areas import AreaFilter
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,10 @@ class Extract:
     edition: date | None = None
     # Each edition revises the whole history (fit notes): only the newest edition is used.
     replaces_history: bool = False
+    # Set when the parser left out rows outside the configured area: what it left out, and how
+    # to read the file again in full (see etl.areas.AreaFilter).
+    narrowed: AreaFilter | None = None
+    reread: Callable[[], Extract] | None = None
 
     @property
     def source_id(self) -> str:

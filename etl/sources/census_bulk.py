@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from etl import records
@@ -18,7 +20,11 @@ from etl.catalogue import catalogue
 from etl.errors import ExtractError
 from etl.sources import Probe, Recognised
 
+if TYPE_CHECKING:
+    from etl.areas import AreaFilter
+
 NAME = "census_bulk"
+NARROWS = True  # parse() takes narrow= (see etl.sources)
 KEY_COLUMNS = ["date", "geography", "geography code"]
 
 
@@ -56,13 +62,22 @@ def sniff(probe: Probe) -> Recognised | None:
     )
 
 
-def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.DataFrame:
-    """Read a bulk file into records: one ``count`` per area and category."""
+def parse(
+    path: Path,
+    recognised: Recognised,
+    data: bytes | None = None,
+    *,
+    narrow: AreaFilter | None = None,
+) -> pd.DataFrame:
+    """Read a bulk file into records: one ``count`` per area and category.
+
+    Every cell is checked; with ``narrow`` the rows it leaves out make no records.
+    """
     from etl.detect import decode_text
 
     text = decode_text(path, data if data is not None else Path(path).read_bytes())
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        df = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False)
     except (pd.errors.ParserError, ValueError) as exc:
         raise ExtractError(path, f"not a well-formed CSV ({exc})") from None
     df.columns = [c.strip() for c in df.columns]
@@ -74,7 +89,8 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
     if not categories:
         raise ExtractError(path, "no category columns after 'geography code'")
 
-    empty_code = df.index[df["geography code"].str.strip() == ""]
+    codes = df["geography code"].str.strip()
+    empty_code = df.index[codes == ""]
     if len(empty_code):
         raise ExtractError(path, "row without a geography code", line=int(empty_code[0]) + 2)
     dupes = df.index[df.duplicated(["date", "geography code"], keep="first")]
@@ -86,22 +102,33 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
             line=int(dupes[0]) + 2,
         )
 
-    long = df.melt(id_vars=KEY_COLUMNS, value_vars=categories, var_name="column", value_name="raw")
-    numbers = pd.to_numeric(long["raw"].str.replace(",", "", regex=False), errors="coerce")
-    statuses = pd.Series(None, index=long.index, dtype=object)
-    na = numbers.isna()
-    for idx, raw in long.loc[na, "raw"].items():
-        parsed = records.parse_cell(raw)
+    # Every cell, category by category (the order a message names the first bad one in); each
+    # distinct text is read once.
+    n_rows = len(df)
+    cells = df[categories].to_numpy(dtype=object).ravel(order="F")
+    which, texts = pd.factorize(cells)
+    distinct = pd.Series(texts, dtype="str")
+    numbers = pd.to_numeric(distinct.str.replace(",", "", regex=False), errors="coerce")
+    numbers = numbers.astype("float64").to_numpy()
+    statuses = np.full(len(texts), None, dtype=object)
+    bad = np.zeros(len(texts), dtype=bool)
+    for i in np.flatnonzero(np.isnan(numbers)):
+        parsed = records.parse_cell(texts[i])
         if parsed is None:
-            code = long.at[idx, "geography code"]
-            line = int(df.index[df["geography code"] == code][0]) + 2
-            raise ExtractError(
-                path,
-                f"value {raw!r} is neither a number nor a known marker",
-                line=line,
-                column=long.at[idx, "column"],
-            )
-        statuses[idx] = parsed[1]
+            bad[i] = True
+        else:
+            statuses[i] = parsed[1]
+    if bad.any():
+        first = int(np.flatnonzero(bad[which])[0])
+        row, col = first % n_rows, first // n_rows
+        code = df["geography code"].iat[row]
+        line = int(df.index[df["geography code"] == code][0]) + 2
+        raise ExtractError(
+            path,
+            f"value {texts[which[first]]!r} is neither a number nor a known marker",
+            line=line,
+            column=categories[col],
+        )
 
     dates = df["date"].str.strip().unique()
     if len(dates) != 1 or dates[0] != "2021":
@@ -110,25 +137,32 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
         )
     start, end, label = records.census_period()
     prefix = f"{variable}:" if variable else ""
-    # One label per category column, mapped onto the long rows (not one call per cell).
-    labels = {
-        c: c[len(prefix) :].strip() if prefix and c.startswith(prefix) else c for c in categories
-    }
-    category = long["column"].map(labels)
+    # One label per category column (not one call per cell).
+    labels = [
+        c[len(prefix) :].strip() if prefix and c.startswith(prefix) else c for c in categories
+    ]
+    names = df["geography"].str.strip()
+    rows = np.arange(n_rows)
+    if narrow is not None:
+        rows = rows[narrow.keep(codes, names, None, per_row=len(categories))]
+    # Long, category by category: the records of one category column, then the next.
+    cell = (np.arange(len(categories))[:, None] * n_rows + rows[None, :]).ravel()
+    n_cats = len(categories)
+    category = np.repeat(np.array(labels, dtype=object), len(rows))
     out = pd.DataFrame(
         {
             "dataset": recognised.dataset,
-            "area_code": long["geography code"].str.strip(),
-            "area_name": long["geography"].str.strip(),
+            "area_code": pd.Series(np.tile(codes.to_numpy()[rows], n_cats), dtype="str"),
+            "area_name": pd.Series(np.tile(names.to_numpy()[rows], n_cats), dtype="str"),
             "geo_vintage": None,
             "period_start": start,
             "period_end": end,
             "period_label": label,
-            "category": category,
+            "category": pd.Series(category, dtype="str"),
             "breakdown": "total",
             "measure": "count",
-            "value": numbers.astype("float64"),
-            "status": statuses,
+            "value": numbers[which[cell]],
+            "status": pd.Series(statuses[which[cell]], dtype=object),
             "origin": str(path),
             "line": None,
         }

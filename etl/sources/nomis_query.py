@@ -25,12 +25,16 @@ another, and only the first is a status. A census query has a category line such
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from etl import records
@@ -39,7 +43,11 @@ from etl.errors import ExtractError
 from etl.names import provisional_code
 from etl.sources import Probe, Recognised
 
+if TYPE_CHECKING:
+    from etl.areas import AreaFilter
+
 NAME = "nomis_query"
+NARROWS = True  # parse() takes narrow= (see etl.sources)
 
 _GSS_ROW = re.compile(r"^(?P<code>[EWSNK]\d{8})\s*:\s*(?P<name>.*\S)\s*$")
 _GSS = re.compile(r"^[EWSNK]\d{8}$")
@@ -153,6 +161,7 @@ class _Table:
     meta: dict[str, str]
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
     named_only: bool = False
+    coded: list[tuple[str, str] | None] = field(default_factory=list)  # per row: (code, name)
 
     @property
     def geography(self) -> str:
@@ -216,25 +225,29 @@ def _layout(path: Path | str, text: str) -> _Layout:
     rows = _rows(path, text)
     lay.last_row = rows[-1] if rows else None
     for line, cells in rows:
-        if _blank(cells):
-            if table is not None and table.rows:
-                lay.tables.append(table)
-                table = None
-            continue
-        first = cells[0].strip()
-        named_row = (
-            table is not None
-            and table.named_only
-            and first
-            and not _SYMBOL.match(first)
-            and _has_digits(cells[1:])
-        )
-        if _GSS_ROW.match(first) or named_row:
+        first = cells[0].strip() if cells else ""
+        coded = _GSS_ROW.match(first)  # most lines: a data row (never a blank one)
+        named_row = False
+        if coded is None:
+            if _blank(cells):
+                if table is not None and table.rows:
+                    lay.tables.append(table)
+                    table = None
+                continue
+            named_row = (
+                table is not None
+                and table.named_only
+                and first
+                and not _SYMBOL.match(first)
+                and _has_digits(cells[1:])
+            )
+        if coded is not None or named_row:
             if table is None:
                 if header is None:
                     raise ExtractError(path, "data rows come before any column header", line=line)
                 table = _Table(header[0], header[1], dict(meta))
             table.rows.append((line, cells))
+            table.coded.append(coded.group("code", "name") if coded else None)
             continue
         if table is not None:
             if table.rows:
@@ -373,7 +386,7 @@ def _columns(table: _Table, meta_measure: str, path: Path | str) -> list[_Column
     for j in range(1, width):
         label = header[j] if j < len(header) else ""
         values = cells(j)
-        no_digits = all(not any(ch.isdigit() for ch in v) for v in values)
+        no_digits = not any(ch.isdigit() for ch in set("".join(values)))
         if not label and not any(values):
             continue  # padding
         if cols and no_digits and (not label or label.isdigit()) and cols[-1].flag_index is None:
@@ -401,9 +414,6 @@ def _columns(table: _Table, meta_measure: str, path: Path | str) -> list[_Column
     if not cols:
         raise ExtractError(path, "no figure columns after the area column", line=table.header_line)
     return cols
-
-
-_UNSEEN = object()
 
 
 def _column_info(
@@ -449,8 +459,79 @@ def _column_info(
     return start, end, label, category
 
 
-def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.DataFrame:
-    """Read every table of a query download into records."""
+def _distinct(texts: list[str], read: Callable[[str], object]) -> tuple[np.ndarray, list]:
+    """Each text's index into its distinct texts, and ``read`` of each distinct text."""
+    which, distinct = pd.factorize(np.array(texts, dtype=object))
+    return which, [read(t) for t in distinct]
+
+
+def _first(mask: np.ndarray) -> int | None:
+    hits = np.flatnonzero(mask)
+    return int(hits[0]) if len(hits) else None
+
+
+class _Seen:
+    """Figure keys (area code and figure column) of the tables read so far, to find duplicates.
+
+    A figure column is known by what it holds (category, breakdown, measure, period): two
+    columns, or two tables, holding the same thing for one area are duplicate rows.
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+        self.columns: dict[tuple, int] = {}
+        self.tables: list[tuple[np.ndarray, list[int], int]] = []  # keys, lines, columns
+
+    def keys(self, codes: list[str], columns: list[tuple]) -> np.ndarray:
+        """One key per cell of a table (its rows' codes by its columns), row by row."""
+        ids = np.fromiter(
+            (self.codes.setdefault(c, len(self.codes)) for c in codes), np.int64, len(codes)
+        )
+        cols = np.array([self.columns.setdefault(c, len(self.columns)) for c in columns])
+        return ((ids[:, None] << 32) | cols[None, :]).ravel()
+
+    def first_repeat(self, keys: np.ndarray) -> int | None:
+        """The first cell whose key an earlier cell (of this table or one before) had."""
+        again = pd.Series(keys).duplicated().to_numpy(copy=True)
+        for before, _, _ in self.tables:
+            again |= np.isin(keys, before)
+        return _first(again)
+
+    def first_line(self, key: int, keys: np.ndarray, lines: list[int], n_cols: int) -> int:
+        """The line a key was first seen on."""
+        for before, before_lines, before_cols in [*self.tables, (keys, lines, n_cols)]:
+            at = _first(before == key)
+            if at is not None:
+                return before_lines[at // before_cols]
+        raise AssertionError("key not seen")
+
+
+def _worse_each(
+    statuses: list, s_which: np.ndarray, flags: list, f_which: np.ndarray
+) -> np.ndarray:
+    """``records.worse_status`` of each cell's status and flag (given as distinct values and
+    each cell's index into them), worked out once per distinct pair."""
+    pairs = s_which.astype(np.int64) * len(flags) + f_which
+    which, distinct = pd.factorize(pairs)
+    worse = [
+        records.worse_status(statuses[p // len(flags)], flags[p % len(flags)]) for p in distinct
+    ]
+    return np.array(worse, dtype=object)[which]
+
+
+def parse(
+    path: Path,
+    recognised: Recognised,
+    data: bytes | None = None,
+    *,
+    narrow: AreaFilter | None = None,
+) -> pd.DataFrame:
+    """Read every table of a query download into records.
+
+    Every cell is checked, column by column over distinct texts; a broken file is reported at
+    its first problem in reading order (row by row, left to right). With ``narrow`` the rows it
+    leaves out make no records.
+    """
     from etl.detect import decode_text
 
     raw = data if data is not None else Path(path).read_bytes()
@@ -472,9 +553,9 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
 
     constant = {"dataset": ds_key, "origin": str(path)}  # one value for the whole file
     out: dict[str, list] = {c: [] for c in records.COLUMNS if c not in constant}
-    seen: dict[tuple, int] = {}
-    cell_cache: dict[str, tuple[float, str | None] | None] = {}  # values repeat (rounded counts)
-    flag_cache: dict[str, str | bool | None] = {}
+    seen = _Seen()
+    read_value = functools.partial(read_cell, footnotes=lay.footnotes)
+    read_flag = functools.partial(flag_status, footnotes=lay.footnotes)
     for table in lay.tables:
         meta = table.meta
         page_category = meta.get(census_key) if census_key else None
@@ -494,75 +575,119 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
             )
         width = len(table.header)
         needed = max(max(c.index, c.flag_index or 0) for c in cols) + 1
-        # What each column holds is the same on every row: worked out once, at the first row.
-        col_info: list[tuple[date, date, str, str]] | None = None
-        for line, cells in table.rows:
-            if len(cells) < needed:
+        # Rows up to the first one too short to hold every figure column are read; that row
+        # is reported unless a cell before it is.
+        short = next((i for i, (_, cells) in enumerate(table.rows) if len(cells) < needed), None)
+        rows = table.rows if short is None else table.rows[:short]
+
+        def cut_off(i: int, rows: list = table.rows, width: int = width) -> ExtractError:
+            line, cells = rows[i]
+            return ExtractError(
+                path,
+                f"row has {len(cells)} fields where the header has {width}: the file looks "
+                "cut off or damaged",
+                line=line,
+            )
+
+        if not rows:
+            raise cut_off(0)
+        # What each column holds is the same on every row: worked out once.
+        col_info = [
+            _column_info(col, date_text, is_census, page_category, extra_dims, table, path)
+            for col in cols
+        ]
+        lines = [line for line, _ in rows]
+        codes, names = [], []
+        for (_, cells), coded in zip(rows, table.coded, strict=False):
+            if coded is not None:
+                codes.append(coded[0])
+                names.append(coded[1])
+            else:
+                first = cells[0].strip()
+                codes.append(provisional_code(kind or "area", first))
+                names.append(first)
+
+        # Problems, each as (row, column, step): a repeated figure, then the value, then its flag.
+        problems: list[tuple[int, int, int]] = []
+        n_cols = len(cols)
+        keys = seen.keys(
+            codes,
+            [
+                (c, breakdown, col.measure, s, e)
+                for col, (s, e, _, c) in zip(cols, col_info, strict=True)
+            ],
+        )
+        repeat = seen.first_repeat(keys)
+        if repeat is not None:
+            problems.append((repeat // n_cols, repeat % n_cols, 0))
+        values = np.empty((len(rows), n_cols), dtype=np.float64)
+        statuses = np.empty((len(rows), n_cols), dtype=object)
+        texts: dict[tuple[int, int, int], str] = {}
+        for j, col in enumerate(cols):
+            raw_values = [cells[col.index] for _, cells in rows]
+            which, parsed = _distinct(raw_values, read_value)
+            bad = _first(np.array([p is None for p in parsed])[which])
+            if bad is not None:
+                problems.append((bad, j, 1))
+                texts[bad, j, 1] = raw_values[bad]
+            else:
+                values[:, j] = np.array([p[0] for p in parsed], dtype=np.float64)[which]
+                statuses[:, j] = np.array([p[1] for p in parsed], dtype=object)[which]
+            if col.flag_index is None:
+                continue
+            raw_flags = [cells[col.flag_index] for _, cells in rows]
+            f_which, flags = _distinct(raw_flags, read_flag)
+            bad = _first(np.array([f is False for f in flags])[f_which])
+            if bad is not None:
+                problems.append((bad, j, 2))
+                texts[bad, j, 2] = raw_flags[bad]
+            elif not problems:
+                parsed_status = [p[1] for p in parsed]
+                statuses[:, j] = _worse_each(parsed_status, which, flags, f_which)
+        if problems:
+            row, j, step = min(problems)
+            line, col, shown = lines[row], cols[j], texts.get((row, j, step), "").strip()
+            if step == 0:
+                first_line = seen.first_line(int(keys[row * n_cols + j]), keys, lines, n_cols)
                 raise ExtractError(
                     path,
-                    f"row has {len(cells)} fields where the header has {width}: the file looks "
-                    "cut off or damaged",
+                    f"duplicate rows for area {codes[row]} ({names[row]}); first on line "
+                    f"{first_line}",
                     line=line,
                 )
-            first = cells[0].strip()
-            m = _GSS_ROW.match(first)
-            if m:
-                code, name = m.group("code"), m.group("name")
-            else:
-                code, name = provisional_code(kind or "area", first), first
-            if col_info is None:
-                col_info = [
-                    _column_info(col, date_text, is_census, page_category, extra_dims, table, path)
-                    for col in cols
-                ]
-            for col, (start, end, label, category) in zip(cols, col_info, strict=True):
-                key = (code, category, breakdown, col.measure, start, end)
-                if key in seen:
-                    raise ExtractError(
-                        path,
-                        f"duplicate rows for area {code} ({name}); first on line {seen[key]}",
-                        line=line,
-                    )
-                seen[key] = line
-                raw_value = cells[col.index] if col.index < len(cells) else ""
-                parsed = cell_cache.get(raw_value, _UNSEEN)
-                if parsed is _UNSEEN:
-                    parsed = cell_cache[raw_value] = read_cell(raw_value, lay.footnotes)
-                if parsed is None:
-                    raise ExtractError(
-                        path,
-                        f"value {raw_value.strip()!r} is neither a number nor a marker this file "
-                        "explains",
-                        line=line,
-                        column=col.label,
-                    )
-                value, status = parsed
-                if col.flag_index is not None and col.flag_index < len(cells):
-                    raw_flag = cells[col.flag_index]
-                    flag = flag_cache.get(raw_flag, _UNSEEN)
-                    if flag is _UNSEEN:
-                        flag = flag_cache[raw_flag] = flag_status(raw_flag, lay.footnotes)
-                    if flag is False:
-                        raise ExtractError(
-                            path,
-                            f"flag {cells[col.flag_index].strip()!r} is not explained by the "
-                            "file's footnotes nor a known Nomis marker",
-                            line=line,
-                            column=f"{col.label} flag",
-                        )
-                    status = records.worse_status(status, flag)
-                out["area_code"].append(code)
-                out["area_name"].append(name)
-                out["geo_vintage"].append(vintage)
-                out["period_start"].append(start)
-                out["period_end"].append(end)
-                out["period_label"].append(label)
-                out["category"].append(category)
-                out["breakdown"].append(breakdown)
-                out["measure"].append(col.measure)
-                out["value"].append(value)
-                out["status"].append(status)
-                out["line"].append(line)
+            if step == 1:
+                raise ExtractError(
+                    path,
+                    f"value {shown!r} is neither a number nor a marker this file explains",
+                    line=line,
+                    column=col.label,
+                )
+            raise ExtractError(
+                path,
+                f"flag {shown!r} is not explained by the file's footnotes nor a known Nomis marker",
+                line=line,
+                column=f"{col.label} flag",
+            )
+        if short is not None:
+            raise cut_off(short)
+        seen.tables.append((keys, lines, n_cols))
+
+        kept = np.arange(len(rows))
+        if narrow is not None:
+            kept = kept[narrow.keep(codes, names, vintage, per_row=n_cols)]
+        n = len(kept)
+        out["area_code"] += np.repeat(np.array(codes, dtype=object)[kept], n_cols).tolist()
+        out["area_name"] += np.repeat(np.array(names, dtype=object)[kept], n_cols).tolist()
+        out["geo_vintage"] += [vintage] * (n * n_cols)
+        out["period_start"] += [info[0] for info in col_info] * n
+        out["period_end"] += [info[1] for info in col_info] * n
+        out["period_label"] += [info[2] for info in col_info] * n
+        out["category"] += [info[3] for info in col_info] * n
+        out["breakdown"] += [breakdown] * (n * n_cols)
+        out["measure"] += [col.measure for col in cols] * n
+        out["value"] += values[kept].ravel().tolist()
+        out["status"] += statuses[kept].ravel().tolist()
+        out["line"] += np.repeat(np.array(lines)[kept], n_cols).tolist()
     df = pd.DataFrame(out)
     for column, value in constant.items():
         df[column] = value
