@@ -54,28 +54,44 @@ def combine(
         )
     )
     scale = _scale(obs, indicator)
+    grouped = parts.groupby(["parent", *GROUP], dropna=False, sort=True)
+    keys = grouped.size().index  # in the order of the groups' numbers
+    group = grouped.ngroup().to_numpy()
+    order = np.argsort(group, kind="stable")  # each group's rows together, in their order
+    bounds = np.searchsorted(group[order], np.arange(len(keys) + 1))
+    n_areas = grouped["area_code"].nunique().to_numpy()
+    statuses = parts["status"].to_numpy(dtype=object)
+    values = parts["value"].to_numpy(dtype=np.float64)
+    nums = parts["numerator"].to_numpy(dtype=np.float64)
+    dens = parts["denominator"].to_numpy(dtype=np.float64)
+    labels = parts["period_label"].to_numpy(dtype=object)
+    sources = parts["source_id"].to_numpy(dtype=object)
     out = []
-    for (parent, *key), rows in parts.groupby(["parent", *GROUP], dropna=False, sort=True):
+    for i, (parent, *key) in enumerate(keys):
         if (parent, *map(str, key)) in existing:
             continue
-        if rows["area_code"].nunique() != len(members[parent]):
+        if n_areas[i] != len(members[parent]):
             continue
+        rows = order[bounds[i] : bounds[i + 1]]
         worst = None
-        for s in rows["status"]:
+        for s in statuses[rows]:
             worst = worse_status(worst, s if isinstance(s, str) else None)
         if worst in _WITHHELD:
             continue
         if indicator.aggregate == "sum":
-            if rows["value"].isna().any():
+            part = values[rows]
+            if np.isnan(part).any():
                 continue
-            value, num, den = float(rows["value"].sum()), np.nan, np.nan
+            value, num, den = float(np.add.reduce(part)), np.nan, np.nan
         else:
-            if rows["numerator"].isna().any() or rows["denominator"].isna().any():
+            num_part, den_part = nums[rows], dens[rows]
+            if np.isnan(num_part).any() or np.isnan(den_part).any():
                 continue
-            num, den = float(rows["numerator"].sum()), float(rows["denominator"].sum())
+            num, den = float(np.add.reduce(num_part)), float(np.add.reduce(den_part))
             if den <= 0:
                 continue
             value = scale * num / den
+        first = rows[0]
         out.append(
             {
                 "indicator_id": indicator.id,
@@ -84,7 +100,7 @@ def combine(
                 "geo_vintage": None,
                 "period_start": key[0],
                 "period_end": key[1],
-                "period_label": rows["period_label"].iloc[0],
+                "period_label": labels[first],
                 "breakdown": key[2],
                 "value": value,
                 "numerator": num,
@@ -92,7 +108,7 @@ def combine(
                 "ci_lower": np.nan,
                 "ci_upper": np.nan,
                 "status": worse_status(status, worst if worst != "aggregated" else None),
-                "source_id": rows["source_id"].iloc[0],
+                "source_id": sources[first],
             }
         )
     return pd.DataFrame(out, columns=OBS_COLUMNS)

@@ -259,6 +259,18 @@ def _superseded(extracts: list[Extract]) -> tuple[set[int], list[str]]:
     return old, notes
 
 
+def _normalised(labels: pd.Series) -> pd.Series:
+    """``normalise_label`` of each label, worked out once per distinct label."""
+    done: dict[object, str] = {}
+    out = []
+    for label in labels.tolist():
+        norm = done.get(label)
+        if norm is None:
+            norm = done[label] = normalise_label(label)
+        out.append(norm)
+    return pd.Series(out, index=labels.index)
+
+
 def _records(extracts: list[Extract], scope: Scope) -> dict[str, pd.DataFrame]:
     """Records per dataset, in scope, with provenance columns the recipes need."""
     frames: dict[str, list[pd.DataFrame]] = {}
@@ -275,7 +287,7 @@ def _records(extracts: list[Extract], scope: Scope) -> dict[str, pd.DataFrame]:
         recs = recs[keep].copy()
         recs["source_id"] = ex.source_id
         recs["retrieved_rank"] = rank[i]
-        recs["norm"] = recs["category"].map(normalise_label)
+        recs["norm"] = _normalised(recs["category"])
         frames.setdefault(ex.dataset, []).append(recs)
     if dropped:
         scope.notes.append(
@@ -360,10 +372,10 @@ def assemble(
     areas = scope.areas_table(observed)
 
     final = []
+    children = {level: aggregate.children_by_parent(areas, level) for level in ("lsoa", "msoa")}
     for ind, obs in all_obs:
         for level in ("lsoa", "msoa"):
-            members = aggregate.children_by_parent(areas, level)
-            made = aggregate.combine(obs, ind, members)
+            made = aggregate.combine(obs, ind, children[level])
             if not made.empty:
                 obs = pd.concat([obs, made], ignore_index=True)
         members = {area.code: list(area.lad_codes)}

@@ -7,7 +7,7 @@ import pandas as pd
 
 from etl.catalogue import Indicator, Recipe
 from etl.errors import ExtractError
-from etl.records import normalise_label, worse_status
+from etl.records import normalise_label, worst_of_groups
 
 KEY = ["area_code", "period_start", "period_end", "breakdown"]
 OBS_COLUMNS = [
@@ -30,11 +30,11 @@ OBS_COLUMNS = [
 _FILLABLE = ["numerator", "denominator", "ci_lower", "ci_upper"]
 
 
-def _worst(statuses: pd.Series) -> str | None:
-    out = None
-    for s in statuses:
-        out = worse_status(out, s if isinstance(s, str) else None)
-    return out
+def _worst_across(columns: list[pd.Series]) -> np.ndarray:
+    """Row by row, the most serious status of the columns (the first column's on a tie)."""
+    n = len(columns[0])
+    statuses = np.concatenate([c.to_numpy(dtype=object) for c in columns])
+    return worst_of_groups(statuses, np.tile(np.arange(n), len(columns)), n)
 
 
 def _check_unique(recs: pd.DataFrame, cols: list[str]) -> None:
@@ -57,13 +57,10 @@ def _pivot(recs: pd.DataFrame) -> pd.DataFrame:
     wide = recs.groupby([*cols, "measure"], dropna=False, sort=True)["value"].first()
     wide = wide.unstack("measure")
     wide.columns = [str(c) for c in wide.columns]
-    meta = recs.groupby(cols, dropna=False).agg(
-        status=("status", _worst),
-        source_id=("source_id", "first"),
-        area_name=("area_name", "first"),
-        geo_vintage=("geo_vintage", "first"),
-        period_label=("period_label", "first"),
-    )
+    grouped = recs.groupby(cols, dropna=False)
+    meta = grouped[["source_id", "area_name", "geo_vintage", "period_label"]].first()
+    group = grouped.ngroup().to_numpy()
+    meta.insert(0, "status", worst_of_groups(recs["status"].to_numpy(), group, len(meta)))
     return wide.join(meta).reset_index()
 
 
@@ -109,10 +106,7 @@ def apply_recipe(indicator: Indicator, recipe: Recipe, recs: pd.DataFrame) -> pd
             out["denominator"] = d
             with np.errstate(divide="ignore", invalid="ignore"):
                 out["value"] = np.where(d > 0, recipe.scale * n / d, np.nan)
-            out["status"] = [
-                worse_status(a if isinstance(a, str) else None, b if isinstance(b, str) else None)
-                for a, b in zip(joined["status_n"], joined["status_d"], strict=True)
-            ]
+            out["status"] = _worst_across([joined["status_n"], joined["status_d"]])
             for col in ("source_id", "area_name", "geo_vintage", "period_label"):
                 out[col] = joined[f"{col}_n"]
         else:  # sum
@@ -123,7 +117,7 @@ def apply_recipe(indicator: Indicator, recipe: Recipe, recs: pd.DataFrame) -> pd
             out = pd.DataFrame(index=common)
             total = sum(_count(p).reindex(common) for p in parts)
             out["value"] = total
-            out["status"] = [_worst(pd.Series([p.at[k, "status"] for p in parts])) for k in common]
+            out["status"] = _worst_across([p["status"].reindex(common) for p in parts])
             for col in ("source_id", "area_name", "geo_vintage", "period_label"):
                 out[col] = parts[0][col].reindex(common)
         out["ci_lower"] = np.nan

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 COLUMNS = [
@@ -101,6 +103,24 @@ _STATUS_RANK = {
 def worse_status(a: str | None, b: str | None) -> str | None:
     """The more serious of two statuses."""
     return a if _STATUS_RANK.get(a, 3) >= _STATUS_RANK.get(b, 3) else b
+
+
+def worst_of_groups(statuses: Sequence[object], groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """The most serious status of each group: ``worse_status`` folded over its rows in order.
+
+    ``groups`` numbers each row's group (0 to ``n_groups - 1``); anything but a string counts as
+    no status. Of equally serious statuses the group's first wins, as the fold keeps it.
+    """
+    which, distinct = pd.factorize(np.asarray(statuses, dtype=object))
+    known = [s if isinstance(s, str) else None for s in distinct]
+    ranks = np.array([_STATUS_RANK.get(s, 3) for s in known] + [0], dtype=np.int64)[which]
+    top = np.zeros(n_groups, dtype=np.int64)
+    np.maximum.at(top, groups, ranks)
+    rows = np.flatnonzero((ranks == top[groups]) & (ranks > 0))
+    firsts, at = np.unique(groups[rows], return_index=True)  # each group's first such row
+    out = np.full(n_groups, None, dtype=object)
+    out[firsts] = np.array([*known, None], dtype=object)[which[rows[at]]]
+    return out
 
 
 def empty() -> pd.DataFrame:
