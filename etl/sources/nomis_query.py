@@ -159,9 +159,13 @@ class _Table:
     header_line: int
     header: list[str]
     meta: dict[str, str]
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)
     named_only: bool = False
-    coded: list[tuple[str, str] | None] = field(default_factory=list)  # per row: (code, name)
+    # The data rows: each one's line and cells, the code in its first field (None where the row
+    # names its area without a code) and the area's name.
+    lines: list[int] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    codes: list[str | None] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
 
     @property
     def geography(self) -> str:
@@ -179,19 +183,22 @@ class _Layout:
     last_row: tuple[int, list[str]] | None = None  # the file's last CSV row and its line
 
 
-def _rows(path: Path | str, text: str) -> list[tuple[int, list[str]]]:
+def _rows(path: Path | str, text: str) -> tuple[list[int], list[list[str]]]:
+    """Every CSV row of the text, and the line each one ends on."""
     reader = csv.reader(io.StringIO(text), strict=True)
-    out = []
+    lines: list[int] = []
+    rows: list[list[str]] = []
     try:
         for cells in reader:
-            out.append((reader.line_num, cells))
+            lines.append(reader.line_num)
+            rows.append(cells)
     except csv.Error as exc:
         raise ExtractError(
             path,
             f"not a well-formed CSV ({exc}); the file may be cut off inside a quoted field",
             line=reader.line_num,
         ) from None
-    return out
+    return lines, rows
 
 
 def _blank(cells: list[str]) -> bool:
@@ -222,9 +229,9 @@ def _layout(path: Path | str, text: str) -> _Layout:
     meta: dict[str, str] = {}
     header: tuple[int, list[str]] | None = None
     table: _Table | None = None
-    rows = _rows(path, text)
-    lay.last_row = rows[-1] if rows else None
-    for line, cells in rows:
+    lines, rows = _rows(path, text)
+    lay.last_row = (lines[-1], rows[-1]) if rows else None
+    for line, cells in zip(lines, rows, strict=True):
         first = cells[0].strip() if cells else ""
         coded = _GSS_ROW.match(first)  # most lines: a data row (never a blank one)
         named_row = False
@@ -246,8 +253,14 @@ def _layout(path: Path | str, text: str) -> _Layout:
                 if header is None:
                     raise ExtractError(path, "data rows come before any column header", line=line)
                 table = _Table(header[0], header[1], dict(meta))
-            table.rows.append((line, cells))
-            table.coded.append(coded.group("code", "name") if coded else None)
+            table.lines.append(line)
+            table.rows.append(cells)
+            if coded is None:
+                table.codes.append(None)
+                table.names.append(first)
+            else:
+                table.codes.append(coded.group("code"))
+                table.names.append(coded.group("name"))
             continue
         if table is not None:
             if table.rows:
@@ -377,19 +390,20 @@ class _Column:
 
 def _columns(table: _Table, meta_measure: str, path: Path | str) -> list[_Column]:
     header = [h.strip() for h in table.header]
-    width = max(len(header), *(len(c) for _, c in table.rows))
+    width = max(len(header), max(map(len, table.rows)))
 
-    def cells(j: int) -> list[str]:
-        return [c[j].strip() if j < len(c) else "" for _, c in table.rows]
+    def no_digits(j: int) -> bool:
+        return not any(ch.isdigit() for ch in set("".join(c[j] for c in table.rows if j < len(c))))
+
+    def blank(j: int) -> bool:
+        return not any(c[j].strip() for c in table.rows if j < len(c))
 
     cols: list[_Column] = []
     for j in range(1, width):
         label = header[j] if j < len(header) else ""
-        values = cells(j)
-        no_digits = not any(ch.isdigit() for ch in set("".join(values)))
-        if not label and not any(values):
+        if not label and blank(j):
             continue  # padding
-        if cols and no_digits and (not label or label.isdigit()) and cols[-1].flag_index is None:
+        if cols and (not label or label.isdigit()) and cols[-1].flag_index is None and no_digits(j):
             cols[-1].flag_index = j
             continue
         if not label:
@@ -577,16 +591,15 @@ def parse(
         needed = max(max(c.index, c.flag_index or 0) for c in cols) + 1
         # Rows up to the first one too short to hold every figure column are read; that row
         # is reported unless a cell before it is.
-        short = next((i for i, (_, cells) in enumerate(table.rows) if len(cells) < needed), None)
+        short = next((i for i, cells in enumerate(table.rows) if len(cells) < needed), None)
         rows = table.rows if short is None else table.rows[:short]
 
-        def cut_off(i: int, rows: list = table.rows, width: int = width) -> ExtractError:
-            line, cells = rows[i]
+        def cut_off(i: int, table: _Table = table, width: int = width) -> ExtractError:
             return ExtractError(
                 path,
-                f"row has {len(cells)} fields where the header has {width}: the file looks "
-                "cut off or damaged",
-                line=line,
+                f"row has {len(table.rows[i])} fields where the header has {width}: the file "
+                "looks cut off or damaged",
+                line=table.lines[i],
             )
 
         if not rows:
@@ -596,16 +609,12 @@ def parse(
             _column_info(col, date_text, is_census, page_category, extra_dims, table, path)
             for col in cols
         ]
-        lines = [line for line, _ in rows]
-        codes, names = [], []
-        for (_, cells), coded in zip(rows, table.coded, strict=False):
-            if coded is not None:
-                codes.append(coded[0])
-                names.append(coded[1])
-            else:
-                first = cells[0].strip()
-                codes.append(provisional_code(kind or "area", first))
-                names.append(first)
+        lines = table.lines[: len(rows)]
+        names = table.names[: len(rows)]
+        codes = [
+            provisional_code(kind or "area", name) if code is None else code
+            for code, name in zip(table.codes, names, strict=False)
+        ]
 
         # Problems, each as (row, column, step): a repeated figure, then the value, then its flag.
         problems: list[tuple[int, int, int]] = []
@@ -624,7 +633,7 @@ def parse(
         statuses = np.empty((len(rows), n_cols), dtype=object)
         texts: dict[tuple[int, int, int], str] = {}
         for j, col in enumerate(cols):
-            raw_values = [cells[col.index] for _, cells in rows]
+            raw_values = [cells[col.index] for cells in rows]
             which, parsed = _distinct(raw_values, read_value)
             bad = _first(np.array([p is None for p in parsed])[which])
             if bad is not None:
@@ -635,7 +644,7 @@ def parse(
                 statuses[:, j] = np.array([p[1] for p in parsed], dtype=object)[which]
             if col.flag_index is None:
                 continue
-            raw_flags = [cells[col.flag_index] for _, cells in rows]
+            raw_flags = [cells[col.flag_index] for cells in rows]
             f_which, flags = _distinct(raw_flags, read_flag)
             bad = _first(np.array([f is False for f in flags])[f_which])
             if bad is not None:
