@@ -128,11 +128,11 @@ def empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS})
 
 
-def frame(rows: list[dict]) -> pd.DataFrame:
+def frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     """Build a records frame from dicts, filling optional columns and checking measures."""
-    if not rows:
+    if len(rows) == 0:
         return empty()
-    df = pd.DataFrame(rows)
+    df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
     for col in COLUMNS:
         if col not in df.columns:
             df[col] = "total" if col == "breakdown" else None
@@ -141,6 +141,13 @@ def frame(rows: list[dict]) -> pd.DataFrame:
         raise ValueError(f"unknown measure(s) {sorted(bad)}; expected one of {MEASURES}")
     df["value"] = pd.to_numeric(df["value"], errors="raise").astype("float64")
     return df[COLUMNS]
+
+
+def frame_of_columns(columns: dict[str, list]) -> pd.DataFrame:
+    """:func:`frame` from one list per column (every column of ``COLUMNS``, equally long)."""
+    if not columns["area_code"]:
+        return empty()
+    return frame(pd.DataFrame(columns))
 
 
 _SPACES = re.compile(r"\s+")

@@ -260,12 +260,28 @@ def parse(
     idx = {c: i for i, c in enumerate(header)}
     n_cols = len(header)
 
-    def cell(row: list[str], col: str) -> str:
-        i = idx.get(col)
-        return _clean(row[i]) if i is not None and i < len(row) else ""
+    def at(col: str) -> int | None:
+        return idx.get(col)
 
+    i_code, i_period, i_value = at("GEOGRAPHY_CODE"), at(period_col), at("OBS_VALUE")
+    i_name, i_type, i_count = at("GEOGRAPHY_NAME"), at("GEOGRAPHY_TYPE"), at("RECORD_COUNT")
+    i_status, i_status_name = at("OBS_STATUS"), at("OBS_STATUS_NAME")
+    i_measure_name, i_measure = at("MEASURES_NAME"), at("MEASURES")
+    i_dims = [at(f"{d}_NAME") for d in category_dims]
+    i_breakdown_name = at(f"{breakdown_dim}_NAME") if breakdown_dim else None
+    i_breakdown = at(breakdown_dim) if breakdown_dim else None
+
+    def cell(row: list[str], i: int | None) -> str:
+        return row[i].strip() if i is not None else ""
+
+    # What repeats from row to row (periods, measures, values, flags, industries) is worked out
+    # once per distinct text; every row is still checked, in order.
     periods: dict[str, tuple[date, date, str]] = {}
-    out: list[dict] = []
+    measures: dict[tuple, str | None] = {}
+    values: dict[str, tuple[float, str | None] | None] = {}
+    flags: dict[tuple[str, str], str | None] = {}
+    breakdowns: dict[tuple[str, str], str] = {}
+    out: dict[str, list] = {c: [] for c in records.COLUMNS}
     seen: dict[tuple, tuple[int, str, str]] = {}
     record_count: str | None = None
     n_rows = 0
@@ -287,10 +303,10 @@ def parse(
                     where, f"row has {len(row)} fields, the header has {n_cols}", line=line
                 )
             n_rows += 1
-            code = cell(row, "GEOGRAPHY_CODE")
+            code = cell(row, i_code)
             if not code:
                 raise ExtractError(where, "row without a geography code", line=line)
-            raw_period = cell(row, period_col)
+            raw_period = cell(row, i_period)
             if raw_period not in periods:
                 try:
                     if census and raw_period.split("-")[0] == "2021":
@@ -305,17 +321,24 @@ def parse(
                         column=period_col,
                     ) from None
             start, end, label = periods[raw_period]
-            dim_labels = [cell(row, f"{d}_NAME") for d in category_dims]
-            measure = _measure(cell(row, "MEASURES_NAME"), cell(row, "MEASURES"), dim_labels)
+            dim_labels = tuple(cell(row, i) for i in i_dims)
+            measure_key = (cell(row, i_measure_name), cell(row, i_measure), dim_labels)
+            if measure_key in measures:
+                measure = measures[measure_key]
+            else:
+                measure = measures[measure_key] = _measure(*measure_key[:2], list(dim_labels))
             if measure is None:
                 raise ExtractError(
                     where,
-                    f"unknown measure {cell(row, 'MEASURES_NAME') or cell(row, 'MEASURES')!r}",
+                    f"unknown measure {measure_key[0] or measure_key[1]!r}",
                     line=line,
                     column=measure_cols[0],
                 )
-            raw_value = cell(row, "OBS_VALUE")
-            parsed = records.parse_cell(raw_value)
+            raw_value = cell(row, i_value)
+            if raw_value in values:
+                parsed = values[raw_value]
+            else:
+                parsed = values[raw_value] = records.parse_cell(raw_value)
             if parsed is None:
                 raise ExtractError(
                     where,
@@ -324,17 +347,23 @@ def parse(
                     column="OBS_VALUE",
                 )
             value, status = parsed
-            flag = records.obs_status(cell(row, "OBS_STATUS"), cell(row, "OBS_STATUS_NAME"))
+            flag_key = (cell(row, i_status), cell(row, i_status_name))
+            if flag_key in flags:
+                flag = flags[flag_key]
+            else:
+                flag = flags[flag_key] = records.obs_status(*flag_key)
             status = records.worse_status(status, flag)
             if raw_value == "" and status is None:
                 status = "missing"
-            breakdown = (
-                _breakdown(cell(row, f"{breakdown_dim}_NAME"), cell(row, breakdown_dim))
-                if breakdown_dim
-                else "total"
-            )
+            if breakdown_dim:
+                breakdown_key = (cell(row, i_breakdown_name), cell(row, i_breakdown))
+                breakdown = breakdowns.get(breakdown_key)
+                if breakdown is None:
+                    breakdown = breakdowns[breakdown_key] = _breakdown(*breakdown_key)
+            else:
+                breakdown = "total"
             category = " | ".join(dim_labels)
-            geo_type = cell(row, "GEOGRAPHY_TYPE")
+            geo_type = cell(row, i_type)
             vintage = None
             if code.startswith(_SMALL_AREA):
                 if geo_type:
@@ -353,26 +382,22 @@ def parse(
                     line=line,
                 )
             seen[key] = (line, raw_value, geo_type)
-            if "RECORD_COUNT" in idx and record_count is None:
-                record_count = cell(row, "RECORD_COUNT")
-            out.append(
-                {
-                    "dataset": recognised.dataset,
-                    "area_code": code,
-                    "area_name": cell(row, "GEOGRAPHY_NAME") or None,
-                    "geo_vintage": vintage,
-                    "period_start": start,
-                    "period_end": end,
-                    "period_label": label,
-                    "category": category,
-                    "breakdown": breakdown,
-                    "measure": measure,
-                    "value": value,
-                    "status": status,
-                    "origin": where,
-                    "line": line,
-                }
-            )
+            if i_count is not None and record_count is None:
+                record_count = cell(row, i_count)
+            out["dataset"].append(recognised.dataset)
+            out["area_code"].append(code)
+            out["area_name"].append(cell(row, i_name) or None)
+            out["geo_vintage"].append(vintage)
+            out["period_start"].append(start)
+            out["period_end"].append(end)
+            out["period_label"].append(label)
+            out["category"].append(category)
+            out["breakdown"].append(breakdown)
+            out["measure"].append(measure)
+            out["value"].append(value)
+            out["status"].append(status)
+            out["origin"].append(where)
+            out["line"].append(line)
     except csv.Error as exc:
         raise ExtractError(
             where, f"not well-formed CSV ({exc}); the data may have been cut off", line=line + 1
@@ -391,4 +416,4 @@ def parse(
                 f"holds {n_rows:,} rows but RECORD_COUNT says {expected:,}: the download "
                 "was cut short (Nomis returns at most 25,000 rows per request); fetch the rest",
             )
-    return records.frame(out)
+    return records.frame_of_columns(out)
