@@ -26,7 +26,7 @@ import itertools
 import re
 import warnings
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -191,14 +191,14 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
             return parse(Path(tmp.name), recognised)
     sheets = _load_rows(Path(path))
     wanted = recognised.options.get("sheet")
-    out: dict[str, list] = {c: [] for c in records.COLUMNS}
+    out = _Records()
     blocks = 0
     for sheet, rows in sheets.items():
         if wanted and sheet != wanted:
             continue
         period: tuple | None = None
         groups: list[_Group] | None = None
-        footnotes: dict[str, str] = {}
+        cells = _Cells({})
         seen: dict[tuple, int] = {}
         i = 0
         while i < len(rows):
@@ -213,7 +213,7 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
                         path, f"period {row[1]!r} is not one this parser knows", line=line
                     ) from None
                 groups = None
-                footnotes = _block_footnotes(rows, i)
+                cells = _Cells(_block_footnotes(rows, i))
             elif _header_table(row):
                 if period is None:
                     raise ExtractError(
@@ -233,14 +233,70 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
             ):
                 groups = None  # footnotes straight after the data
             elif groups is not None:
-                _read_row(path, row, line, groups, period, footnotes, seen, recognised, out)
+                _read_row(path, row, line, groups, period, cells, seen, out)
             i += 1
     if not blocks:
         raise ExtractError(path, "no 'Area' table heading with figure columns found")
-    df = pd.DataFrame(out, columns=records.COLUMNS)
-    df["value"] = df["value"].astype("float64")
-    df["status"] = pd.Series(out["status"], dtype=object)
-    return df
+    return out.frame(recognised.dataset, str(path))
+
+
+class _Cells:
+    """A block's cells read against its footnotes, each distinct cell once."""
+
+    def __init__(self, footnotes: dict[str, str]) -> None:
+        self.footnotes = footnotes
+        self._values: dict[tuple[type, object], tuple[float, str | None] | None] = {}
+        self._flags: dict[tuple[type, object], str | bool | None] = {}
+
+    def value(self, raw: object) -> tuple[float, str | None] | None:
+        key = (type(raw), raw)  # 1, 1.0 and True are equal keys, but not equal cells
+        if key not in self._values:
+            self._values[key] = read_cell(raw, self.footnotes)
+        return self._values[key]
+
+    def flag(self, raw: object) -> str | bool | None:
+        key = (type(raw), raw)
+        if key not in self._flags:
+            self._flags[key] = flag_status(raw, self.footnotes)
+        return self._flags[key]
+
+
+@dataclass
+class _Records:
+    """Records gathered figure by figure; what a whole row shares is kept once per row."""
+
+    rows: list[tuple[str, str, int, tuple]] = field(
+        default_factory=list
+    )  # code, name, line, period
+    row: list[int] = field(default_factory=list)  # per figure: its row in ``rows``
+    category: list[str] = field(default_factory=list)
+    measure: list[str] = field(default_factory=list)
+    value: list[float] = field(default_factory=list)
+    status: list[str | None] = field(default_factory=list)
+
+    def frame(self, dataset: str | None, origin: str) -> pd.DataFrame:
+        n = len(self.row)
+        rows = [self.rows[i] for i in self.row]
+        out = {
+            "dataset": [dataset] * n,
+            "area_code": [r[0] for r in rows],
+            "area_name": [r[1] for r in rows],
+            "geo_vintage": [None] * n,
+            "period_start": [r[3][0] for r in rows],
+            "period_end": [r[3][1] for r in rows],
+            "period_label": [r[3][2] for r in rows],
+            "category": self.category,
+            "breakdown": ["total"] * n,
+            "measure": self.measure,
+            "value": self.value,
+            "status": self.status,
+            "origin": [origin] * n,
+            "line": [r[2] for r in rows],
+        }
+        df = pd.DataFrame(out, columns=records.COLUMNS)
+        df["value"] = df["value"].astype("float64")
+        df["status"] = pd.Series(self.status, dtype=object)
+        return df
 
 
 def _read_row(
@@ -249,10 +305,9 @@ def _read_row(
     line: int,
     groups: list[_Group],
     period: tuple,
-    footnotes: dict[str, str],
+    cells: _Cells,
     seen: dict[tuple, int],
-    recognised: Recognised,
-    out: dict[str, list],
+    out: _Records,
 ) -> None:
     label = _text(row[0])
     kind, sep, name = label.partition(":")
@@ -266,16 +321,16 @@ def _read_row(
             line=line,
         )
     seen[key] = line
-    code = provisional_code(kind, name)
-    start, end, plabel = period
+    at = len(out.rows)
+    out.rows.append((provisional_code(kind, name), name.strip(), line, period))
     for g in groups:
-        cells = {}
+        number = conf = None
         status, absent = None, False
         for role, idx in (("number", g.number), ("conf", g.conf)):
             if idx is None:
                 continue
             raw = row[idx] if idx < len(row) else None
-            parsed = read_cell(raw, footnotes)
+            parsed = cells.value(raw)
             if parsed is None:
                 raise ExtractError(
                     path,
@@ -283,15 +338,17 @@ def _read_row(
                     line=line,
                     column=_column_name(idx, g.label, role),
                 )
-            cells[role] = parsed[0]
             if role == "number":
                 # A marker in place of the number says why there is none ("~" below 500).
+                number = parsed[0]
                 status, absent = parsed[1], parsed[0] != parsed[0]
-            elif _text(raw) and not absent:
-                # A marked interval casts doubt on the number beside it ("*" unreliable).
-                status = records.worse_status(status, parsed[1])
+            else:
+                conf = parsed[0]
+                if _text(raw) and not absent:
+                    # A marked interval casts doubt on the number beside it ("*" unreliable).
+                    status = records.worse_status(status, parsed[1])
         if g.flags is not None and g.flags < len(row):
-            flag = flag_status(row[g.flags], footnotes)
+            flag = cells.flag(row[g.flags])
             if flag is False:
                 raise ExtractError(
                     path,
@@ -301,23 +358,14 @@ def _read_row(
                     column=_column_name(g.flags, g.label, "Flags"),
                 )
             status = records.worse_status(status, flag)
-        for role, measure in (("number", "count"), ("conf", "ci_half")):
-            if role not in cells:
+        for idx, measure, value in ((g.number, "count", number), (g.conf, "ci_half", conf)):
+            if idx is None:
                 continue
-            out["dataset"].append(recognised.dataset)
-            out["area_code"].append(code)
-            out["area_name"].append(name.strip())
-            out["geo_vintage"].append(None)
-            out["period_start"].append(start)
-            out["period_end"].append(end)
-            out["period_label"].append(plabel)
-            out["category"].append(g.label)
-            out["breakdown"].append("total")
-            out["measure"].append(measure)
-            out["value"].append(cells[role])
-            out["status"].append(status)
-            out["origin"].append(str(path))
-            out["line"].append(line)
+            out.row.append(at)
+            out.category.append(g.label)
+            out.measure.append(measure)
+            out.value.append(value)
+            out.status.append(status)
 
 
 def metadata(path: Path) -> dict[str, object]:
