@@ -12,9 +12,20 @@ import pandas as pd
 
 from etl.catalogue import Indicator
 from etl.recipes import OBS_COLUMNS
-from etl.records import worse_status
+from etl.records import among, worse_status
 
 GROUP = ["period_start", "period_end", "breakdown"]
+# The columns of the parts a parent's figure is made from.
+_USED = [
+    "area_code",
+    *GROUP,
+    "period_label",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "source_id",
+]
 _WITHHELD = {"suppressed", "missing", "not_applicable"}
 
 
@@ -43,14 +54,14 @@ def combine(
     if indicator.aggregate == "none" or obs.empty or not members:
         return pd.DataFrame(columns=OBS_COLUMNS)
     child_parent = {c: p for p, kids in members.items() for c in kids}
-    parts = obs[obs["area_code"].isin(child_parent)].copy()
+    parts = obs.loc[among(obs["area_code"], child_parent), _USED]
     if parts.empty:
         return pd.DataFrame(columns=OBS_COLUMNS)
     parts["parent"] = parts["area_code"].map(child_parent)
     existing = set(
         map(
             tuple,
-            obs.loc[obs["area_code"].isin(members), ["area_code", *GROUP]].astype(str).to_numpy(),
+            obs.loc[among(obs["area_code"], members), ["area_code", *GROUP]].astype(str).to_numpy(),
         )
     )
     scale = _scale(obs, indicator)

@@ -21,7 +21,7 @@ from etl.errors import EtlError, ExtractError
 from etl.errors import LiveUnavailable as LiveUnavailable  # re-exported: callers use build.*
 from etl.names import resolve as resolve_names
 from etl.recipes import OBS_COLUMNS, build_indicator
-from etl.records import normalise_label
+from etl.records import among, normalise_label
 from etl.sources import Extract, sha256_of
 from geo import geo_dir
 from geo.area import Area, load_area
@@ -350,7 +350,7 @@ def assemble(
         old11 = obs["geo_vintage"] == "lsoa11"
         if old11.any():
             # Parents' own published rows go in too, so a published LAD figure is never replaced.
-            parents = ~old11 & obs["area_code"].isin(lsoa11_members)
+            parents = ~old11 & among(obs["area_code"], lsoa11_members)
             made = aggregate.combine(obs[old11 | parents], ind, lsoa11_members)
             if made.empty:
                 notes.append(
@@ -358,7 +358,7 @@ def assemble(
                     "today's local authorities (no complete LSOA 2011 lookup)."
                 )
             obs = pd.concat([obs[~old11], made], ignore_index=True)
-        former = obs["area_code"].isin(scope.successor)
+        former = among(obs["area_code"], scope.successor)
         if former.any():
             made = aggregate.combine(obs, ind, predecessors)
             obs = pd.concat([obs[~former], made], ignore_index=True)
@@ -380,7 +380,7 @@ def assemble(
                 obs = pd.concat([obs, made], ignore_index=True)
         members = {area.code: list(area.lad_codes)}
         made = aggregate.combine(obs, ind, members)
-        if made.empty and ind.aggregate != "none" and (obs["area_code"].isin(area.lad_codes)).any():
+        if made.empty and ind.aggregate != "none" and among(obs["area_code"], area.lad_codes).any():
             notes.append(
                 f"{ind.id}: no partnership figure (a place lacks a figure, or the "
                 "source publishes rates without numerators and denominators)."
@@ -396,13 +396,13 @@ def assemble(
             obs = pd.concat([obs, extra[OBS_COLUMNS]], ignore_index=True)
 
     known = set(areas["area_code"])
-    unknown = obs[~obs["area_code"].isin(known)]
+    unknown = obs[~among(obs["area_code"], known)]
     if not unknown.empty:
         notes.append(
             f"{unknown['area_code'].nunique()} area code(s) had no place in the area "
             f"model and were left out: {', '.join(sorted(unknown['area_code'].unique())[:5])}"
         )
-        obs = obs[obs["area_code"].isin(known)]
+        obs = obs[among(obs["area_code"], known)]
     used = (
         set(obs["area_code"])
         | set(areas.loc[areas["in_partnership"], "area_code"])

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 import numpy as np
@@ -121,6 +121,13 @@ def worst_of_groups(statuses: Sequence[object], groups: np.ndarray, n_groups: in
     out = np.full(n_groups, None, dtype=object)
     out[firsts] = np.array([*known, None], dtype=object)[which[rows[at]]]
     return out
+
+
+def among(column: pd.Series, values: Iterable[object]) -> np.ndarray:
+    """``column.isin(values)`` as a bool array, by set lookups: pandas checks each value of a
+    large set one by one against a text column, which is slow for hundreds of area codes."""
+    wanted = values if isinstance(values, set | frozenset | dict) else set(values)
+    return np.fromiter((v in wanted for v in column.tolist()), dtype=bool, count=len(column))
 
 
 def empty() -> pd.DataFrame:
