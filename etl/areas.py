@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from etl.records import among
 from geo.area import ENGLAND_CODE, ENGLAND_NAME, Area, level_of
 from geo.lookups import Lookups
 
@@ -40,6 +41,10 @@ _SMALL_AREA_NAME = re.compile(r"^(?P<lad>.+) (?P<num>\d{3})(?P<letter>[A-Z])?$")
 
 
 _SMALL_PREFIXES = frozenset(("E01", "W01", "E02", "W02"))  # LSOA and MSOA codes (``level_of``)
+
+
+def _listed(values: Iterable[object]) -> list[object]:
+    return values.tolist() if isinstance(values, pd.Series) else list(values)
 
 
 @dataclass
@@ -96,31 +101,32 @@ class AreaFilter:
         self, codes: Iterable[object], names: Iterable[object], vintage: str | None, per_row: int
     ) -> np.ndarray:
         """Which rows to keep (a bool array); ``per_row``: figures each row holds."""
-        lsoa11 = vintage == "lsoa11"
-        unplaced = self.unplaced.setdefault(lsoa11, set())
+        if vintage == "lsoa11":
+            lsoa = msoa = self.placed.get("lsoa11", {})
+        else:
+            lsoa, msoa = self.placed.get("lsoa", {}), self.placed.get("msoa", {})
+        by_prefix = {"E01": lsoa, "W01": lsoa, "E02": msoa, "W02": msoa}
+        unplaced = self.unplaced.setdefault(vintage == "lsoa11", set())
         known = self.names
-        tables = self.placed
-        out = []
-        for code, name in zip(codes, names, strict=True):
-            if not isinstance(code, str) or code[:3] not in _SMALL_PREFIXES:
-                out.append(True)
+        out: list[bool] = []
+        append = out.append  # a plain loop: every row of a national file passes through here
+        for code, name in zip(_listed(codes), _listed(names), strict=True):
+            table = by_prefix.get(code[:3]) if isinstance(code, str) else None
+            if table is None:  # not a neighbourhood
+                append(True)
                 continue
-            if lsoa11:
-                table = tables.get("lsoa11", {})
-            else:
-                table = tables.get("lsoa" if code.startswith(("E01", "W01")) else "msoa", {})
             inside = table.get(code)
             if inside is not None:
-                out.append(inside)
+                append(inside)
             elif isinstance(name, str) and name:
                 lead = name.rpartition(" ")[0]  # "<LAD name>" if the naming rule matches
                 if lead in known:
-                    out.append(True)
+                    append(True)
                 else:
                     unplaced.add(lead)
-                    out.append(False)
+                    append(False)
             else:
-                out.append(False)  # no LAD and no name: never in scope
+                append(False)  # no LAD and no name: never in scope
         keep = np.array(out, dtype=bool)
         self.figures += int((~keep).sum()) * per_row
         return keep
@@ -251,7 +257,7 @@ class Scope:
             lad = self.small_area_lad(once["area_code"], once["area_name"], once["geo_vintage"])
             if once["area_code"].is_unique:
                 placed = set(once.loc[lad.notna().to_numpy(), "area_code"])
-                keep.loc[sub.index] = sub["area_code"].isin(placed).to_numpy()
+                keep.loc[sub.index] = among(sub["area_code"], placed)
             else:  # one code under two names or vintages: decide row by row
                 lad = self.small_area_lad(sub["area_code"], sub["area_name"], sub["geo_vintage"])
                 keep.loc[sub.index] = lad.notna().to_numpy()

@@ -271,8 +271,13 @@ def _normalised(labels: pd.Series) -> pd.Series:
     return pd.Series(out, index=labels.index)
 
 
-def _records(extracts: list[Extract], scope: Scope) -> dict[str, pd.DataFrame]:
-    """Records per dataset, in scope, with provenance columns the recipes need."""
+def _records(
+    extracts: list[Extract], scope: Scope, used: dict[str, set[str]] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Records per dataset, in scope, with provenance columns the recipes need.
+
+    ``used``: the (normalised) categories some recipe reads, per dataset; only those are kept.
+    """
     frames: dict[str, list[pd.DataFrame]] = {}
     rank = _precedence(extracts)
     superseded, notes = _superseded(extracts)
@@ -284,10 +289,13 @@ def _records(extracts: list[Extract], scope: Scope) -> dict[str, pd.DataFrame]:
         recs = ex.records
         keep = scope.in_scope(recs)
         dropped += int((~keep).sum()) + (ex.narrowed.figures if ex.narrowed is not None else 0)
+        norm = _normalised(recs["category"])
+        if used is not None:
+            keep &= among(norm, used.get(ex.dataset, set()))
         recs = recs[keep].copy()
         recs["source_id"] = ex.source_id
         recs["retrieved_rank"] = rank[i]
-        recs["norm"] = _normalised(recs["category"])
+        recs["norm"] = norm[keep]
         frames.setdefault(ex.dataset, []).append(recs)
     if dropped:
         scope.notes.append(
@@ -322,7 +330,11 @@ def assemble(
             for ex, miss in zip(given, missed, strict=True)
         ]
         return assemble(again, area, lookups, cat, derivations)
-    by_dataset = _records(extracts, scope)
+    used: dict[str, set[str]] = {}
+    for ind in cat.indicators.values():
+        for recipe in ind.recipes:
+            used.setdefault(recipe.dataset, set()).update(map(normalise_label, recipe.labels()))
+    by_dataset = _records(extracts, scope, used)
     notes = name_notes + scope.notes
     notes += [f"{ex.origin}: {note}" for ex in extracts for note in ex.notes]
 
