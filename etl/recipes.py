@@ -49,19 +49,42 @@ def _check_unique(recs: pd.DataFrame, cols: list[str]) -> None:
         )
 
 
+def _first_rows(group: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The groups with a row in ``mask``, and the first such row of each (rows in order)."""
+    rows = np.flatnonzero(mask)
+    groups, at = np.unique(group[rows], return_index=True)
+    return groups, rows[at]
+
+
 def _pivot(recs: pd.DataFrame) -> pd.DataFrame:
-    """One row per key+category with a column per measure, plus the worst status and a source."""
+    """One row per key+category with a column per measure, plus the worst status and a source.
+
+    As ``groupby(key + category)`` with ``first()`` (the first value that is not missing) of the
+    value under each measure and of each column kept, worked out on the groups' numbers.
+    """
     cols = [*KEY, "norm"]
-    # groupby + unstack, not pivot_table(dropna=False): that would pair every area with every
-    # period (the full product of the index levels) and invent rows no source published.
-    wide = recs.groupby([*cols, "measure"], dropna=False, sort=True)["value"].first()
-    wide = wide.unstack("measure")
-    wide.columns = [str(c) for c in wide.columns]
-    grouped = recs.groupby(cols, dropna=False)
-    meta = grouped[["source_id", "area_name", "geo_vintage", "period_label"]].first()
-    group = grouped.ngroup().to_numpy()
-    meta.insert(0, "status", worst_of_groups(recs["status"].to_numpy(), group, len(meta)))
-    return wide.join(meta).reset_index()
+    # Groups, not pivot_table(dropna=False): that would pair every area with every period (the
+    # full product of the index levels) and invent rows no source published.
+    group = recs.groupby(cols, dropna=False, sort=True).ngroup().to_numpy()
+    n = int(group.max()) + 1
+    _, first = _first_rows(group, np.ones(len(group), dtype=bool))
+    data: dict[str, object] = {c: pd.Index(recs[c].to_numpy(dtype=object)[first]) for c in cols}
+    measures = recs["measure"].to_numpy(dtype=object)
+    values = recs["value"].to_numpy(dtype=np.float64)
+    published = ~np.isnan(values)
+    for m in sorted(set(measures.tolist())):
+        column = np.full(n, np.nan)
+        groups, rows = _first_rows(group, (measures == m) & published)
+        column[groups] = values[rows]
+        data[str(m)] = column
+    data["status"] = worst_of_groups(recs["status"].to_numpy(), group, n)
+    for c in ("source_id", "area_name", "geo_vintage", "period_label"):
+        source = recs[c]
+        column = np.full(n, None, dtype=object)
+        groups, rows = _first_rows(group, source.notna().to_numpy())
+        column[groups] = source.to_numpy(dtype=object)[rows]
+        data[c] = pd.Series(column, dtype=source.dtype)
+    return pd.DataFrame(data)
 
 
 def _count(df: pd.DataFrame) -> pd.Series:
@@ -207,7 +230,10 @@ def build_indicator(
     start = pd.to_datetime(merged["period_start"])
     end = pd.to_datetime(merged["period_end"])
     calendar_year = (
-        (start.dt.month == 1) & (start.dt.day == 1) & (end.dt.month == 12) & (end.dt.day == 31)
+        (start.dt.month == 1)
+        & (start.dt.day == 1)
+        & (end.dt.month == 12)
+        & (end.dt.day == 31)
         & (start.dt.year == end.dt.year)
     )
     merged.loc[calendar_year, "period_label"] = start[calendar_year].dt.year.astype(str)
