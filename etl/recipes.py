@@ -30,10 +30,10 @@ OBS_COLUMNS = [
 _FILLABLE = ["numerator", "denominator", "ci_lower", "ci_upper"]
 
 
-def _worst_across(columns: list[pd.Series]) -> np.ndarray:
+def _worst_across(columns: list[np.ndarray]) -> np.ndarray:
     """Row by row, the most serious status of the columns (the first column's on a tie)."""
     n = len(columns[0])
-    statuses = np.concatenate([c.to_numpy(dtype=object) for c in columns])
+    statuses = np.concatenate([np.asarray(c, dtype=object) for c in columns])
     return worst_of_groups(statuses, np.tile(np.arange(n), len(columns)), n)
 
 
@@ -95,6 +95,49 @@ def _count(df: pd.DataFrame) -> pd.Series:
     return out
 
 
+def _across_categories(wide: pd.DataFrame, labels: list[str], recipe: Recipe) -> pd.DataFrame:
+    """Figures made from several categories of one place, period and breakdown: the first over
+    the second (``ratio``) or all of them added (``sum``), where every category has a row.
+
+    ``wide`` comes from :func:`_pivot`, so its rows run in order of key, then category: the
+    figures come out in key order.
+    """
+    key = wide.groupby(KEY, dropna=False, sort=True).ngroup().to_numpy()
+    norm = wide["norm"].to_numpy(dtype=object)
+    parts = labels[:2] if recipe.kind == "ratio" else labels
+    rows = {lab: np.flatnonzero(norm == lab) for lab in dict.fromkeys(parts)}
+    common = key[rows[parts[0]]]
+    for lab in parts[1:]:
+        common = np.intersect1d(common, key[rows[lab]])
+    # Each category's row for each common key (a category has one row per key).
+    picked = [rows[lab][np.searchsorted(key[rows[lab]], common)] for lab in parts]
+    count = wide["count"].to_numpy(dtype=np.float64)
+    counted = np.where(np.isnan(count), wide["value"].to_numpy(dtype=np.float64), count)
+    status = wide["status"].to_numpy(dtype=object)
+    first = picked[0]
+    out = pd.DataFrame({c: wide[c].iloc[first].reset_index(drop=True) for c in KEY})
+    if recipe.kind == "ratio":
+        n, d = counted[picked[0]], counted[picked[1]]
+        out["numerator"] = n
+        out["denominator"] = d
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["value"] = np.where(d > 0, recipe.scale * n / d, np.nan)
+    else:  # sum
+        total = 0
+        for at in picked:
+            total = total + counted[at]
+        out["value"] = total
+    out["status"] = _worst_across([status[at] for at in picked])
+    for col in ("source_id", "area_name", "geo_vintage", "period_label"):
+        out[col] = wide[col].iloc[first].reset_index(drop=True)
+    out["ci_lower"] = np.nan
+    out["ci_upper"] = np.nan
+    if "numerator" not in out:
+        out["numerator"] = np.nan
+        out["denominator"] = np.nan
+    return out
+
+
 def apply_recipe(indicator: Indicator, recipe: Recipe, recs: pd.DataFrame) -> pd.DataFrame:
     """Observations of ``indicator`` made by ``recipe`` from one dataset's records."""
     labels = [normalise_label(x) for x in recipe.labels()]
@@ -118,41 +161,12 @@ def apply_recipe(indicator: Indicator, recipe: Recipe, recs: pd.DataFrame) -> pd
         out["ci_lower"] = out["ci_lower"].fillna(out["value"] - half)
         out["ci_upper"] = out["ci_upper"].fillna(out["value"] + half)
     else:
-        by_label = {lab: wide[wide["norm"] == lab].set_index(KEY) for lab in labels}
-        if recipe.kind == "ratio":
-            num, den = by_label[labels[0]], by_label[labels[1]]
-            joined = num.add_suffix("_n").join(den.add_suffix("_d"), how="inner")
-            n = _count(num).reindex(joined.index)
-            d = _count(den).reindex(joined.index)
-            out = pd.DataFrame(index=joined.index)
-            out["numerator"] = n
-            out["denominator"] = d
-            with np.errstate(divide="ignore", invalid="ignore"):
-                out["value"] = np.where(d > 0, recipe.scale * n / d, np.nan)
-            out["status"] = _worst_across([joined["status_n"], joined["status_d"]])
-            for col in ("source_id", "area_name", "geo_vintage", "period_label"):
-                out[col] = joined[f"{col}_n"]
-        else:  # sum
-            parts = [by_label[lab] for lab in labels]
-            common = parts[0].index
-            for p in parts[1:]:
-                common = common.intersection(p.index)
-            out = pd.DataFrame(index=common)
-            total = sum(_count(p).reindex(common) for p in parts)
-            out["value"] = total
-            out["status"] = _worst_across([p["status"].reindex(common) for p in parts])
-            for col in ("source_id", "area_name", "geo_vintage", "period_label"):
-                out[col] = parts[0][col].reindex(common)
-        out["ci_lower"] = np.nan
-        out["ci_upper"] = np.nan
-        out = out.reset_index()
-        if "numerator" not in out:
-            out["numerator"] = np.nan
-            out["denominator"] = np.nan
+        out = _across_categories(wide, labels, recipe)
     out["indicator_id"] = indicator.id
     # A figure with a status that withholds it keeps no number (never a 0 or a stale value).
     withheld = out["status"].isin(["suppressed", "missing", "not_applicable"])
-    out.loc[withheld, ["value", "ci_lower", "ci_upper"]] = np.nan
+    if withheld.any():
+        out.loc[withheld, ["value", "ci_lower", "ci_upper"]] = np.nan
     return out[OBS_COLUMNS]
 
 
