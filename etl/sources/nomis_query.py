@@ -154,16 +154,19 @@ def dataset_by_title(title: str) -> Dataset | None:
 # --------------------------------------------------------------------------------------------
 
 
+Cells = tuple[str, ...]  # one CSV row
+
+
 @dataclass
 class _Table:
     header_line: int
-    header: list[str]
+    header: Cells
     meta: dict[str, str]
     named_only: bool = False
     # The data rows: each one's line and cells, the code in its first field (None where the row
     # names its area without a code) and the area's name.
     lines: list[int] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
+    rows: list[Cells] = field(default_factory=list)
     codes: list[str | None] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
 
@@ -180,18 +183,20 @@ class _Layout:
     tables: list[_Table] = field(default_factory=list)
     footnotes: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    last_row: tuple[int, list[str]] | None = None  # the file's last CSV row and its line
+    last_row: tuple[int, Cells] | None = None  # the file's last CSV row and its line
 
 
-def _rows(path: Path | str, text: str) -> tuple[list[int], list[list[str]]]:
+def _rows(path: Path | str, text: str) -> tuple[list[int], list[Cells]]:
     """Every CSV row of the text, and the line each one ends on."""
     reader = csv.reader(io.StringIO(text), strict=True)
     lines: list[int] = []
-    rows: list[list[str]] = []
+    rows: list[Cells] = []
     try:
         for cells in reader:
             lines.append(reader.line_num)
-            rows.append(cells)
+            rows.append(
+                tuple(cells)
+            )  # a tuple of texts: the garbage collector soon stops tracking it
     except csv.Error as exc:
         raise ExtractError(
             path,
@@ -201,11 +206,11 @@ def _rows(path: Path | str, text: str) -> tuple[list[int], list[list[str]]]:
     return lines, rows
 
 
-def _blank(cells: list[str]) -> bool:
+def _blank(cells: Cells) -> bool:
     return not any(c.strip() for c in cells)
 
 
-def _key(cells: list[str]) -> tuple[str, str] | None:
+def _key(cells: Cells) -> tuple[str, str] | None:
     """``Date       :,2021`` -> (``Date``, ``2021``)."""
     first = cells[0].strip() if cells else ""
     rest = [c.strip() for c in cells[1:] if c.strip()]
@@ -219,7 +224,7 @@ def _geography_kind(label: str) -> str | None:
     return next((kind for word, kind in _GEOGRAPHY_KINDS if word in low), None)
 
 
-def _has_digits(cells: list[str]) -> bool:
+def _has_digits(cells: Cells) -> bool:
     return any(ch.isdigit() for c in cells for ch in c)
 
 
@@ -227,7 +232,7 @@ def _layout(path: Path | str, text: str) -> _Layout:
     """Split a download into title, header lines, tables of data rows, footnotes and notes."""
     lay = _Layout()
     meta: dict[str, str] = {}
-    header: tuple[int, list[str]] | None = None
+    header: tuple[int, Cells] | None = None
     table: _Table | None = None
     lines, rows = _rows(path, text)
     lay.last_row = (lines[-1], rows[-1]) if rows else None
