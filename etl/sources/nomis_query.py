@@ -236,9 +236,15 @@ def _layout(path: Path | str, text: str) -> _Layout:
     table: _Table | None = None
     lines, rows = _rows(path, text)
     lay.last_row = (lines[-1], rows[-1]) if rows else None
-    for line, cells in zip(lines, rows, strict=True):
-        first = cells[0].strip() if cells else ""
-        coded = _GSS_ROW.match(first)  # most lines: a data row (never a blank one)
+    firsts = [cells[0].strip() if cells else "" for cells in rows]
+    # Most lines are data rows with a code in the first field (never a blank line): their
+    # (code, name), else None.
+    coded_rows = [m.group("code", "name") if (m := _GSS_ROW.match(f)) else None for f in firsts]
+    uncoded = np.flatnonzero(np.fromiter((c is None for c in coded_rows), bool, len(coded_rows)))
+    i = 0
+    while i < len(rows):
+        line, cells, first, coded = lines[i], rows[i], firsts[i], coded_rows[i]
+        i += 1
         named_row = False
         if coded is None:
             if _blank(cells):
@@ -258,14 +264,21 @@ def _layout(path: Path | str, text: str) -> _Layout:
                 if header is None:
                     raise ExtractError(path, "data rows come before any column header", line=line)
                 table = _Table(header[0], header[1], dict(meta))
-            table.lines.append(line)
-            table.rows.append(cells)
             if coded is None:
+                table.lines.append(line)
+                table.rows.append(cells)
                 table.codes.append(None)
                 table.names.append(first)
-            else:
-                table.codes.append(coded.group("code"))
-                table.names.append(coded.group("name"))
+                continue
+            # This row and the coded rows straight after it, at once.
+            start = i - 1
+            after = np.searchsorted(uncoded, start)
+            i = int(uncoded[after]) if after < len(uncoded) else len(rows)
+            run = coded_rows[start:i]
+            table.lines += lines[start:i]
+            table.rows += rows[start:i]
+            table.codes += [c[0] for c in run]
+            table.names += [c[1] for c in run]
             continue
         if table is not None:
             if table.rows:
