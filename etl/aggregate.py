@@ -31,13 +31,16 @@ _WITHHELD = {"suppressed", "missing", "not_applicable"}
 
 def _scale(rows: pd.DataFrame, indicator: Indicator) -> float:
     """The multiplier between numerator/denominator and value (100 for %, 1000 per 1,000...)."""
-    ok = rows["value"].notna() & rows["numerator"].gt(0) & rows["denominator"].gt(0)
+    value = rows["value"].to_numpy(dtype=np.float64)
+    num = rows["numerator"].to_numpy(dtype=np.float64)
+    den = rows["denominator"].to_numpy(dtype=np.float64)
+    ok = ~np.isnan(value) & (num > 0) & (den > 0)
     if ok.any():
-        ratio = rows.loc[ok, "value"] * rows.loc[ok, "denominator"] / rows.loc[ok, "numerator"]
+        median = float(pd.Series(value[ok] * den[ok] / num[ok]).median())
         for candidate in (100.0, 1000.0, 1.0, 100000.0):
-            if abs(float(ratio.median()) - candidate) <= 0.05 * candidate:
+            if abs(median - candidate) <= 0.05 * candidate:
                 return candidate
-        return float(ratio.median())
+        return median
     return 100.0 if indicator.unit == "%" else 1.0
 
 
@@ -54,15 +57,16 @@ def combine(
     if indicator.aggregate == "none" or obs.empty or not members:
         return pd.DataFrame(columns=OBS_COLUMNS)
     child_parent = {c: p for p, kids in members.items() for c in kids}
-    parts = obs.loc[among(obs["area_code"], child_parent), _USED]
+    codes = obs["area_code"]
+    parts = obs[_USED][among(codes, child_parent)]
     if parts.empty:
         return pd.DataFrame(columns=OBS_COLUMNS)
-    parts["parent"] = parts["area_code"].map(child_parent)
-    existing = set(
-        map(
-            tuple,
-            obs.loc[among(obs["area_code"], members), ["area_code", *GROUP]].astype(str).to_numpy(),
-        )
+    parts["parent"] = [child_parent[c] for c in parts["area_code"].tolist()]
+    own = np.flatnonzero(among(codes, members))  # parents' own rows, kept as published
+    existing = (
+        set(map(tuple, obs[["area_code", *GROUP]].iloc[own].astype(str).to_numpy()))
+        if len(own)
+        else set()
     )
     scale = _scale(obs, indicator)
     grouped = parts.groupby(["parent", *GROUP], dropna=False, sort=True)
