@@ -240,17 +240,20 @@ class Scope:
 
     def in_scope(self, recs: pd.DataFrame) -> pd.Series:
         """Which records describe a place this build keeps."""
-        # Census files repeat each area once per category: work on each code once.
+        # Records repeat each area once per figure: decide for each code once.
         idx, uniq = pd.factorize(recs["area_code"])  # a missing code is -1: the last entry
-        levels = np.array([*(level_of(c) for c in uniq), None], dtype=object)
-        level = pd.Series(levels[idx], index=recs.index, dtype=object)
-        keep = pd.Series(False, index=recs.index)
-        england = recs["area_code"].str.startswith("E")
-        keep |= (level == "lad") & england
-        keep |= level == "region"
-        keep |= recs["area_code"].isin(list(COUNTRY_NAMES))
-        keep |= recs["area_code"].isin([h.gss for h in self.area.health_areas if h.gss])
-        small = level.isin(["lsoa", "msoa"])
+        countries = set(COUNTRY_NAMES)
+        health = {h.gss for h in self.area.health_areas if h.gss}
+        levels = [level_of(c) for c in uniq]
+        kept = [
+            (level == "lad" and code.startswith("E"))
+            or level == "region"
+            or code in countries
+            or code in health
+            for code, level in zip(uniq, levels, strict=True)
+        ]
+        keep = pd.Series(np.array([*kept, False])[idx], index=recs.index)
+        small = np.array([level in ("lsoa", "msoa") for level in levels] + [False])[idx]
         if small.any():
             sub = recs.loc[small, ["area_code", "area_name", "geo_vintage"]]
             once = sub.drop_duplicates()
