@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from etl.areas import COUNTRY_NAMES
@@ -76,6 +77,11 @@ def normalise_name(name: str, level: str | None = None) -> str:
     return text
 
 
+def _provisional(codes: pd.Series) -> np.ndarray:
+    """Which codes are provisional ``name:`` codes (a missing code is not)."""
+    return codes.astype(str).str.startswith(PREFIX).to_numpy(dtype=bool)
+
+
 def _level(code: str) -> str | None:
     return level_of(code) or _EXTRA_LEVELS.get(str(code)[:3])
 
@@ -121,12 +127,15 @@ def known_names(extracts: list[Extract], area: Area, lookups: Lookups) -> NameIn
     index.add_tier(config)
     index.current |= {code for code, _ in config}
 
-    pairs = []
+    pairs: set[tuple[object, object]] = set()  # the tier keeps only text codes and names
     for ex in extracts:
-        recs = ex.records[["area_code", "area_name"]]
-        recs = recs[~recs["area_code"].astype(str).str.startswith(PREFIX)]
-        pairs.extend(map(tuple, recs.drop_duplicates().dropna().to_numpy()))
-    index.add_tier(pairs)
+        recs = ex.records
+        pairs.update(zip(recs["area_code"].tolist(), recs["area_name"].tolist(), strict=True))
+    index.add_tier(
+        (code, name)
+        for code, name in pairs
+        if isinstance(code, str) and not code.startswith(PREFIX)
+    )
 
     lads = lookups.lads
     if not lads.empty:
@@ -151,17 +160,18 @@ def resolve(
     Returns new extracts (the originals are not changed) and notes for the build summary.
     Records whose name matches nothing, or more than one place, are left out and reported.
     """
-    if not any(ex.records["area_code"].astype(str).str.startswith(PREFIX).any() for ex in extracts):
+    named_by_extract = [_provisional(ex.records["area_code"]) for ex in extracts]
+    if not any(named.any() for named in named_by_extract):
         return extracts, []
     index = known_names(extracts, area, lookups)
     notes: list[str] = []
     out: list[Extract] = []
-    for ex in extracts:
-        codes = ex.records["area_code"].astype(str)
-        named = codes.str.startswith(PREFIX)
-        if not named.any():
+    for ex, provisional in zip(extracts, named_by_extract, strict=True):
+        if not provisional.any():
             out.append(ex)
             continue
+        codes = ex.records["area_code"].astype(str)
+        named = pd.Series(provisional, index=codes.index)
         mapping: dict[str, str | None] = {}
         unmatched, ambiguous, groupings = [], [], defaultdict(set)
         for code in codes[named].unique():
