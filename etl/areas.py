@@ -244,6 +244,7 @@ class Scope:
         idx, uniq = pd.factorize(recs["area_code"])  # a missing code is -1: the last entry
         countries = set(COUNTRY_NAMES)
         health = {h.gss for h in self.area.health_areas if h.gss}
+        uniq = uniq.tolist()
         levels = [level_of(c) for c in uniq]
         kept = [
             (level == "lad" and code.startswith("E"))

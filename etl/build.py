@@ -292,7 +292,7 @@ def _records(
         norm = _normalised(recs["category"])
         if used is not None:
             keep &= among(norm, used.get(ex.dataset, set()))
-        recs = recs[keep].copy()
+        recs = recs[keep]  # a new frame (copy-on-write): the extract's records are untouched
         recs["source_id"] = ex.source_id
         recs["retrieved_rank"] = rank[i]
         recs["norm"] = norm[keep]
