@@ -44,6 +44,10 @@ def _variable(columns: list[str]) -> str | None:
     return None
 
 
+def _stripped(column: pd.Series) -> pd.Series:
+    return pd.Series([c.strip() for c in column.tolist()], index=column.index, dtype=object)
+
+
 def sniff(probe: Probe) -> Recognised | None:
     if probe.text is None:
         return None
@@ -89,7 +93,8 @@ def parse(
     if not categories:
         raise ExtractError(path, "no category columns after 'geography code'")
 
-    codes = df["geography code"].str.strip()
+    # Every cell is text (no NA with keep_default_na=False; short rows are padded with "").
+    codes = _stripped(df["geography code"])
     empty_code = df.index[codes == ""]
     if len(empty_code):
         raise ExtractError(path, "row without a geography code", line=int(empty_code[0]) + 2)
@@ -130,7 +135,7 @@ def parse(
             column=categories[col],
         )
 
-    dates = df["date"].str.strip().unique()
+    dates = list(dict.fromkeys(d.strip() for d in df["date"].tolist()))
     if len(dates) != 1 or dates[0] != "2021":
         raise ExtractError(
             path, f"expected census date 2021, found {list(dates)[:3]}", column="date"
@@ -141,7 +146,7 @@ def parse(
     labels = [
         c[len(prefix) :].strip() if prefix and c.startswith(prefix) else c for c in categories
     ]
-    names = df["geography"].str.strip()
+    names = _stripped(df["geography"])
     rows = np.arange(n_rows)
     if narrow is not None:
         rows = rows[narrow.keep(codes, names, None, per_row=len(categories))]
