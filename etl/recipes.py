@@ -102,7 +102,7 @@ def _across_categories(wide: pd.DataFrame, labels: list[str], recipe: Recipe) ->
     ``wide`` comes from :func:`_pivot`, so its rows run in order of key, then category: the
     figures come out in key order.
     """
-    key = wide.groupby(KEY, dropna=False, sort=True).ngroup().to_numpy()
+    key = _key_numbers(wide)
     norm = wide["norm"].to_numpy(dtype=object)
     parts = labels[:2] if recipe.kind == "ratio" else labels
     rows = {lab: np.flatnonzero(norm == lab) for lab in dict.fromkeys(parts)}
@@ -114,28 +114,38 @@ def _across_categories(wide: pd.DataFrame, labels: list[str], recipe: Recipe) ->
     count = wide["count"].to_numpy(dtype=np.float64)
     counted = np.where(np.isnan(count), wide["value"].to_numpy(dtype=np.float64), count)
     status = wide["status"].to_numpy(dtype=object)
-    first = picked[0]
-    out = pd.DataFrame({c: wide[c].iloc[first].reset_index(drop=True) for c in KEY})
+    first = wide[[*KEY, "source_id", "area_name", "geo_vintage", "period_label"]]
+    data: dict[str, object] = dict(first.iloc[picked[0]].reset_index(drop=True).items())
+    none = np.full(len(common), np.nan)
     if recipe.kind == "ratio":
         n, d = counted[picked[0]], counted[picked[1]]
-        out["numerator"] = n
-        out["denominator"] = d
+        data["numerator"] = n
+        data["denominator"] = d
         with np.errstate(divide="ignore", invalid="ignore"):
-            out["value"] = np.where(d > 0, recipe.scale * n / d, np.nan)
+            data["value"] = np.where(d > 0, recipe.scale * n / d, np.nan)
     else:  # sum
         total = 0
         for at in picked:
             total = total + counted[at]
-        out["value"] = total
-    out["status"] = _worst_across([status[at] for at in picked])
-    for col in ("source_id", "area_name", "geo_vintage", "period_label"):
-        out[col] = wide[col].iloc[first].reset_index(drop=True)
-    out["ci_lower"] = np.nan
-    out["ci_upper"] = np.nan
-    if "numerator" not in out:
-        out["numerator"] = np.nan
-        out["denominator"] = np.nan
-    return out
+        data["value"] = total
+        data["numerator"] = none
+        data["denominator"] = none
+    data["status"] = _worst_across([status[at] for at in picked])
+    data["ci_lower"] = none
+    data["ci_upper"] = none
+    return pd.DataFrame(data)
+
+
+def _key_numbers(wide: pd.DataFrame) -> np.ndarray:
+    """Each row's key (place, period, breakdown) numbered in order; rows of one key are
+    together, as :func:`_pivot` sorts them (two missing values count as the same)."""
+    change = np.zeros(len(wide), dtype=bool)
+    change[:1] = True
+    for c in KEY:
+        v = wide[c].to_numpy(dtype=object)
+        missing = pd.isna(v)
+        change[1:] |= (v[1:] != v[:-1]) & ~(missing[1:] & missing[:-1])
+    return np.cumsum(change) - 1
 
 
 def apply_recipe(indicator: Indicator, recipe: Recipe, recs: pd.DataFrame) -> pd.DataFrame:
