@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import warnings
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from etl.errors import ExtractError
 from etl.sources import Probe, Recognised, parser_modules
+from etl.workbook import read_workbook
 
 HEAD_BYTES = 64 * 1024
 WORKBOOK_PROBE_ROWS = 40
@@ -72,37 +71,12 @@ def probe(path: Path) -> Probe:
             "page was saved instead); download the file again.",
         )
     if suffix in {".xlsx", ".xlsm"} or head.startswith(b"PK\x03\x04"):
-        return Probe(path, suffix, head, workbook_sheets=_workbook_rows(path))
+        sheets = read_workbook(path, limit=WORKBOOK_PROBE_ROWS)
+        return Probe(path, suffix, head, workbook_sheets=sheets)
     if suffix in {".xls", ".ods"}:
         raise ExtractError(path, f"{suffix} workbooks are not read; save it as .xlsx or CSV")
     text = decode_text(path, head[: len(head) - 4] if len(head) == HEAD_BYTES else head)
     return Probe(path, suffix, head, text=text)
-
-
-def _workbook_rows(path: Path) -> dict[str, list[tuple]]:
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ExtractError(path, f"not a readable XLSX workbook ({exc})") from None
-    try:
-        sheets = {}
-        for ws in wb.worksheets:
-            # Some writers (Nomis among them) store a wrong sheet size such as "A1"; read_only
-            # mode trusts it and would stop after one row, so ignore the stored size.
-            ws.reset_dimensions()
-            rows = []
-            for i, row in enumerate(ws.iter_rows(values_only=True)):
-                if i >= WORKBOOK_PROBE_ROWS:
-                    break
-                rows.append(tuple(row))
-            sheets[ws.title] = rows
-        return sheets
-    finally:
-        wb.close()
 
 
 def _non_extract_reason(path: Path) -> str | None:

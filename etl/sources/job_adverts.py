@@ -28,7 +28,7 @@ import pandas as pd
 from etl import records
 from etl.errors import ExtractError
 from etl.sources import Extract, Probe, Recognised
-from etl.sources.vacancies import read_workbook
+from etl.workbook import read_workbook
 from geo.area import load_area
 
 if TYPE_CHECKING:

@@ -22,10 +22,7 @@ the block's own footnotes; a marked cell never becomes a number.
 
 from __future__ import annotations
 
-import itertools
 import re
-import warnings
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +33,7 @@ from etl.errors import ExtractError
 from etl.names import provisional_code
 from etl.sources import Probe, Recognised
 from etl.sources.nomis_query import flag_status, read_cell, retrieved_from
+from etl.workbook import read_workbook
 
 NAME = "nomis_xlsx"
 
@@ -113,27 +111,6 @@ class _Group:
     conf: int | None = None
 
 
-def _load_rows(path: Path, limit: int | None = None) -> dict[str, list[tuple]]:
-    """Every row of every sheet (only the first ``limit`` rows of each when given)."""
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ExtractError(path, f"not a readable XLSX workbook ({exc})") from None
-    try:
-        out = {}
-        for ws in wb.worksheets:
-            ws.reset_dimensions()  # Nomis stores a wrong sheet size ("A1")
-            rows = ws.iter_rows(values_only=True)
-            out[ws.title] = [tuple(r) for r in itertools.islice(rows, limit)]
-        return out
-    finally:
-        wb.close()
-
-
 def _groups(path: Path, header: tuple, sub: tuple, line: int) -> list[_Group]:
     groups: list[_Group] = []
     width = max(len(header), len(sub))
@@ -189,7 +166,7 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
             tmp.write(data)
             tmp.flush()
             return parse(Path(tmp.name), recognised)
-    sheets = _load_rows(Path(path))
+    sheets = read_workbook(Path(path))
     wanted = recognised.options.get("sheet")
     out = _Records()
     blocks = 0
@@ -370,7 +347,7 @@ def _read_row(
 
 def metadata(path: Path) -> dict[str, object]:
     """The retrieval date from the ``ONS Crown Copyright Reserved [from Nomis on ...]`` row."""
-    for rows in _load_rows(Path(path), limit=10).values():
+    for rows in read_workbook(Path(path), limit=10).values():
         for row in rows:
             when = retrieved_from(_text(row[0]) if row else "")
             if when:

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import warnings
-import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -30,6 +28,7 @@ import pandas as pd
 from etl import records
 from etl.errors import ExtractError
 from etl.sources import Probe, Recognised
+from etl.workbook import read_workbook
 
 NAME = "vacancies"
 UK = "K02000001"
@@ -182,29 +181,6 @@ def sniff(probe: Probe) -> Recognised | None:
         # say what is missing rather than skipping the file quietly.
         return Recognised(NAME, ROLLING, "ONS vacancies by industry (unreadable layout)")
     return None
-
-
-def read_workbook(path: Path, data: bytes | None = None) -> dict[str, list[tuple]]:
-    """Every row of every sheet (values, not formulas)."""
-    import io
-
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            src = io.BytesIO(data) if data is not None else path
-            wb = openpyxl.load_workbook(src, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ExtractError(path, f"not a readable XLSX workbook ({exc})") from None
-    try:
-        out = {}
-        for ws in wb.worksheets:
-            ws.reset_dimensions()
-            out[ws.title] = [tuple(r) for r in ws.iter_rows(values_only=True)]
-        return out
-    finally:
-        wb.close()
 
 
 def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.DataFrame:
