@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
 from dashboard.compare import (
     JUDGEMENT_COLOURS,
@@ -239,3 +242,24 @@ def share_bars(
         .properties(height=max(120, 22 * len(order)), title=title)
     )
     return _configure(chart)
+
+
+_BUILDERS: dict[str, Callable[..., alt.TopLevelMixin]] = {
+    "trend": trend, "compare_chart": compare_chart, "share_bars": share_bars,
+}
+# Altair's theme is global to the process: one conversion at a time.
+_ALTAIR_LOCK = threading.Lock()
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def spec(builder: str, data: pd.DataFrame, **options: Any) -> dict:
+    """The Vega-Lite spec of chart ``builder`` (``trend``, ``compare_chart`` or ``share_bars``)
+    for ``data`` and ``options``, for ``st.vega_lite_chart``.
+
+    Kept between reruns: building and validating a layered Altair chart takes tens of
+    milliseconds, which every rerun of a page would otherwise spend again. The data travels in
+    the spec's ``datasets``; no theme is applied (Streamlit's own is, when it draws the chart).
+    """
+    chart = _BUILDERS[builder](data, **options)
+    with _ALTAIR_LOCK, alt.theme.enable("none"):
+        return chart.to_dict()

@@ -172,10 +172,12 @@ def _fit_notes(have: list[str]) -> None:
         if ind_id == "fit_notes_per_1000_16_64":
             series = queries.series(ind_id, tuple(places["area_code"]))
             if series["period"].nunique() > 1:
-                st.altair_chart(
-                    charts.trend(series, unit=meta["unit"], unit_label=meta["unit_label"],
-                                 decimals=int(meta["decimals"])),
+                st.vega_lite_chart(
+                    spec=charts.spec("trend", series, unit=meta["unit"],
+                                     unit_label=meta["unit_label"],
+                                     decimals=int(meta["decimals"])),
                     key="chart_fit_notes_trend", height=charts.trend_height(),
+                    alt=f"Trend of {meta['title']} by health area",
                 )
     if not members.empty:
         lines = []
@@ -224,11 +226,13 @@ def _job_adverts(have: list[str]) -> None:
                 f"{md(rows['period'].iloc[0])}"
             )
             care = [b for b in total["breakdown"] if panels.care_occupation(b)]
-            st.altair_chart(
-                charts.share_bars(total, label_col="Occupation", value_col="value", title="",
-                                  highlight=breakdown_label(care[0]) if care else None,
-                                  value_title=meta["unit_label"]),
+            st.vega_lite_chart(
+                spec=charts.spec("share_bars", total, label_col="Occupation",
+                                 value_col="value", title="",
+                                 highlight=breakdown_label(care[0]) if care else None,
+                                 value_title=meta["unit_label"]),
                 key="chart_adverts_by_occupation", height=charts.bars_height(len(total)),
+                alt=f"Bar chart: {meta['title']} by occupation, care occupations highlighted",
             )
     if "job_adverts_adzuna_units" in have:
         _lad_table("job_adverts_adzuna_units")
@@ -248,11 +252,12 @@ def _uk_vacancies(have: list[str]) -> None:
             continue
         st.markdown(heading(meta["title"], meta["unit_label"],
                             f"United Kingdom, {rows['period'].iloc[0]}"))
-        st.altair_chart(
-            charts.share_bars(rows, label_col="Industry", value_col="value", title="",
-                              highlight=breakdown_label(panels.CARE_SIC),
-                              value_title=meta["unit_label"]),
+        st.vega_lite_chart(
+            spec=charts.spec("share_bars", rows, label_col="Industry", value_col="value",
+                             title="", highlight=breakdown_label(panels.CARE_SIC),
+                             value_title=meta["unit_label"]),
             key=f"chart_{ind_id}", height=charts.bars_height(len(rows)),
+            alt=f"Bar chart: {meta['title']} by industry, health and social work highlighted",
         )
     st.caption(
         "National context only: the ONS Vacancy Survey has no local breakdown, so these figures "

@@ -53,11 +53,14 @@ else:
                 ]
             )
             if shown["value"].notna().any():
-                st.altair_chart(
-                    charts.compare_chart(shown, unit=unit, unit_label=meta["unit_label"],
-                                         decimals=decimals, reference=eng),
+                st.vega_lite_chart(
+                    spec=charts.spec("compare_chart", shown, unit=unit,
+                                     unit_label=meta["unit_label"], decimals=decimals,
+                                     reference=eng),
                     key=f"compare_chart_{ind_id}",
                     height=charts.bars_height(int(shown["value"].notna().sum())),
+                    alt=f"{meta['title']} by place with 95% confidence intervals, "
+                        "England as a dashed line",
                 )
             badges = maps.subicb_badges(members) if level == "subicb" else {}
             if level == "subicb":

@@ -142,14 +142,15 @@ def distance_to_80() -> None:
     with right:
         chart_rows = places.copy()
         chart_rows["judgement"] = [v.judgement for v in verdicts]
-        st.altair_chart(
-            charts.compare_chart(chart_rows, unit="%",
-                                 unit_label=f"Employment rate, %, {result.period}", decimals=1,
-                                 reference=TARGET_RATE,
-                                 reference_name="80% aspiration", judged_against="England",
-                                 order=list(places["area_name"])),
+        st.vega_lite_chart(
+            spec=charts.spec("compare_chart", chart_rows, unit="%",
+                             unit_label=f"Employment rate, %, {result.period}", decimals=1,
+                             reference=TARGET_RATE, reference_name="80% aspiration",
+                             judged_against="England", order=list(places["area_name"])),
             key="chart_aspiration",
             height=charts.bars_height(int(chart_rows["value"].notna().sum())),
+            alt=f"Employment rate by place, {result.period}, with 95% confidence intervals "
+                "and the 80% aspiration as a dashed line",
         )
         st.caption(
             "Dots: employment rate; lines: 95% confidence interval; dashed line: the 80% "

@@ -160,13 +160,14 @@ else:
                 series = obs[(obs["indicator_id"] == row.indicator_id)
                              & obs["area_code"].isin(codes)]
                 order = [names.get(c, c) for c in codes]
-                st.altair_chart(
-                    charts.trend(series, unit=row.unit, unit_label=row.unit_label,
-                                 decimals=row.decimals, order=order,
-                                 target=TARGET_RATE if row.indicator_id == EMPLOYMENT_RATE
-                                 else None),
+                st.vega_lite_chart(
+                    spec=charts.spec("trend", series, unit=row.unit, unit_label=row.unit_label,
+                                     decimals=row.decimals, order=order,
+                                     target=TARGET_RATE if row.indicator_id == EMPLOYMENT_RATE
+                                     else None),
                     key=f"trend_{row.indicator_id}",
                     height=charts.trend_height(),
+                    alt=f"Trend of {row.title} for {', '.join(order)}",
                 )
             source = obs[(obs["indicator_id"] == row.indicator_id)
                          & (obs["area_code"] == row.figure_area)
