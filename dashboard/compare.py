@@ -7,13 +7,20 @@ confidence interval gets no verdict ("no CI, no verdict"): a difference may be s
 
 Polarity turns higher/lower into better/worse: for the employment rate higher is better, for the
 inactivity rate lower is better, and some indicators carry no judgement at all.
+
+Change over a year (:func:`change`): the latest figure against the same area's figure a year
+earlier. Both are survey estimates, so the change counts only where it is larger than their
+combined sampling error: each standard error is taken from its 95% interval (half-width / 1.96)
+and the change is significant when it exceeds 1.96 times the square root of their summed squares.
+This treats the two years as independent samples, which for the Annual Population Survey (whose
+households stay for up to five quarters) is an approximation.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.formatting import is_missing
+from dashboard.formatting import format_number, format_value, is_missing
 
 HIGHER = "higher"
 LOWER = "lower"
@@ -118,3 +125,61 @@ def verdict(
         f"{word} than {comparator}{detail}: the 95% confidence interval lies wholly {side} its "
         "figure.",
     )
+
+
+Z_95 = 1.96
+
+
+def _difference_text(diff: float, unit: str, decimals: int) -> str:
+    size = abs(diff)
+    return f"{format_number(size, decimals)} pp" if unit == "%" else format_value(size, unit,
+                                                                                  decimals)
+
+
+def change(
+    value: float | None,
+    ci_lower: float | None,
+    ci_upper: float | None,
+    earlier: float | None,
+    earlier_lower: float | None,
+    earlier_upper: float | None,
+    polarity: str,
+    *,
+    unit: str,
+    decimals: int,
+    since: str,
+) -> Verdict:
+    """The change from a year earlier's figure (period ``since``) to the latest one.
+
+    ``code`` is higher, lower or similar (a change within sampling error), no_ci (no interval on
+    one side: the direction is given without a verdict) or no_comparator (no earlier figure).
+    """
+    if is_missing(value) or is_missing(earlier):
+        return Verdict(NO_COMPARATOR, "none", "", f"No figure for {since} to compare with.")
+    diff = float(value) - float(earlier)
+    direction = "No change" if round(diff, decimals) == 0 else "Up" if diff > 0 else "Down"
+    moved = direction if direction == "No change" else (
+        f"{direction} {_difference_text(diff, unit, decimals)}")
+    bounds = (ci_lower, ci_upper, earlier_lower, earlier_upper)
+    if any(is_missing(b) for b in bounds):
+        return Verdict(NO_CI, "none", moved, f"{moved} since {since}; no confidence interval, so "
+                       "no verdict on the change.")
+    se_now = (float(ci_upper) - float(ci_lower)) / (2 * Z_95)
+    se_then = (float(earlier_upper) - float(earlier_lower)) / (2 * Z_95)
+    margin = Z_95 * (se_now**2 + se_then**2) ** 0.5
+    if abs(diff) <= margin:
+        return Verdict(SIMILAR, "similar", f"{moved}, within sampling error",
+                       f"{moved} since {since}, within sampling error (a change of up to "
+                       f"{_difference_text(margin, unit, decimals)} either way could be chance): "
+                       "no significant change.")
+    code = HIGHER if diff > 0 else LOWER
+    if polarity == "high_is_good":
+        judgement = "better" if code == HIGHER else "worse"
+    elif polarity == "low_is_good":
+        judgement = "better" if code == LOWER else "worse"
+    else:
+        judgement = code
+    word = {"better": "improved", "worse": "worsened"}.get(judgement, "changed")
+    return Verdict(code, judgement, f"{moved}, {word} (95%)",
+                   f"{moved} since {since}: larger than sampling error would explain (95% "
+                   f"confidence), so the figure has {word}.")

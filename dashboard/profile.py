@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard.compare import verdict
+from dashboard.compare import change, verdict
 from dashboard.formatting import level_name, short_health_name
 
 ENGLAND = "E92000001"
@@ -73,6 +73,15 @@ def _same_period(rows: pd.DataFrame, ref: pd.Series) -> pd.Series | None:
     return None if hit.empty else hit.iloc[0]
 
 
+def _year_before(rows: pd.DataFrame, ref: pd.Series) -> pd.Series | None:
+    """The row for the period of the same length ending a year before ``ref``'s."""
+    year = pd.DateOffset(years=1)
+    start, end = pd.Timestamp(ref["period_start"]) - year, pd.Timestamp(ref["period_end"]) - year
+    hit = rows[(pd.to_datetime(rows["period_start"]) == start)
+               & (pd.to_datetime(rows["period_end"]) == end)]
+    return None if hit.empty else hit.iloc[0]
+
+
 def profile(
     p: Place, obs: pd.DataFrame, indicators: pd.DataFrame, names: dict[str, str]
 ) -> pd.DataFrame:
@@ -80,7 +89,8 @@ def profile(
 
     Columns: indicator_id, title, unit, unit_label, decimals, polarity, period, value, ci_lower,
     ci_upper, status, covers (empty, or a badge such as ``BLMK-wide``), covers_name (the wider
-    area the figure is for), figure_area, n_periods, then for
+    area the figure is for), figure_area, n_periods, ``change`` (a
+    :class:`~dashboard.compare.Verdict` on the change from a year earlier), then for
     each comparator role: ``<role>_name``, ``<role>_value``, ``<role>_verdict`` (a
     :class:`~dashboard.compare.Verdict`).
     """
@@ -122,6 +132,15 @@ def profile(
             "figure_area": source_code,
             "n_periods": int(own["period"].nunique()),
         }
+        before = _year_before(own, latest)
+        row["change"] = change(
+            latest["value"], latest["ci_lower"], latest["ci_upper"],
+            None if before is None else before["value"],
+            None if before is None else before["ci_lower"],
+            None if before is None else before["ci_upper"],
+            ind.polarity, unit=ind.unit, decimals=int(ind.decimals),
+            since="a year earlier" if before is None else f"{before['period']}",
+        )
         for role, code in p.comparators:
             if code == source_code:
                 comp = None

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import charts, queries, state
 from dashboard import profile as prof
 from dashboard.aspiration import EMPLOYMENT_RATE, TARGET_RATE
-from dashboard.compare import HIGHER, LOWER, SIMILAR
+from dashboard.compare import HIGHER, LOWER, NO_COMPARATOR, SIMILAR
 from dashboard.formatting import (
     format_ci,
     format_value,
@@ -88,6 +88,9 @@ else:
             "95% CI": [format_ci(lo, hi, u, d) for lo, hi, u, d in
                        zip(table["ci_lower"], table["ci_upper"], table["unit"], table["decimals"],
                            strict=True)],
+            "Change on a year earlier": [
+                ch.short if mine else "" for ch, mine in zip(table["change"], own, strict=True)
+            ],
             "Figure covers": table["covers"],
             **{
                 names.get(c, c): [
@@ -108,7 +111,7 @@ else:
         }
     )
     # Leave out columns that would say nothing on any row.
-    for col in ["95% CI", "Figure covers", "Status",
+    for col in ["95% CI", "Change on a year earlier", "Figure covers", "Status",
                 *(f"vs {names.get(c, c)}" for _, c in comparators)]:
         if not display[col].astype(bool).any():
             display = display.drop(columns=[col])
@@ -116,7 +119,10 @@ else:
                          nowrap=(name_here, "95% CI", *(names.get(c, c) for _, c in comparators)))
     foot = [
         "A blank verdict: the figure has no confidence interval, or the comparator has no "
-        "figure for the same period (then its column is blank too)."
+        "figure for the same period (then its column is blank too). Change on a year earlier: "
+        "against the same place's figure for the period a year before; *improved* or "
+        "*worsened* only where the change is larger than both years' sampling error would "
+        "explain (95%), otherwise *within sampling error*; pp: percentage points."
     ]
     covered = table[~own]
     if not covered.empty:
@@ -154,6 +160,8 @@ else:
                     _shared.profile_link(row.figure_area, names.get(row.figure_area, ""))
             else:
                 verdicts = [getattr(row, f"{r}_verdict").text for r, _ in comparators]
+                if row.change.code != NO_COMPARATOR:
+                    verdicts.append(row.change.text)
                 st.markdown("\n".join(f"- {md(v, 400)}" for v in verdicts))
             if row.n_periods > 1 and section.open:
                 codes = [row.figure_area, *(c for _, c in comparators if c != row.figure_area)]

@@ -190,3 +190,17 @@ def test_a_neighbourhood_shows_its_local_authoritys_figure_without_verdicts_of_i
     text = unescape("\n".join(m.value for m in section.markdown))
     assert "No figure for Luton" not in text
     assert "This is **Luton**'s figure" in text
+
+
+def test_the_profile_gives_the_change_on_a_year_earlier_with_its_sampling_error(real_app):
+    at = open_page("profile", {"area": "E06000032"})
+    no_errors(at)
+    line = table(at, "profile_table").set_index("Indicator").loc[
+        "Employment rate, aged 16 to 64"]
+    # Hand-checked in employment-rate.csv: Luton 2023 70.5% (66.3 to 74.7), 2022 67.5% (63.2 to
+    # 71.8); a 3.0 pp rise against a 6.0 pp margin for the two years' sampling error.
+    assert line["Period"] == "2023"
+    assert line["Change on a year earlier"] == "Up 3.0 pp, within sampling error"
+    section = at.get_by_key("profile_exp_employment_rate_16_64")
+    text = unescape("\n".join(m.value for m in section.markdown))
+    assert "Up 3.0 pp since 2022, within sampling error" in text

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from dashboard import aspiration
-from dashboard.compare import verdict
+from dashboard.compare import change, verdict
 
 
 @pytest.mark.parametrize(
@@ -78,3 +78,41 @@ def test_the_period_is_the_latest_with_partnership_counts():
     assert part["people_needed_rounded"] == 0  # to the nearest hundred
     place = result.table[result.table["area_code"] == "A"].iloc[0]
     assert place["people_needed"] == pytest.approx(10.0)
+
+
+def test_a_change_within_both_years_sampling_error_is_not_called():
+    # Luton's APS employment rate (ONS local indicators file, hand-checked): 2022 67.5%
+    # (63.2 to 71.8), 2023 70.5% (66.3 to 74.7). Standard errors 2.19 and 2.14: a change must
+    # exceed 1.96 * sqrt(2.19^2 + 2.14^2) = 6.0 pp to count.
+    c = change(70.5, 66.3, 74.7, 67.5, 63.2, 71.8, "high_is_good", unit="%", decimals=1,
+               since="2022")
+    assert c.short == "Up 3.0 pp, within sampling error"
+    assert c.judgement == "similar"
+    assert "6.0 pp either way" in c.text
+
+
+@pytest.mark.parametrize(
+    ("polarity", "short", "judgement"),
+    [
+        ("high_is_good", "Up 3.0 pp, improved (95%)", "better"),
+        ("low_is_good", "Up 3.0 pp, worsened (95%)", "worse"),
+        ("none", "Up 3.0 pp, changed (95%)", "higher"),
+    ],
+)
+def test_a_change_beyond_sampling_error_follows_polarity(polarity, short, judgement):
+    # Intervals of +/-0.5: the margin is 1.96 * sqrt(2) * 0.255 = 0.71 pp, well under 3.
+    c = change(78.0, 77.5, 78.5, 75.0, 74.5, 75.5, polarity, unit="%", decimals=1, since="2022")
+    assert (c.short, c.judgement) == (short, judgement)
+
+
+def test_a_change_without_intervals_gives_the_direction_only():
+    c = change(1200, None, None, 1500, None, None, "low_is_good", unit="people", decimals=0,
+               since="2021")
+    assert (c.short, c.judgement) == ("Down 300 people", "none")
+    assert "no verdict" in c.text
+
+
+def test_no_earlier_figure_no_change():
+    c = change(70.5, 66.3, 74.7, None, None, None, "high_is_good", unit="%", decimals=1,
+               since="a year earlier")
+    assert c.short == ""
