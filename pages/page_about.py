@@ -113,6 +113,12 @@ st.markdown(
   partnership) only when its whole 95% confidence interval lies on one side of the comparator's
   figure for the same period (the Fingertips method). Otherwise it is *similar*. Figures without
   an interval (census counts, administrative counts, the partnership) get no verdict.
+- **Change on a year earlier** (place profiles). The latest figure against the same place's
+  figure for the period a year before. It is called *improved* or *worsened* only when the
+  change is larger than 1.96 times the combined standard error of the two figures (each taken
+  from its 95% interval); otherwise *within sampling error*. This treats the two years as
+  independent samples, an approximation for the Annual Population Survey, whose households stay
+  in the survey for up to five quarters. Without intervals only the direction is given.
 - **Distance to 80%.** People needed in work = 80% of residents aged 16 to 64 − residents in
   work, using the Annual Population Survey's own counts, rounded to the nearest 100.
 - **Figures published only for wider areas.** Fit notes are published for NHS sub-ICB areas
