@@ -24,114 +24,21 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.common import PAGES, REPO, ratio
+from bench.common import PAGES, ratio
+from tests.e2e.appserver import APP_IDLE, CHROMIUM_ARGS, AppServer, chromium_path, wait_until_idle
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 MAP = "[data-testid='stDeckGlJsonChart']"
-APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-APP_CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
-NO_SKELETON = "() => document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0"
 TIMEOUT_MS = 90_000
 IDLE_JS = (
     "() => !!document.querySelector(\"" + APP_IDLE.replace('"', '\\"') + "\") && "
     "document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0"
 )
-
-
-def chromium_path() -> str | None:
-    """``$CHROMIUM``, else ``chromium`` on PATH, else /usr/bin/chromium."""
-    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """A Streamlit server on a free loopback port, stopped on exit."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.args = [*args, "--server.headless", "true", "--server.port", str(self.port),
-                     "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-                     "--server.fileWatcherType", "none"]
-        self.env = env
-        self.log = log
-        self.proc: subprocess.Popen | None = None
-
-    def __enter__(self) -> Server:
-        with self.log.open("w") as out:
-            self.proc = subprocess.Popen(self.args, cwd=REPO, env=self.env, stdout=out,
-                                         stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        return self
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.2)
-        self.__exit__()
-        raise RuntimeError("server not healthy within 90 s")
-
-    def __exit__(self, *exc: object) -> None:
-        proc, self.proc = self.proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-    def peak_rss_mb(self) -> float | None:
-        """Peak resident memory of the server process (VmHWM), in MB."""
-        if self.proc is None:
-            return None
-        try:
-            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-        except OSError:
-            return None
-        return None
-
-
-def _env(warehouse: Path, geo_dir: Path, tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
-    env.update(WAREHOUSE_PATH=str(warehouse), GEO_DIR=str(geo_dir),
-               ETL_CACHE_DIR=str(tmp / "http-cache"))
-    return env
 
 
 def _coloured_share(png: bytes) -> float:
@@ -142,12 +49,6 @@ def _coloured_share(png: bytes) -> float:
     px = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
     spread = px.max(axis=-1) - px.min(axis=-1)
     return float((spread > 40).mean())
-
-
-def _wait_idle(page) -> None:
-    page.wait_for_selector(APP_CONNECTED, timeout=TIMEOUT_MS)
-    page.wait_for_selector(APP_IDLE, timeout=TIMEOUT_MS)
-    page.wait_for_function(NO_SKELETON, timeout=TIMEOUT_MS)
 
 
 def map_drawn_ms(browser, url: str) -> float:
@@ -188,7 +89,7 @@ def open_every_page(browser, url: str) -> None:
         page = context.new_page()
         for key in PAGES:
             page.goto(f"{url}/{SPECS[key].url_path}", timeout=TIMEOUT_MS)
-            _wait_idle(page)
+            wait_until_idle(page, TIMEOUT_MS)
     finally:
         context.close()
 
@@ -286,12 +187,10 @@ def run(tmp: Path, warehouse: Path, geo_dir: Path, runs: int, sessions: int, cha
         return {"browser_skipped": "chromium is not installed"}
     bare_script = tmp / "bare_app.py"
     bare_script.write_text('import streamlit as st\n\nst.write("Hello")\n')
-    env = _env(warehouse, geo_dir, tmp)
-    dash_cmd = [sys.executable, "-m", "dashboard.serve"]
     bare_cmd = [sys.executable, "-m", "streamlit", "run", str(bare_script)]
     out: dict = {}
-    with Server(dash_cmd, env, tmp / "dashboard.log") as dash, \
-            Server(bare_cmd, env, tmp / "bare.log") as bare:
+    with AppServer(warehouse, geo_dir, tmp / "dashboard.log") as dash, \
+            AppServer(warehouse, geo_dir, tmp / "bare.log", command=bare_cmd) as bare:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS,
                                          headless=True)

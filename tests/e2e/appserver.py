@@ -1,7 +1,8 @@
 """Run the dashboard (``python -m dashboard.serve``) and drive it from Playwright.
 
-Shared by the browser tests (``tests/e2e``) and the screenshot script
-(``docs/screenshots/make_screenshots.py``): building a warehouse and map geometry into a folder
+Shared by the browser tests (``tests/e2e``), the screenshot script
+(``docs/screenshots/make_screenshots.py``) and the browser bench (``bench/browser_bench.py``):
+building a warehouse and map geometry into a folder
 with the project's own commands, starting and stopping the server, and waiting for a page to
 settle.
 """
@@ -104,17 +105,20 @@ def free_port() -> int:
 
 
 class AppServer:
-    """``streamlit run app.py`` on a free local port against a given warehouse and geometry.
+    """The dashboard (``python -m dashboard.serve``, or ``command``, e.g. another Streamlit
+    script) on a free local port against a given warehouse and geometry.
 
     Use as a context manager: the server is healthy on entry and stopped (terminate, then kill)
     on exit, whatever happened in between.
     """
 
-    def __init__(self, warehouse: Path, geo_dir: Path, log: Path, *, timeout: float = 90) -> None:
+    def __init__(self, warehouse: Path, geo_dir: Path, log: Path, *, timeout: float = 90,
+                 command: list[str] | None = None) -> None:
         self.warehouse = warehouse
         self.geo_dir = geo_dir
         self.log_path = log
         self.timeout = timeout
+        self.command = command or [sys.executable, "-m", "dashboard.serve"]
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._proc: subprocess.Popen | None = None
@@ -122,7 +126,7 @@ class AppServer:
     def start(self) -> AppServer:
         """Start the server and wait for ``/_stcore/health`` to answer ``ok``."""
         cmd = [
-            sys.executable, "-m", "dashboard.serve",
+            *self.command,
             "--server.headless", "true",
             "--server.port", str(self.port),
             "--server.address", "127.0.0.1",
@@ -167,6 +171,18 @@ class AppServer:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+    def peak_rss_mb(self) -> float | None:
+        """Peak resident memory of the server process so far (VmHWM), in MB."""
+        if self._proc is None:
+            return None
+        try:
+            for line in Path(f"/proc/{self._proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+        except OSError:
+            return None
+        return None
 
     def log_tail(self, lines: int = 40) -> str:
         """The end of the server's output (tracebacks land here)."""
