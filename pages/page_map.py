@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import filters as flt
 from dashboard import maps, queries, state
+from dashboard.aspiration import EMPLOYMENT_RATE, TARGET_RATE
 from dashboard.compare import HIGHER, LOWER, SIMILAR, verdict
 from dashboard.formatting import (
     format_ci,
@@ -127,7 +128,7 @@ def render() -> None:
     chart_key, table_key = _widget_keys()
 
     summary = maps.summary_sentence(figs, level, period)
-    map_col, side_col = st.columns([3, 2], gap="medium")
+    map_col, side_col = st.columns([5, 4], gap="medium")
     with map_col:
         note = ""
         try:
@@ -149,7 +150,8 @@ def render() -> None:
             maps.legend_html(figs, classes, n_missing=int(places["value"].isna().sum()),
                              note=legend_note, unreliable=unreliable)
         )
-        table = _table(places, unit, decimals, polarity, england, badges)
+        table = _table(places, unit, decimals, polarity, england, badges,
+                       to_target=f.indicator == EMPLOYMENT_RATE)
         when = f", {md(period)}" if period != "several periods" else ""
         st.markdown(f"**The same figures{when}**  \nPick a row to select the place.")
         _shared.table(
@@ -214,9 +216,11 @@ def _deck(level, layout, figs, classes, members, lad_names, selected):
     return deck, maps.geometry_caption(gdf["geometry_note"].iloc[0]) if len(gdf) else ""
 
 
-def _table(places, unit, decimals, polarity, england, badges) -> pd.DataFrame:
+def _table(places, unit, decimals, polarity, england, badges, *, to_target: bool = False
+           ) -> pd.DataFrame:
     """The side table: the figure as a number (so it sorts), its interval and verdict as text,
-    and a period or status column only when they say something row by row."""
+    and a period or status column only when they say something row by row; with ``to_target``
+    (the employment rate) the gap to the 80% aspiration in percentage points."""
     verdicts = [
         verdict(v, lo, hi, england, polarity, "England")
         for v, lo, hi in zip(places["value"], places["ci_lower"], places["ci_upper"],
@@ -225,6 +229,8 @@ def _table(places, unit, decimals, polarity, england, badges) -> pd.DataFrame:
     data = {
         "Place": places["area_name"],
         "Figure": places["value"].astype("float64"),
+        **({"Gap to 80%": (TARGET_RATE - places["value"].astype("float64")).clip(lower=0)}
+           if to_target else {}),
         "95% CI": [format_ci(lo, hi, unit, decimals) for lo, hi in
                    zip(places["ci_lower"], places["ci_upper"], strict=True)],
         "Against England": [v.short if v.code in (HIGHER, LOWER, SIMILAR) else ""
@@ -252,6 +258,10 @@ def _table_config(table: pd.DataFrame, unit: str) -> dict:
         "Place": st.column_config.TextColumn("Place", width=170 if narrow else 320,
                                              pinned=True),
         "Figure": st.column_config.NumberColumn(f"Figure{suffix}", format=fmt, width=70),
+        "Gap to 80%": st.column_config.NumberColumn(
+            "To 80%", format="%.1f pp", width=62,
+            help="Percentage points below the Get Britain Working aspiration of an 80% "
+            "employment rate; 0 at or above it."),
         "95% CI": st.column_config.TextColumn("95% CI", width=105,
                                               help="95% confidence interval"),
         "Against England": st.column_config.TextColumn("vs England", width=75,

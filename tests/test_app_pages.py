@@ -310,8 +310,10 @@ def test_map_default_table_matches_the_warehouse_and_colours_every_place(sample_
     shown = table(at, "map_table")
     assert sorted(shown["Place"]) == sorted(expected["display_name"])
     got = dict(zip(shown["Place"], shown["Figure"], strict=True))
+    gap = dict(zip(shown["Place"], shown["Gap to 80%"], strict=True))
     for r in expected.itertuples(index=False):
         assert got[r.display_name] == pytest.approx(r.value)
+        assert gap[r.display_name] == pytest.approx(max(0.0, 80.0 - r.value))
     # One period for every row: said once above the table, not repeated on each row.
     assert "Period" not in shown
     assert f"The same figures, {period}" in shown_text(at)
@@ -358,6 +360,7 @@ def test_map_view_set_through_the_url(sample_app):
     assert len(got) == len(expected) == 6
     for r in expected.itertuples(index=False):
         assert got[r.display_name] == pytest.approx(r.value)
+    assert "Gap to 80%" not in shown  # only the employment rate has the aspiration
     assert dict(at.query_params)["indicator"] == "inactivity_rate_16_64"
 
 
