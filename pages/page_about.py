@@ -1,4 +1,5 @@
-"""About the data: every source, how the figures are made, and what the last build changed."""
+"""About the data: every source, how the figures are made, what the last build changed, and the
+accessibility statement."""
 
 from __future__ import annotations
 
@@ -200,3 +201,32 @@ else:
     with st.expander("The build's own summary (for officers)", key="build_summary"):
         st.caption(f"Build {md(load['load_id'])}.")
         st.code(str(load["summary"]), language=None)
+
+# ---------------------------------------------------------------------------------------------
+st.header("Accessibility", anchor="accessibility")
+st.markdown(
+    """
+The dashboard aims to be usable by everyone who needs its figures. What it does:
+
+- **Every map has a table beside it** with the same figures, sortable, and a one-line text
+  summary (highest and lowest place) that screen readers announce as the map's description.
+  A place can be chosen from the table as well as by clicking the map.
+- **Every chart has a text description** and the figures it draws are in a table or the
+  download.
+- **Colour never carries meaning alone.** Maps use a palette readable with the common
+  colour-vision deficiencies (viridis, darker = worse); places without a figure are hatched grey,
+  never a colour of the scale; verdicts are written out (*better*, *similar*, *worse*) and drawn
+  with distinct shapes as well as colours (Okabe–Ito).
+- **Units, periods and sources** are written beside every figure, and abbreviations (pp, CI) are
+  spelled out in the notes or column help where they appear.
+- **Every view has its own link**, and the data behind it downloads as CSV or XLSX.
+
+Known limitations:
+
+- The maps are drawn with WebGL: their tooltips need a pointer and their shapes cannot be read by
+  a screen reader. The table beside each map holds everything the map shows.
+- The map's side table is an interactive grid whose keyboard and screen-reader support is more
+  limited than that of the plain tables used elsewhere.
+- The dashboard has not yet been audited against WCAG 2.2 AA.
+"""
+)

@@ -565,6 +565,9 @@ def test_about_lists_every_source_status_and_the_build(sample_app):
     text = read_text(at)
     assert f"Last refreshed **{pd.Timestamp(built).strftime('%-d %B %Y')}**" in text
     assert "partnership" in text.lower()
+    # An accessibility statement, limitations included.
+    assert "Accessibility" in [h.value for h in at.header]
+    assert "not yet been audited against WCAG 2.2 AA" in unescape(text)
 
 
 def test_about_marks_a_source_that_gives_no_figure_for_the_area(monkeypatch, tmp_path,
