@@ -217,12 +217,14 @@ def compare_chart(
 
 
 def share_bars(
-    rows: pd.DataFrame, *, label_col: str, value_col: str, title: str, highlight: str | None,
-    value_title: str,
+    rows: pd.DataFrame, *, label_col: str, value_col: str, title: str,
+    highlight: str | Sequence[str] | None, value_title: str,
 ) -> alt.TopLevelMixin:
-    """Horizontal bars of a breakdown (e.g. vacancies by industry) with one bar highlighted."""
+    """Horizontal bars of a breakdown (e.g. vacancies by industry) with the bar or bars named
+    in ``highlight`` picked out."""
+    marked = {highlight} if isinstance(highlight, str) else set(highlight or ())
     df = rows.copy()
-    df["highlight"] = ["Highlighted" if lab == highlight else "Other" for lab in df[label_col]]
+    df["highlight"] = ["Highlighted" if lab in marked else "Other" for lab in df[label_col]]
     order = df.sort_values(value_col, ascending=False)[label_col].tolist()
     chart = (
         alt.Chart(df)

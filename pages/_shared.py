@@ -225,11 +225,10 @@ def _job_adverts(have: list[str]) -> None:
                 f"**{md(meta['title'])}**: the partnership's places together, "
                 f"{md(rows['period'].iloc[0])}"
             )
-            care = [b for b in total["breakdown"] if panels.care_occupation(b)]
+            care = [breakdown_label(b) for b in total["breakdown"] if panels.care_occupation(b)]
             st.vega_lite_chart(
                 spec=charts.spec("share_bars", total, label_col="Occupation",
-                                 value_col="value", title="",
-                                 highlight=breakdown_label(care[0]) if care else None,
+                                 value_col="value", title="", highlight=care,
                                  value_title=meta["unit_label"]),
                 key="chart_adverts_by_occupation", height=charts.bars_height(len(total)),
                 alt=f"Bar chart: {meta['title']} by occupation, care occupations highlighted",

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import export, maps
+from dashboard.formatting import format_value
 from dashboard.views import PAGES
 from etl import build as etl_build
 from etl.records import STATUSES
@@ -265,14 +267,83 @@ def test_overview_has_a_card_per_challenge_and_says_what_is_missing(sample_app):
     assert "Real Living Wage" in insecure.markdown[1].value
     assert "python -m etl" not in insecure.markdown[1].value
     assert "python -m etl build --from" in insecure.caption[0].value
-    # The sample has no fit notes and no vacancies: their panels say so and how to load them.
-    fit = at.get_by_key("panel_fit_notes")
-    assert "Not loaded yet" in fit.markdown[1].value
-    assert "fit notes GPs issue" in fit.markdown[1].value
-    assert "For officers" in fit.caption[0].value
-    assert "python -m etl build --from" in fit.caption[0].value
+    # The sample has no UK vacancy survey: its panel says so and how to load it.
     vac = at.get_by_key("panel_uk_vacancies")
     assert "Not loaded yet" in vac.markdown[1].value
+    assert "vacancies" in vac.markdown[1].value
+    assert "For officers" in vac.caption[0].value
+    assert "python -m etl build --from" in vac.caption[0].value
+
+
+SAMPLE_FIT_NOTES = REPO / "etl" / "sample" / "SAMPLE_fit_notes_subicb_2023_2024.csv"
+BLMK = ("E38000249", "M1J4Y", ["E06000055", "E06000056", "E06000032", "E06000042"])
+
+
+def _fit_notes_per_1000(db: Path, month: str, ods: str, members: list[str]) -> float:
+    """The rate worked out here from the sample file itself and the members' population."""
+    rows = pd.read_csv(SAMPLE_FIT_NOTES, dtype=str)
+    rows = rows[(rows["Date"] == month) & (rows["Sub ICB Location code"] == ods)]
+    count = pd.to_numeric(rows["Count of fit notes"], errors="coerce").sum()
+    pop = sql(db, "SELECT sum(value) FROM observations WHERE indicator_id = 'population_16_64' "
+              "AND list_contains($c, area_code)", {"c": members}).iloc[0, 0]
+    return count / pop * 1000
+
+
+def test_fit_notes_are_shown_for_health_areas_with_badges_on_member_places(sample_app):
+    at = open_page("overview")
+    no_errors(at)
+    fit = at.get_by_key("panel_fit_notes")
+    shown = table(at, "panel_table_fit_notes_per_1000_16_64").set_index("Place")
+    gss, ods, members = BLMK
+    name = sql(sample_app, "SELECT display_name FROM areas WHERE area_code = $c",
+               {"c": gss}).iloc[0, 0]
+    expected = _fit_notes_per_1000(sample_app, "Dec-24", ods, members)
+    assert shown.loc[name, "Figure"] == format_value(expected, "per 1,000", 1)
+    # The 2023 population stands in for 2024's: flagged, not hidden.
+    assert shown.loc[name, "Status"] == "Estimated"
+    assert "December 2024" in unescape(fit.markdown[1].value)
+    captions = unescape(" ".join(c.value for c in fit.caption))
+    assert "Luton, Milton Keynes, Bedford and Central Bedfordshire: **BLMK-wide**" in captions
+    assert "not for each local authority" in captions
+
+    at = open_page("map", {"indicator": "fit_notes_per_1000_16_64", "level": "subicb"})
+    no_errors(at)
+    spec = _deck(at)
+    areas = next(layer for layer in spec["layers"] if layer["id"] == maps.AREAS_LAYER)
+    assert {f["properties"]["area_code"] for f in areas["data"]["features"]} == {
+        "E38000249", "E38000242"}
+    labels = next(layer for layer in spec["layers"] if layer["id"] == "place-labels")
+    assert "Luton\n(BLMK-wide)" in [d["text"] for d in labels["data"]]
+    side = table(at, "map_table").set_index("Place")
+    assert side.loc[name, "Covers"] == "BLMK-wide"
+    assert side.loc[name, "Figure"] == pytest.approx(expected)
+
+    # Apportioned to local authorities: a separate indicator, every place marked modelled.
+    at = open_page("map", {"indicator": "fit_notes_per_1000_16_64_modelled", "level": "lad"})
+    no_errors(at)
+    side = table(at, "map_table").set_index("Place")
+    assert side.loc["Luton", "Covers"] == "BLMK-wide, modelled"
+    assert set(side["Status"]) == {"Modelled"}
+
+
+def test_job_adverts_by_occupation_highlight_care(sample_app):
+    at = open_page("overview")
+    no_errors(at)
+    panel = at.get_by_key("panel_job_adverts")
+    shown = table(at, "panel_table_job_adverts_per_1000_16_64").set_index("Place")
+    luton = values_for(sample_app, "job_adverts_per_1000_16_64", "June 2024", ["E06000032"])
+    assert shown.loc["Luton", "Figure"] == format_value(luton["value"].iloc[0], "per 1,000", 1)
+    # The occupation chart sums the places' adverts by SOC group and highlights care work.
+    chart = panel.get("vega_lite_chart")[0].proto
+    bars = pa.ipc.open_stream(chart.datasets[0].data.data).read_all().to_pandas()
+    by_group = sql(sample_app, "SELECT breakdown, sum(value) AS value FROM observations "
+                   "WHERE indicator_id = 'job_adverts_by_occupation' AND breakdown <> 'total' "
+                   "AND list_contains($c, area_code) GROUP BY breakdown", {"c": LADS})
+    assert dict(zip(bars["breakdown"], bars["value"], strict=True)) == pytest.approx(
+        dict(zip(by_group["breakdown"], by_group["value"], strict=True)))
+    highlighted = set(bars.loc[bars["highlight"] == "Highlighted", "breakdown"])
+    # SOC 2020 health and care groups: 22, 32 and 61 (the sample's other groups are not care).
+    assert highlighted == {"soc:22", "soc:32", "soc:61"}
 
 
 def test_overview_card_shows_each_place_against_england(sample_app):

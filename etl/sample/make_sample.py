@@ -5,14 +5,16 @@ output is the same byte for byte on every run: the figures come from a seeded ra
 around realistic levels, and the XLSX is written with fixed timestamps.
 
 Each file is in the real format its parser reads (Nomis XLSX download, Nomis query download, Nomis
-API CSV, ONS Explore Local Statistics CSV, Census 2021 bulk CSV) and covers the six South Midlands
-local authorities, their three regions and England. Local authority level only: no neighbourhood
-codes and no lookups are bundled.
+API CSV, ONS Explore Local Statistics CSV, Census 2021 bulk CSV, NHS England fit-note CSV, ONS
+Textkernel job-advert workbook) and covers the six South Midlands local authorities, their three
+regions and England (fit notes: the two NHS sub-ICB areas). Local authority level only: no
+neighbourhood codes and no lookups are bundled.
 """
 
 from __future__ import annotations
 
 import argparse
+import calendar
 import csv
 import io
 import math
@@ -610,6 +612,112 @@ def census_ts066(places: list[Place], rng: random.Random) -> bytes:
     return _csv(rows)
 
 
+# NHS sub-ICB areas of the default configuration: ODS code, name as NHS England writes it, members.
+SUB_ICBS = (
+    ("M1J4Y", "NHS Bedfordshire, Luton and Milton Keynes ICB - M1J4Y",
+     ("E06000055", "E06000056", "E06000032", "E06000042")),
+    ("78H", "NHS Northamptonshire ICB - 78H", ("E06000061", "E06000062")),
+)
+FIT_NOTE_MONTHS = [(y, m) for y in (2023, 2024) for m in range(1, 13)]
+DIAGNOSES = (
+    ("Mental and behavioural disorders", 0.36),
+    ("Diseases of the musculoskeletal system and connective tissue", 0.19),
+    ("Other", 0.45),
+)
+DURATIONS = (("< 21 Days", 0.46), (">= 21 Days", 0.49), ("Indefinite", 0.05))
+
+
+def fit_notes_csv(rng: random.Random) -> bytes:
+    """NHS England fit notes by sub-ICB location, month, status, diagnosis chapter and duration
+    (the documented layout; ``*`` marks a suppressed small count)."""
+    pop = {p.code: p.pop_16_64 for p in LADS}
+    rows: list[list[object]] = [[
+        "Date", "Sub ICB Location code", "Sub ICB Location name", "Fit note status",
+        "Diagnosis (ICD10 chapter)", "Duration", "Count of fit notes",
+    ]]
+    for code, name, members in SUB_ICBS:
+        per_1000 = 25.0 if code == "M1J4Y" else 27.5  # a month's fit notes per 1,000 aged 16-64
+        people = sum(pop[m] for m in members)
+        for i, (year, month) in enumerate(FIT_NOTE_MONTHS):
+            winter = 1.08 if month in (1, 2, 3, 10, 11, 12) else 0.95
+            total = people / 1000 * per_1000 * winter * (1 + 0.004 * i) * rng.uniform(0.96, 1.04)
+            label = f"{calendar.month_abbr[month]}-{year % 100:02d}"  # as a spreadsheet saves it
+            for status, share in (("Not fit", 0.935), ("May be fit", 0.065)):
+                for diagnosis, d_share in DIAGNOSES:
+                    for duration, t_share in DURATIONS:
+                        count = round(total * share * d_share * t_share * rng.uniform(0.9, 1.1))
+                        rows.append([label, code, name, status, diagnosis, duration,
+                                     "*" if count < 5 else count])
+    return _csv(rows, crlf=True)
+
+
+SOC_GROUPS = (  # SOC 2020 sub-major groups: share of a place's adverts (the rest: other groups)
+    ("21 Science, research, engineering and technology professionals", 0.10),
+    ("22 Health professionals", 0.07),
+    ("32 Health and social care associate professionals", 0.03),
+    ("35 Business and public service associate professionals", 0.11),
+    ("41 Administrative occupations", 0.07),
+    ("61 Caring personal service occupations", 0.08),
+    ("71 Sales occupations", 0.06),
+    ("82 Transport and mobile machine drivers and operatives", 0.05),
+)
+ADVERT_MONTHS = ("January 2024", "February 2024", "March 2024", "April 2024", "May 2024",
+                 "June 2024")
+
+
+def textkernel_xlsx(rng: random.Random) -> bytes:
+    """ONS "Labour demand volumes by SOC 2020" workbook (Textkernel online job adverts): snapshot
+    and new adverts by local authority across months, and by SOC 2020 sub-major group."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    cover = wb.active
+    cover.title = "Cover"
+    cover["A1"] = "Labour demand volumes by Standard Occupation Classification (SOC 2020), UK"
+    cover["A2"] = "Source: Textkernel online job adverts"
+    cover["A3"] = MADE_BY
+    places = [*LADS, *(p for p in PLACES if p.kind == "country")]
+    level = {p.code: p.pop_16_64 / 1000 * rng.uniform(34, 48) for p in places}
+    snapshot = {
+        p.code: [_round(level[p.code] * (1 + 0.01 * i) * rng.uniform(0.95, 1.05), 10)
+                 for i in range(len(ADVERT_MONTHS))]
+        for p in places
+    }
+    t1 = wb.create_sheet("Table 1")
+    t1.append(["Table 1: Snapshot online job adverts by local authority, UK"])
+    t1.append([MARK])
+    t1.append(["Local authority code", "Local authority name", *ADVERT_MONTHS])
+    for p in places:
+        t1.append([p.code, p.name, *snapshot[p.code]])
+    t1.append(["Notes: figures are rounded to the nearest 10."])
+    t9 = wb.create_sheet("Table 9")
+    t9.append(["Table 9: Snapshot online job adverts by local authority and SOC 2020 group"])
+    t9.append([MARK])
+    t9.append(["Local authority code", "Local authority name", "SOC 2020 sub-major group",
+               ADVERT_MONTHS[-1]])
+    for p in LADS:
+        latest = snapshot[p.code][-1]
+        t9.append([p.code, p.name, "Total", latest])
+        for group, share in SOC_GROUPS:
+            t9.append([p.code, p.name, group, _round(latest * share * rng.uniform(0.8, 1.2), 10)])
+    t19 = wb.create_sheet("Table 19")
+    t19.append(["Table 19: New online job adverts by local authority, UK"])
+    t19.append([MARK])
+    t19.append(["Local authority code", "Local authority name", *ADVERT_MONTHS])
+    for p in places:
+        t19.append([p.code, p.name,
+                    *(_round(v * rng.uniform(0.3, 0.4), 10) for v in snapshot[p.code])])
+    wb.properties.creator = "etl/sample/make_sample.py"
+    from datetime import datetime
+
+    fixed = datetime(2024, 5, 1)
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _fixed_zip(buffer.getvalue())
+
+
 def files() -> dict[str, bytes]:
     """Every sample file's name and bytes."""
     rng = random.Random(SEED)
@@ -630,6 +738,8 @@ def files() -> dict[str, bytes]:
         "SAMPLE_census2021-ts066-ctry.csv": census_ts066(
             [p for p in PLACES if p.kind == "country"], census_rng
         ),
+        "SAMPLE_fit_notes_subicb_2023_2024.csv": fit_notes_csv(random.Random(SEED + 3)),
+        "SAMPLE_labour_demand_volumes_by_soc_2024.xlsx": textkernel_xlsx(random.Random(SEED + 4)),
     }
 
 
