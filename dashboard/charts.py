@@ -39,7 +39,14 @@ def trend_height() -> int:
     return TREND_PX + AXIS_AND_LEGEND_PX
 
 
-def _axis_title(unit: str, unit_label: str) -> str:
+AXIS_TITLE_CHARS = 40  # longer titles do not fit up the side of a trend chart
+
+
+def _axis_title(unit: str, unit_label: str, *, short: bool = False) -> str:
+    """The unit label; with ``short`` the bare unit where the label would not fit an axis (the
+    heading above the chart gives the label in full)."""
+    if short and len(unit_label) > AXIS_TITLE_CHARS and unit not in ("", "ratio"):
+        return unit
     return unit_label if unit_label else unit
 
 
@@ -90,8 +97,13 @@ def trend(
                           symbolSize=300),
     )
     band_colour = alt.Color("area_name:N", scale=scale, sort=names, legend=None)
-    x = alt.X("period_end:T", title="Period ending", axis=alt.Axis(format="%Y", tickCount=6))
-    y = alt.Y("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(zero=False))
+    # Years on a long series; months where it spans only a few years (monthly fit notes).
+    ends = df["period_end"].dropna()
+    short = len(ends) > 0 and (ends.max() - ends.min()).days < 3 * 366
+    x = alt.X("period_end:T", title="Period ending",
+              axis=alt.Axis(format="%b %Y" if short else "%Y", tickCount=6, labelOverlap=True))
+    y = alt.Y("value:Q", title=_axis_title(unit, unit_label, short=True),
+              scale=alt.Scale(zero=False))
     tooltip = [
         alt.Tooltip("area_name:N", title="Place"),
         alt.Tooltip("period:N", title="Period"),
@@ -230,7 +242,7 @@ def share_bars(
         alt.Chart(df)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{label_col}:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)),
+            y=alt.Y(f"{label_col}:N", sort=order, title=None, axis=alt.Axis(labelLimit=400)),
             x=alt.X(f"{value_col}:Q", title=value_title,
                     axis=alt.Axis(tickCount=6, labelFlush=True, labelOverlap=True)),
             color=alt.Color(

@@ -59,7 +59,8 @@ STATUSES: dict[str, str] = {
     "missing": "Figure missing in the source",
     "not_applicable": "Not applicable",
     "provisional": "Provisional",
-    "estimated": "Estimated",
+    "estimated": "Estimated: part of the figure is missing or suppressed, or an input stands in "
+    "from the nearest period (the indicator's notes say which)",
     "modelled": "Modelled: apportioned from a wider area",
     "aggregated": "Summed from its smaller areas; no confidence interval can be derived",
 }

@@ -160,7 +160,7 @@ def render() -> None:
             key=table_key, box="map_table",
             on_select="rerun",
             selection_mode="single-row",
-            column_config=_table_config(table, unit),
+            column_config=_table_config(table, unit, decimals),
         )
         foot = []
         if "95% CI" not in table:
@@ -245,19 +245,23 @@ def _table(places, unit, decimals, polarity, england, badges, *, to_target: bool
         df = df.drop(columns=["95% CI", "Against England"])
     if df["Period"].nunique() <= 1:
         df = df.drop(columns=["Period"])  # said once, above the table
-    if not df["Status"].astype(bool).any():
-        df = df.drop(columns=["Status"])
+    if df["Status"].nunique() <= 1:
+        df = df.drop(columns=["Status"])  # none, or the same for all: said below the table
     return df
 
 
-def _table_config(table: pd.DataFrame, unit: str) -> dict:
-    fmt = "%.1f%%" if unit == "%" else "localized"
+def _table_config(table: pd.DataFrame, unit: str, decimals: int) -> dict:
+    """Column labels, units, number formats (the indicator's decimals) and widths that fit the
+    side column."""
+    number = f"%.{decimals}f" if decimals > 0 else "localized"  # counts: thousands separators
+    fmt = f"%.{decimals}f%%" if unit == "%" else number
     suffix = "" if unit in ("%", "ratio", "") else f" ({unit})"
     narrow = len(table.columns) > 2
+    place_width = (170 if "95% CI" in table else 240) if narrow else 320
     return {
-        "Place": st.column_config.TextColumn("Place", width=170 if narrow else 320,
-                                             pinned=True),
-        "Figure": st.column_config.NumberColumn(f"Figure{suffix}", format=fmt, width=70),
+        "Place": st.column_config.TextColumn("Place", width=place_width, pinned=True),
+        "Figure": st.column_config.NumberColumn(f"Figure{suffix}", format=fmt,
+                                                width=115 if suffix else 70),
         "Gap to 80%": st.column_config.NumberColumn(
             "To 80%", format="%.1f pp", width=62,
             help="Percentage points below the Get Britain Working aspiration of an 80% "

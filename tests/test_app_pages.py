@@ -323,7 +323,9 @@ def test_fit_notes_are_shown_for_health_areas_with_badges_on_member_places(sampl
     no_errors(at)
     side = table(at, "map_table").set_index("Place")
     assert side.loc["Luton", "Covers"] == "BLMK-wide, modelled"
-    assert set(side["Status"]) == {"Modelled"}
+    # The same status on every row is said once, under the table.
+    assert "Status" not in side
+    assert "Modelled: apportioned from a wider area." in read_text(at)
 
 
 def test_job_adverts_by_occupation_highlight_care(sample_app):
@@ -344,6 +346,9 @@ def test_job_adverts_by_occupation_highlight_care(sample_app):
     highlighted = set(bars.loc[bars["highlight"] == "Highlighted", "breakdown"])
     # SOC 2020 health and care groups: 22, 32 and 61 (the sample's other groups are not care).
     assert highlighted == {"soc:22", "soc:32", "soc:61"}
+    # Every bar named, not coded.
+    assert "Business and public service associate professionals (SOC 35)" in set(bars["Occupation"])
+    assert not [o for o in bars["Occupation"] if re.fullmatch(r"SOC \d+", o)]
 
 
 def test_overview_card_shows_each_place_against_england(sample_app):

@@ -116,3 +116,4 @@ def test_no_earlier_figure_no_change():
     c = change(70.5, 66.3, 74.7, None, None, None, "high_is_good", unit="%", decimals=1,
                since="a year earlier")
     assert c.short == ""
+

@@ -3,8 +3,10 @@
 Builds a warehouse (``etl.build.run("files", ...)`` over the whole shared data folder) and map
 geometry (``python -m geo build --from <shared>/boundaries``) in a temporary folder, starts the
 dashboard with ``streamlit run`` and writes one full-page PNG per view, 1400 px wide, beside this
-script. The shared data folder is ``$SHARED_DATA_DIR``, else ``shared/data`` beside the
-repository. Needs chromium (Debian: ``apt-get install chromium``).
+script. Fit notes and Textkernel job adverts have no real file in the shared folder, so their
+views (``sample-*``) are taken from the bundled sample on the same real boundaries: every page
+of those carries the sample banner. The shared data folder is ``$SHARED_DATA_DIR``, else
+``shared/data`` beside the repository. Needs chromium (Debian: ``apt-get install chromium``).
 
     python docs/screenshots/make_screenshots.py [--only map-lad,about] [--out DIR]
 """
@@ -47,6 +49,12 @@ VIEWS: dict[str, str] = {
     "data": f"/data?indicators=employment_rate_16_64&places={LUTON}",
     "about": "/about",
 }
+# Views of sources the shared folder lacks, from the bundled sample (the pages say so).
+SAMPLE_VIEWS: dict[str, str] = {
+    "sample-fit-notes-map": "/map?challenge=exclusion&indicator=fit_notes_per_1000_16_64"
+                            "&level=subicb",
+    "sample-overview-panels": "/",
+}
 
 
 def build(shared: Path, tmp: Path) -> tuple[Path, Path]:
@@ -61,6 +69,17 @@ def build(shared: Path, tmp: Path) -> tuple[Path, Path]:
     print(f"==> building map geometry from {shared / 'boundaries'}", flush=True)
     build_geometry(geo_dir, shared / "boundaries", tmp / "http-cache")
     return warehouse, geo_dir
+
+
+def build_sample(tmp: Path) -> Path:
+    """The bundled sample's warehouse; its path."""
+    from etl import build as etl_build
+    from geo.area import load_area
+
+    warehouse = tmp / "sample.duckdb"
+    print("==> building the bundled sample's warehouse", flush=True)
+    etl_build.run("sample", warehouse, area=load_area(REPO / "area.toml"))
+    return warehouse
 
 
 def shoot(url: str, views: dict[str, str], out: Path) -> list[Path]:
@@ -100,11 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     """Build, serve, shoot; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="", help="comma-separated view names: "
-                        + ", ".join(VIEWS))
+                        + ", ".join([*VIEWS, *SAMPLE_VIEWS]))
     parser.add_argument("--out", type=Path, default=HERE, help="folder for the PNGs")
     args = parser.parse_args(argv)
-    views = {k: v for k, v in VIEWS.items()
-             if not args.only or k in {s.strip() for s in args.only.split(",")}}
+    wanted = {s.strip() for s in args.only.split(",") if s.strip()}
+    views = {k: v for k, v in VIEWS.items() if not wanted or k in wanted}
+    sample_views = {k: v for k, v in SAMPLE_VIEWS.items() if not wanted or k in wanted}
     shared = find_shared_data()
     if shared is None:
         print("No shared data folder (set SHARED_DATA_DIR to the folder holding SOURCES.md).",
@@ -119,6 +139,12 @@ def main(argv: list[str] | None = None) -> int:
         with AppServer(warehouse, geo_dir, Path(tmp) / "streamlit.log") as server:
             print(f"==> {len(views)} screenshots from {server.url}", flush=True)
             shoot(server.url, views, args.out)
+        if sample_views:
+            sample = build_sample(Path(tmp))
+            with AppServer(sample, geo_dir, Path(tmp) / "streamlit-sample.log") as server:
+                print(f"==> {len(sample_views)} screenshots of the sample from {server.url}",
+                      flush=True)
+                shoot(server.url, sample_views, args.out)
     return 0
 
 
