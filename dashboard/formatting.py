@@ -38,7 +38,7 @@ SIC_SECTIONS: dict[str, str] = {
 SOC_GROUPS: dict[str, str] = {  # SOC 2020: major groups, all sub-major groups, care units
     "1": "Managers, directors and senior officials",
     "2": "Professional occupations",
-    "3": "Associate professional and technical occupations",
+    "3": "Associate professional occupations",
     "4": "Administrative and secretarial occupations",
     "5": "Skilled trades occupations",
     "6": "Caring, leisure and other service occupations",

@@ -44,47 +44,6 @@ SNAPSHOT = "Snapshot job adverts"
 NEW = "New job adverts"
 BY_OCCUPATION = " by occupation"
 
-# SOC 2020 major (1-digit) and sub-major (2-digit) groups, for labels on the dashboard.
-SOC2020_GROUPS = {
-    "1": "Managers, directors and senior officials",
-    "2": "Professional occupations",
-    "3": "Associate professional occupations",
-    "4": "Administrative and secretarial occupations",
-    "5": "Skilled trades occupations",
-    "6": "Caring, leisure and other service occupations",
-    "7": "Sales and customer service occupations",
-    "8": "Process, plant and machine operatives",
-    "9": "Elementary occupations",
-    "11": "Corporate managers and directors",
-    "12": "Other managers and proprietors",
-    "21": "Science, research, engineering and technology professionals",
-    "22": "Health professionals",
-    "23": "Teaching and other educational professionals",
-    "24": "Business, media and public service professionals",
-    "31": "Science, engineering and technology associate professionals",
-    "32": "Health and social care associate professionals",
-    "33": "Protective service occupations",
-    "34": "Culture, media and sports occupations",
-    "35": "Business and public service associate professionals",
-    "41": "Administrative occupations",
-    "42": "Secretarial and related occupations",
-    "51": "Skilled agricultural and related trades",
-    "52": "Skilled metal, electrical and electronic trades",
-    "53": "Skilled construction and building trades",
-    "54": "Textiles, printing and other skilled trades",
-    "61": "Caring personal service occupations",
-    "62": "Leisure, travel and related personal service occupations",
-    "63": "Community and civil enforcement occupations",
-    "71": "Sales occupations",
-    "72": "Customer service occupations",
-    "81": "Process, plant and machine operatives",
-    "82": "Transport and mobile machine drivers and operatives",
-    "91": "Elementary trades and related occupations",
-    "92": "Elementary administration and service occupations",
-}
-# Health and care occupations (SOC 2020 sub-major groups): shown highlighted on the dashboard.
-HEALTH_AND_CARE_SOC = ("22", "32", "61")
-
 _GSS = re.compile(r"^[EWSNK]\d{8}$")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
 _SOC = re.compile(r"^\s*(\d{1,4})\b")
