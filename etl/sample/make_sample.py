@@ -290,15 +290,7 @@ def aps_t01_xlsx(aps: dict[tuple[str, int], Year]) -> bytes:
             ws.append([note])
         ws.append([])
         ws.append([])
-    wb.properties.creator = "etl/sample/make_sample.py"
-    from datetime import datetime
-
-    fixed = datetime(2024, 5, 1)
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return _fixed_zip(buffer.getvalue())
+    return _workbook_bytes(wb)
 
 
 def _value(y: Year, key: str) -> int:
@@ -311,6 +303,19 @@ def _value(y: Year, key: str) -> int:
         "unemployed": y.unemployed,
         "inactive": y.inactive,
     }[key]
+
+
+def _workbook_bytes(wb) -> bytes:  # wb: openpyxl Workbook
+    """The workbook's bytes, the same on every run (fixed properties and zip timestamps)."""
+    from datetime import datetime
+
+    fixed = datetime(2024, 5, 1)
+    wb.properties.creator = "etl/sample/make_sample.py"
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _fixed_zip(buffer.getvalue())
 
 
 def _fixed_zip(data: bytes) -> bytes:
@@ -707,15 +712,7 @@ def textkernel_xlsx(rng: random.Random) -> bytes:
     for p in places:
         t19.append([p.code, p.name,
                     *(_round(v * rng.uniform(0.3, 0.4), 10) for v in snapshot[p.code])])
-    wb.properties.creator = "etl/sample/make_sample.py"
-    from datetime import datetime
-
-    fixed = datetime(2024, 5, 1)
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return _fixed_zip(buffer.getvalue())
+    return _workbook_bytes(wb)
 
 
 def files() -> dict[str, bytes]:
