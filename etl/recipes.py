@@ -87,14 +87,6 @@ def _pivot(recs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _count(df: pd.DataFrame) -> pd.Series:
-    """The count of a category: 'count' if published, else 'value'."""
-    out = df["count"] if "count" in df else pd.Series(np.nan, index=df.index)
-    if "value" in df:
-        out = out.fillna(df["value"])
-    return out
-
-
 def _across_categories(wide: pd.DataFrame, labels: list[str], recipe: Recipe) -> pd.DataFrame:
     """Figures made from several categories of one place, period and breakdown: the first over
     the second (``ratio``) or all of them added (``sum``), where every category has a row.
@@ -166,7 +158,7 @@ def apply_recipe(indicator: Indicator, recipe: Recipe, recs: pd.DataFrame) -> pd
 
     if recipe.kind == "direct":
         out = wide.copy()
-        out["value"] = out["value"].fillna(out["count"]) if "count" in out else out["value"]
+        out["value"] = out["value"].fillna(out["count"])
         half = out["ci_half"]
         out["ci_lower"] = out["ci_lower"].fillna(out["value"] - half)
         out["ci_upper"] = out["ci_upper"].fillna(out["value"] + half)
