@@ -107,8 +107,12 @@ else:
     where = (join_names(md(lad_names.get(c, c)) for c in f.places) if f.places
              else "all places")
     gaps = missing_comparators(rows) if with_comparators == "1" else []
+    if f.level == "lad":  # places are local authorities: name them, not "authorities in" them
+        subject = where if f.places else f"all {level_name(f.level, lower=True)}"
+    else:
+        subject = f"{level_name(f.level, lower=True)} in {where}"
     st.caption(
-        f"{format_number(len(preview))} rows: {level_name(f.level, lower=True)} in {where}"
+        f"{format_number(len(preview))} rows: {subject}"
         + (", with the partnership, regions and England where they have a figure"
            if with_comparators == "1" else "")
         + "."

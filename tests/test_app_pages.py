@@ -576,6 +576,7 @@ def test_data_preview_is_the_warehouse_rows_and_the_download_is_the_preview(samp
     text = shown_text(at)
     assert "gsmw_2_indicators_lad_all-periods.csv" in text
     assert "gsmw_2_indicators_lad_all-periods.xlsx" in text
+    assert f"{len(preview)} rows: Luton." in read_text(at)
 
 
 def test_data_preview_has_readable_headers_and_each_indicators_decimals(sample_app):
