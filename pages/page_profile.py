@@ -119,11 +119,15 @@ else:
                          nowrap=(name_here, "95% CI", *(names.get(c, c) for _, c in comparators)))
     foot = [
         "A blank verdict: the figure has no confidence interval, or the comparator has no "
-        "figure for the same period (then its column is blank too). Change on a year earlier: "
-        "against the same place's figure for the period a year before; *improved* or "
-        "*worsened* only where the change is larger than both years' sampling error would "
-        "explain (95%), otherwise *within sampling error*; pp: percentage points."
+        "figure for the same period (then its column is blank too)."
     ]
+    if "Change on a year earlier" in display:
+        foot.append(
+            "Change on a year earlier: against the same place's figure for the period a year "
+            "before; *improved* or *worsened* only where the change is larger than both years' "
+            "sampling error would explain (95%), otherwise *within sampling error*; pp: "
+            "percentage points."
+        )
     covered = table[~own]
     if not covered.empty:
         wider = list(dict.fromkeys(covered["covers"]))

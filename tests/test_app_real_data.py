@@ -186,6 +186,9 @@ def test_a_neighbourhood_shows_its_local_authoritys_figure_without_verdicts_of_i
     # Luton's own profile says "Worse" against England for this figure; here it is Luton's
     # figure, not Bury Park's, so it carries no verdict.
     assert all(line[c] == "" for c in shown.columns if c.startswith("vs "))
+    # No figure of its own a year earlier either: no change column, and no note about one.
+    assert "Change on a year earlier" not in shown
+    assert "Change on a year earlier" not in read_text(at)
     section = at.get_by_key("profile_exp_employment_rate_16_64")
     text = unescape("\n".join(m.value for m in section.markdown))
     assert "No figure for Luton" not in text
