@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from etl.records import STATUSES
@@ -228,17 +227,17 @@ def join_names(names: Iterable[str]) -> str:
 # Text that came from outside (URL parameters): shown, never interpreted.
 # ---------------------------------------------------------------------------------------------
 
+_SPACES = re.compile(r"\s+")
 _MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'/^%@;,?])")
 
 
 def printable(text: object, limit: int = 60) -> str:
     """Visible characters only, cut to ``limit`` with an ellipsis."""
     raw = "" if text is None else str(text)
-    clean = "".join(
-        ch if ch.isprintable() and unicodedata.category(ch) not in ("Cf", "Co", "Cs") else " "
-        for ch in raw
-    )
-    clean = re.sub(r"\s+", " ", clean).strip()
+    # str.isprintable is False for control, format (Cf), private-use (Co), surrogate (Cs) and
+    # unassigned characters and for separators other than the space: each becomes a space.
+    clean = raw if raw.isprintable() else "".join(ch if ch.isprintable() else " " for ch in raw)
+    clean = _SPACES.sub(" ", clean).strip()
     if len(clean) > limit:
         clean = clean[:limit].rstrip() + "…"
     return clean

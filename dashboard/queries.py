@@ -340,6 +340,39 @@ def source_use(version: str) -> pd.DataFrame:
 
 
 @_cached
+def source_list(version: str) -> pd.DataFrame:
+    """Sources as the About page lists them: one row per dataset, publisher, title, URL,
+    licence and attribution, with the files read (names only), the latest release and retrieval
+    dates, the rows shown for this area (``n_shown``; see :func:`source_use`) and the notes."""
+    return db.query_df(
+        """
+        WITH use AS (
+            SELECT s.source_id,
+                   count(o.indicator_id) FILTER (
+                       WHERE a.in_partnership OR a.area_level IN ('region', 'country')) AS n_shown
+            FROM sources s LEFT JOIN observations o USING (source_id)
+                 LEFT JOIN areas a USING (area_code)
+            GROUP BY s.source_id
+        ),
+        s AS (
+            SELECT s.*, regexp_extract(replace(s.origin, '\\', '/'), '[^/]*$') AS file,
+                   u.n_shown
+            FROM sources s LEFT JOIN use u USING (source_id)
+        )
+        SELECT dataset, publisher, title, url, licence, attribution,
+               string_agg(DISTINCT file, ', ' ORDER BY file) AS files,
+               max(release_date) AS release_date, max(retrieved_at) AS retrieved_at,
+               sum(n_shown)::BIGINT AS n_shown,
+               string_agg(DISTINCT notes, '; ' ORDER BY notes) FILTER (WHERE notes <> '')
+                   AS notes
+        FROM s
+        GROUP BY dataset, publisher, title, url, licence, attribution
+        ORDER BY lower(title), dataset
+        """
+    )
+
+
+@_cached
 def last_load(version: str) -> dict[str, Any] | None:
     """The latest build: when, how, the rows per indicator and the closing summary."""
     df = db.query_df(

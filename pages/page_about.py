@@ -39,24 +39,10 @@ def _date(value: object, *, long: bool = False) -> str:
 
 # ---------------------------------------------------------------------------------------------
 st.header("Sources", anchor="sources")
-src = queries.sources()
-if src.empty:
+grouped = queries.source_list()
+if grouped.empty:
     st.caption("No sources loaded.")
 else:
-    use = queries.source_use()
-    src = src.merge(use, on="source_id", how="left")
-    grouped = (
-        src.assign(file=src["origin"].map(lambda o: str(o).replace("\\", "/").rsplit("/", 1)[-1]))
-        .groupby(["dataset", "publisher", "title", "url", "licence", "attribution"],
-                 dropna=False, sort=False)
-        .agg(files=("file", lambda s: ", ".join(sorted(set(s)))),
-             release_date=("release_date", "max"), retrieved_at=("retrieved_at", "max"),
-             n_shown=("n_shown", "sum"),
-             notes=("notes", lambda s: "; ".join(sorted({str(x) for x in s if x and
-                                                           not pd.isna(x)}))))
-        .reset_index()
-    )
-    grouped = grouped.sort_values("title", key=lambda t: t.str.lower(), kind="stable")
 
     def _source(r) -> None:
         """One source, in an expander: what a reader needs to credit and find it again."""
@@ -81,8 +67,9 @@ else:
             if isinstance(r.url, str) and r.url.startswith(("https://", "http://")):
                 st.link_button("The publisher's page for this source", r.url,
                                icon=":material/open_in_new:", type="tertiary")
+            notes = text_of(r.notes)
             st.caption(f"Files read: {md(r.files, 600)}."
-                       + (f" Notes: {md(r.notes, 800)}" if r.notes else ""))
+                       + (f" Notes: {md(notes, 800)}" if notes else ""))
 
     shown = grouped[grouped["n_shown"] > 0]
     unused = grouped[grouped["n_shown"] == 0]
