@@ -18,7 +18,7 @@ from dashboard.formatting import (
     status_short,
     status_text,
 )
-from dashboard.views import current_filters
+from dashboard.views import current_filters, page_path
 from pages import _shared
 
 f = current_filters("map")
@@ -181,6 +181,12 @@ def render() -> None:
             )
         foot.append(_shared.source_line(places))
         st.caption(" ".join(x for x in foot if x))
+        st.page_link(
+            page_path("data"), label="Download these figures (CSV or XLSX)",
+            icon=":material/download:",
+            query_params={state.CHALLENGE: f.challenge, state.INDICATORS: f.indicator,
+                          state.LEVEL: level, state.PERIOD: f.period},
+        )
 
     if selected:
         _selection(places, selected, unit, decimals, polarity, england, comparators, badges)

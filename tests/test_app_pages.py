@@ -12,6 +12,7 @@ import io
 import json
 import math
 import re
+import urllib.parse
 from pathlib import Path
 
 import duckdb
@@ -448,6 +449,27 @@ def test_map_selected_place_offers_its_profile(sample_app):
     assert ("Open the profile of Luton", "profile", "area=E06000032") in links
     spec = _deck(at)
     assert "selected-place" in [layer["id"] for layer in spec["layers"]]
+
+
+def test_the_maps_download_link_opens_exactly_its_figures_on_the_data_page(sample_app):
+    at = open_page("map", {"challenge": "exclusion", "indicator": "inactivity_rate_16_64"})
+    no_errors(at)
+    shown = table(at, "map_table")
+    link = next(p.proto for p in at.get("page_link")
+                if p.proto.label == "Download these figures (CSV or XLSX)")
+    assert link.page == "data"
+    params = {k: v[0] for k, v in urllib.parse.parse_qs(link.query_string).items()}
+    assert params == {"challenge": "exclusion", "indicators": "inactivity_rate_16_64",
+                      "level": "lad", "period": "latest"}
+    data = open_page("data", params)
+    no_errors(data)
+    preview = table(data, "data_preview")
+    places = preview[preview["area_level"] == "lad"]
+    # The places the map shows, with the same figures; the comparators it names come along.
+    assert dict(zip(places["area_name"], places["value"], strict=True)) == pytest.approx(
+        dict(zip(shown["Place"], shown["Figure"], strict=True)))
+    assert set(preview["period"]) == {latest_period(sample_app, "inactivity_rate_16_64", LADS)}
+    assert {"country", "region"} <= set(preview["area_level"])
 
 
 def test_map_hex_layout(sample_app):
