@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, maps, queries
+from dashboard import charts, maps, queries, state
 from dashboard import filters as flt
 from dashboard.compare import verdict
 from dashboard.formatting import breakdown_label, join_names, md, total_title
-from dashboard.views import current_filters
+from dashboard.views import current_filters, page_path
 from pages import _shared
 
 f = current_filters("compare")
@@ -70,3 +70,16 @@ else:
             _shared.static_table(table_df, key=f"compare_table_{ind_id}", width="content")
             if _shared.notes(table_df):
                 st.caption(_shared.notes(table_df))
+
+    # The same figures to take away: the Data page builds every download.
+    at_lad = [i for i in f.indicators if "lad" in flt.indicator_meta(i)["place_levels"]]
+    if at_lad:
+        st.page_link(
+            page_path("data"),
+            label="Download these figures (CSV or XLSX)" if len(at_lad) == len(f.indicators)
+            else "Download the local authority figures (CSV or XLSX)",
+            icon=":material/download:",
+            query_params={state.CHALLENGE: f.challenge, state.INDICATORS: at_lad,
+                          state.PLACES: list(f.places), state.LEVEL: "lad",
+                          state.PERIOD: state.LATEST},
+        )

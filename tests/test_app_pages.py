@@ -472,6 +472,26 @@ def test_the_maps_download_link_opens_exactly_its_figures_on_the_data_page(sampl
     assert {"country", "region"} <= set(preview["area_level"])
 
 
+def test_the_compare_pages_download_link_opens_its_figures_on_the_data_page(sample_app):
+    indicators = ["employment_rate_16_64", "inactivity_rate_16_64"]
+    at = open_page("compare", {"indicators": indicators, "places": ["E06000032", "E06000055"]})
+    no_errors(at)
+    link = next(p.proto for p in at.get("page_link")
+                if p.proto.label == "Download these figures (CSV or XLSX)")
+    params = urllib.parse.parse_qs(link.query_string)
+    assert params["indicators"] == indicators and params["places"] == ["E06000032", "E06000055"]
+    data = open_page("data", params)
+    no_errors(data)
+    preview = table(data, "data_preview")
+    places = preview[preview["area_level"] == "lad"]
+    for ind_id in indicators:
+        shown = table(at, f"compare_table_{ind_id}").set_index("Place")
+        mine = places[places["indicator_id"] == ind_id]
+        assert sorted(mine["area_name"]) == ["Bedford", "Luton"]
+        for r in mine.itertuples(index=False):
+            assert shown.loc[r.area_name, "Figure"] == pct(r.value)
+
+
 def test_map_hex_layout(sample_app):
     at = open_page("map", {"layout": "hex"})
     no_errors(at)
