@@ -61,6 +61,15 @@ JUDGEMENT_LABELS: dict[str, str] = {
 }
 
 
+def _judgement(code: str, polarity: str) -> str:
+    """``higher``/``lower`` as better or worse where the indicator has a polarity."""
+    if polarity == "high_is_good":
+        return "better" if code == HIGHER else "worse"
+    if polarity == "low_is_good":
+        return "better" if code == LOWER else "worse"
+    return code
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of one comparison."""
@@ -109,12 +118,7 @@ def verdict(
             f"Similar to {comparator}: the 95% confidence interval includes its figure.",
         )
     side = "above" if code == HIGHER else "below"
-    if polarity == "high_is_good":
-        judgement = "better" if code == HIGHER else "worse"
-    elif polarity == "low_is_good":
-        judgement = "better" if code == LOWER else "worse"
-    else:
-        judgement = code
+    judgement = _judgement(code, polarity)
     word = {"better": "Better", "worse": "Worse"}.get(judgement, code.capitalize())
     direction = code if judgement in ("better", "worse") else ""
     detail = f" ({direction})" if direction else ""
@@ -173,12 +177,7 @@ def change(
                        f"{_difference_text(margin, unit, decimals)} either way could be chance): "
                        "no significant change.")
     code = HIGHER if diff > 0 else LOWER
-    if polarity == "high_is_good":
-        judgement = "better" if code == HIGHER else "worse"
-    elif polarity == "low_is_good":
-        judgement = "better" if code == LOWER else "worse"
-    else:
-        judgement = code
+    judgement = _judgement(code, polarity)
     word = {"better": "improved", "worse": "worsened"}.get(judgement, "changed")
     return Verdict(code, judgement, f"{moved}, {word} (95%)",
                    f"{moved} since {since}: larger than sampling error would explain (95% "
