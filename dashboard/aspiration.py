@@ -70,3 +70,30 @@ def aspiration(series: pd.DataFrame, partnership_code: str) -> Aspiration:
     ]
     has_counts = bool(rows["people_needed"].notna().any())
     return Aspiration(period, rows.reset_index(drop=True), has_counts)
+
+
+def place_sentence(series: pd.DataFrame) -> str:
+    """How one place stands against 80%, from its own employment-rate series (every period):
+    the gap in its latest period, and the people needed in work from the latest period with
+    survey counts. Empty when the series has no rate."""
+    rated = series[series["value"].notna()].sort_values(["period_end", "period_start"])
+    if rated.empty:
+        return ""
+    latest = rated.iloc[-1]
+    gap = TARGET_RATE - float(latest["value"])
+    aim = f"the {TARGET_RATE:g}% aspiration"
+    if gap <= 0:
+        return f"At or above {aim} in {latest['period']}."
+    text = f"{gap:.1f} percentage points below {aim} in {latest['period']}"
+    counted = rated[rated["numerator"].notna() & rated["denominator"].notna()]
+    needed = (people_needed_rounded(counted.iloc[-1]["numerator"],
+                                    counted.iloc[-1]["denominator"])
+              if not counted.empty else None)
+    if not needed:
+        return text + "."
+    when = counted.iloc[-1]["period"]
+    if when == latest["period"]:
+        return (f"{text}: about {needed:,} more residents aged 16 to 64 in work would close "
+                "the gap (from the survey's counts).")
+    return (f"{text}. On the survey's counts for {when} (the latest with counts), about "
+            f"{needed:,} more residents aged 16 to 64 in work would have closed the gap.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, queries, state
+from dashboard import aspiration, charts, queries, state
 from dashboard import profile as prof
 from dashboard.aspiration import EMPLOYMENT_RATE, TARGET_RATE
 from dashboard.compare import HIGHER, LOWER, NO_COMPARATOR, SIMILAR
@@ -166,6 +166,10 @@ else:
                 verdicts = [getattr(row, f"{r}_verdict").text for r, _ in comparators]
                 if row.change.code != NO_COMPARATOR:
                     verdicts.append(row.change.text)
+                if row.indicator_id == EMPLOYMENT_RATE:
+                    mine = obs[(obs["indicator_id"] == EMPLOYMENT_RATE)
+                               & (obs["area_code"] == row.figure_area)]
+                    verdicts.append(aspiration.place_sentence(mine))
                 st.markdown("\n".join(f"- {md(v, 400)}" for v in verdicts))
             if row.n_periods > 1 and section.open:
                 codes = [row.figure_area, *(c for _, c in comparators if c != row.figure_area)]

@@ -207,3 +207,8 @@ def test_the_profile_gives_the_change_on_a_year_earlier_with_its_sampling_error(
     section = at.get_by_key("profile_exp_employment_rate_16_64")
     text = unescape("\n".join(m.value for m in section.markdown))
     assert "Up 3.0 pp since 2022, within sampling error" in text
+    # Distance to 80%: 80 - 70.5 = 9.5 pp in 2023; people needed from the 2022 APS T01 counts
+    # (hand-checked: 0.8 x 141,000 - 95,200 = 17,600).
+    assert ("9.5 percentage points below the 80% aspiration in 2023. On the survey's counts for "
+            "2022 (the latest with counts), about 17,600 more residents aged 16 to 64 in work "
+            "would have closed the gap.") in text

@@ -117,3 +117,26 @@ def test_no_earlier_figure_no_change():
                since="a year earlier")
     assert c.short == ""
 
+
+
+def _series(rows):
+    return pd.DataFrame(rows, columns=["period", "period_start", "period_end", "value",
+                                       "numerator", "denominator"])
+
+
+def test_a_place_against_80_says_its_gap_and_the_people_needed():
+    series = _series([
+        ("2022", "2022-01-01", "2022-12-31", 75.0, 75_000, 100_000),
+        ("2023", "2023-01-01", "2023-12-31", 76.0, None, None),
+    ])
+    assert aspiration.place_sentence(series) == (
+        "4.0 percentage points below the 80% aspiration in 2023. On the survey's counts for "
+        "2022 (the latest with counts), about 5,000 more residents aged 16 to 64 in work would "
+        "have closed the gap.")
+    same = series.iloc[:1]
+    assert aspiration.place_sentence(same).endswith(
+        "in 2022: about 5,000 more residents aged 16 to 64 in work would close the gap (from "
+        "the survey's counts).")
+    above = _series([("2023", "2023-01-01", "2023-12-31", 81.0, None, None)])
+    assert aspiration.place_sentence(above) == "At or above the 80% aspiration in 2023."
+    assert aspiration.place_sentence(series.iloc[0:0]) == ""
