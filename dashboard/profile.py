@@ -139,7 +139,7 @@ def profile(
             None if before is None else before["ci_lower"],
             None if before is None else before["ci_upper"],
             ind.polarity, unit=ind.unit, decimals=int(ind.decimals),
-            since="a year earlier" if before is None else f"{before['period']}",
+            since="a year earlier" if before is None else str(before["period"]),
         )
         for role, code in p.comparators:
             if code == source_code:

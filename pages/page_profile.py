@@ -170,7 +170,7 @@ else:
                     mine = obs[(obs["indicator_id"] == EMPLOYMENT_RATE)
                                & (obs["area_code"] == row.figure_area)]
                     verdicts.append(aspiration.place_sentence(mine))
-                st.markdown("\n".join(f"- {md(v, 400)}" for v in verdicts))
+                st.markdown("\n".join(f"- {md(v, 400)}" for v in verdicts if v))
             if row.n_periods > 1 and section.open:
                 codes = [row.figure_area, *(c for _, c in comparators if c != row.figure_area)]
                 series = obs[(obs["indicator_id"] == row.indicator_id)
