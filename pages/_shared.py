@@ -264,6 +264,16 @@ def _uk_vacancies(have: list[str]) -> None:
     )
 
 
+def _titled_table(frame: pd.DataFrame, periods: pd.Series, title: str, key: str) -> None:
+    """A title with the period when every row shares one (else a Period column), then the
+    table."""
+    distinct = list(dict.fromkeys(periods))
+    st.markdown(title + (f", {md(distinct[0])}" if len(distinct) == 1 else ""))
+    if len(distinct) > 1:
+        frame = frame.assign(Period=list(periods))
+    static_table(frame, key=key, width="content")
+
+
 def _care_workforce(have: list[str]) -> None:
     shown = False
     if "employment_by_industry" in have:
@@ -280,12 +290,8 @@ def _care_workforce(have: list[str]) -> None:
                     "Share of all jobs": [format_value(v, "%", 1) for v in share["share_pct"]],
                 }
             )
-            periods = list(dict.fromkeys(share["period"]))
-            st.markdown("**Employment in human health and social work (SIC Q)**, by workplace"
-                        + (f", {md(periods[0])}" if len(periods) == 1 else ""))
-            if len(periods) > 1:
-                frame["Period"] = list(share["period"])
-            static_table(frame, key="panel_table_care_employment", width="content")
+            _titled_table(frame, share["period"], "**Employment in human health and social work "
+                          "(SIC Q)**, by workplace", "panel_table_care_employment")
     if "job_adverts_by_occupation" in have:
         rows = queries.observations(("job_adverts_by_occupation",), "lad", (), "latest", None,
                                     True)
@@ -299,12 +305,8 @@ def _care_workforce(have: list[str]) -> None:
                     "Adverts": [format_value(v, "", 0, with_unit=False) for v in care["value"]],
                 }
             )
-            periods = list(dict.fromkeys(care["period"]))
-            st.markdown("**Online job adverts in health and care occupations**"
-                        + (f", {md(periods[0])}" if len(periods) == 1 else ""))
-            if len(periods) > 1:
-                frame["Period"] = list(care["period"])
-            static_table(frame, key="panel_table_care_adverts", width="content")
+            _titled_table(frame, care["period"], "**Online job adverts in health and care "
+                          "occupations**", "panel_table_care_adverts")
     lines = []
     for ind_id in ("uk_vacancies_by_industry", "uk_vacancies_per_100_jobs_by_industry"):
         if ind_id not in have:

@@ -350,6 +350,13 @@ def test_job_adverts_by_occupation_highlight_care(sample_app):
     # Every bar named, not coded.
     assert "Business and public service associate professionals (SOC 35)" in set(bars["Occupation"])
     assert not [o for o in bars["Occupation"] if re.fullmatch(r"SOC \d+", o)]
+    # The care workforce panel lists each place's (and the partnership's) adverts in the three
+    # care groups, for one period said in the heading.
+    care = table(at, "panel_table_care_adverts")
+    assert len(care) == (len(LADS) + 1) * 3 and "Period" not in care
+    assert "South Midlands" in set(care["Place"])
+    workforce = unescape(" ".join(m.value for m in at.get_by_key("panel_care_workforce").markdown))
+    assert "**Online job adverts in health and care occupations**, June 2024" in workforce
 
 
 def test_overview_card_shows_each_place_against_england(sample_app):
