@@ -8,7 +8,7 @@ from pathlib import Path
 
 from etl.errors import ExtractError
 from etl.sources import Probe, Recognised, parser_modules
-from etl.workbook import read_workbook
+from etl.workbook import XLS_MAGIC, is_workbook, read_workbook
 
 HEAD_BYTES = 64 * 1024
 WORKBOOK_PROBE_ROWS = 40
@@ -70,11 +70,11 @@ def probe(path: Path) -> Probe:
             "this is an HTML page, not data. The download probably failed (an error or login "
             "page was saved instead); download the file again.",
         )
-    if suffix in {".xlsx", ".xlsm"} or head.startswith(b"PK\x03\x04"):
+    if suffix in {".xlsx", ".xlsm", ".xls"} or is_workbook(head):
         sheets = read_workbook(path, limit=WORKBOOK_PROBE_ROWS)
         return Probe(path, suffix, head, workbook_sheets=sheets)
-    if suffix in {".xls", ".ods"}:
-        raise ExtractError(path, f"{suffix} workbooks are not read; save it as .xlsx or CSV")
+    if suffix == ".ods":
+        raise ExtractError(path, ".ods workbooks are not read; save it as .xlsx or CSV")
     text = decode_text(path, head[: len(head) - 4] if len(head) == HEAD_BYTES else head)
     return Probe(path, suffix, head, text=text)
 
@@ -111,8 +111,11 @@ def recognise(path: Path) -> ScanResult:
                     f"recognised ({verdict.description}) but no indicator uses this dataset yet",
                 )
             return ScanResult(path, verdict)
-    kind = "XLSX" if pr.workbook_sheets is not None else "CSV"
-    return ScanResult(path, None, f"a {kind} layout this build does not know")
+    if pr.workbook_sheets is not None:
+        kind = "an XLS" if pr.head.startswith(XLS_MAGIC) else "an XLSX"
+    else:
+        kind = "a CSV"
+    return ScanResult(path, None, f"{kind} layout this build does not know")
 
 
 def scan(root: Path) -> list[ScanResult]:
