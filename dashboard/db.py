@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from etl.warehouse import default_db_path
+from core.settings import warehouse_path as default_db_path
 
 REQUIRED_TABLES = ("observations", "indicators", "areas", "sources", "challenges", "loads")
 

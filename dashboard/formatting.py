@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Iterable
 
-from etl.records import STATUSES
+from core.vocabulary import STATUSES
 
 NO_FIGURE = "no figure"
 

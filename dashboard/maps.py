@@ -26,6 +26,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
+from core import settings
 from dashboard.formatting import (
     format_ci,
     format_number,
@@ -81,10 +82,9 @@ def _load(level: str, geo_dir: str | None, stamp: float) -> object:
 
 
 def _geo_stamp(geo_dir: str | None) -> float:
-    import os
     from pathlib import Path
 
-    root = Path(geo_dir) if geo_dir else Path(os.environ.get("GEO_DIR", "data/geo"))
+    root = Path(geo_dir) if geo_dir else settings.geo_dir()
     try:
         return max((p.stat().st_mtime for p in root.glob("*")), default=0.0)
     except OSError:

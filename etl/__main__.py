@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from etl.errors import EtlError
-from etl.warehouse import default_db_path, holds_real_data
-from geo.area import AreaConfigError
-from geo.errors import GeoError
+from core.errors import EtlError, LiveUnavailable, ProjectError
+from core.settings import warehouse_path as default_db_path
+from etl import build
+from etl.warehouse import holds_real_data
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,15 +53,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from etl import build
-
     db = args.db or default_db_path()
     mode = "files" if args.from_dir else "sample" if args.sample else "live"
     show = not args.quiet and sys.stderr.isatty()
     try:
         try:
             result = build.run(mode, db, from_dir=args.from_dir, show_progress=show)
-        except build.LiveUnavailable as exc:
+        except LiveUnavailable as exc:
             if holds_real_data(db):
                 # A refresh must never lose data: real figures are not swapped for the sample.
                 raise EtlError(
@@ -76,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             result = build.run("sample", db, show_progress=show)
-    except (EtlError, AreaConfigError, GeoError) as exc:
+    except ProjectError as exc:
         print(f"Build failed: {exc}", file=sys.stderr)
         print(f"The warehouse in use ({db}) was not changed.", file=sys.stderr)
         return 1

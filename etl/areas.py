@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from core.area import ENGLAND_CODE, ENGLAND_NAME, Area, level_of
+from core.lookups import Lookups
 from etl.records import among
-from geo.area import ENGLAND_CODE, ENGLAND_NAME, Area, level_of
-from geo.lookups import Lookups
 
 AREA_COLUMNS = [
     "area_code",

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from core.vocabulary import AGGREGATES, CHALLENGES, POLARITIES
+
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
 
-POLARITIES = ("high_is_good", "low_is_good", "none")
-AGGREGATES = ("ratio", "sum", "none")
 
 
 class CatalogueError(ValueError):
@@ -170,7 +170,7 @@ def _indicator(key: str, raw: dict, challenges: dict, datasets: dict) -> Indicat
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """Read and check the catalogue."""
     raw = tomllib.loads((path or CATALOGUE_PATH).read_text(encoding="utf-8"))
-    challenges = dict(raw.get("challenges", {}))
+    challenges = dict(CHALLENGES)
     datasets = {k: _dataset(k, v) for k, v in raw.get("datasets", {}).items()}
     indicators = {
         k: _indicator(k, v, challenges, datasets) for k, v in raw.get("indicators", {}).items()

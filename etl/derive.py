@@ -11,17 +11,29 @@ build note says so.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from core.area import Area
+from etl.catalogue import Catalogue
 from etl.recipes import OBS_COLUMNS
 from etl.records import worse_status
 
-if TYPE_CHECKING:
-    from etl.build import Context
+Derivation = Callable[[pd.DataFrame, "Context"], pd.DataFrame]
+
+
+@dataclass
+class Context:
+    """What derivations get to work with."""
+
+    area: Area
+    catalogue: Catalogue
+    areas: pd.DataFrame
+    notes: list[str]
+
 
 POPULATION = "population_16_64"
 WITHHELD = {"suppressed", "missing", "not_applicable"}

@@ -6,12 +6,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.errors import ExtractError
-from etl.sources import Probe, Recognised, parser_modules
-from etl.workbook import XLS_MAGIC, is_workbook, read_workbook
-
-HEAD_BYTES = 64 * 1024
-WORKBOOK_PROBE_ROWS = 40
+from core.errors import ExtractError
+from etl.extract import Recognised, probe
+from etl.registry import PARSERS
+from etl.workbook import XLS_MAGIC
 
 _GEOMETRY = {".geojson", ".gpkg", ".shp", ".shx", ".dbf", ".prj", ".cpg", ".parquet", ".topojson"}
 _DOCS = {".md", ".txt", ".pdf", ".rst", ".html", ".htm", ".json", ".sha256", ".docx", ".odt"}
@@ -28,55 +26,6 @@ class ScanResult:
     path: Path
     recognised: Recognised | None
     skip_reason: str | None = None
-
-
-def _is_html(head: bytes) -> bool:
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body", b"<"))
-
-
-def decode_text(path: Path, data: bytes) -> str:
-    """Decode a text extract (UTF-8 with or without BOM, else Windows-1252 as Excel saves)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ExtractError(
-            path,
-            "the text is UTF-16 (Excel's 'Unicode Text'), not UTF-8; re-save it as CSV UTF-8",
-        )
-    if b"\x00" in data[:HEAD_BYTES]:
-        raise ExtractError(path, "this is a binary file, not a CSV text file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ExtractError(
-                path,
-                f"text is neither UTF-8 nor Windows-1252 (byte {exc.start}); "
-                "re-save it as CSV UTF-8",
-            ) from None
-
-
-def probe(path: Path) -> Probe:
-    """Read the start of a file, raising ExtractError if it cannot be an extract at all."""
-    suffix = path.suffix.lower()
-    with open(path, "rb") as handle:
-        head = handle.read(HEAD_BYTES)
-    if not head.strip():
-        raise ExtractError(path, "the file is empty")
-    if _is_html(head):
-        raise ExtractError(
-            path,
-            "this is an HTML page, not data. The download probably failed (an error or login "
-            "page was saved instead); download the file again.",
-        )
-    if suffix in {".xlsx", ".xlsm", ".xls"} or is_workbook(head):
-        sheets = read_workbook(path, limit=WORKBOOK_PROBE_ROWS)
-        return Probe(path, suffix, head, workbook_sheets=sheets)
-    if suffix == ".ods":
-        raise ExtractError(path, ".ods workbooks are not read; save it as .xlsx or CSV")
-    text = decode_text(path, head[: len(head) - 4] if len(head) == HEAD_BYTES else head)
-    return Probe(path, suffix, head, text=text)
 
 
 def _non_extract_reason(path: Path) -> str | None:
@@ -101,7 +50,7 @@ def recognise(path: Path) -> ScanResult:
         first = pr.text.lstrip().splitlines()[0] if pr.text.strip() else ""
         if _LOOKUP_HEADER.search(first) and "obs_value" not in first.lower():
             return ScanResult(path, None, "not an extract: geography lookup table")
-    for module in parser_modules():
+    for module in PARSERS:
         verdict = module.sniff(pr)
         if verdict is not None:
             if verdict.dataset is None:

@@ -17,7 +17,7 @@
     ``places``, ``regions`` and ``country`` go in one query; ``lsoa`` and ``msoa`` one query
     each. Each answer becomes one Extract (origin = the query URL, retrieved_at = when it was
     downloaded), parsed by ``etl.sources.nomis_api_csv``. Responses are cached on disk
-    (``etl.http``), so a rerun needs no network.
+    (``core.http``), so a rerun needs no network.
 
     Raises ``LiveUnavailable`` if the network cannot be reached and nothing is cached (the
     command line then builds the sample and says so), ``FetchError`` for a dataset Nomis does
@@ -26,43 +26,31 @@
     The optional ``datasets`` argument limits the run to some catalogue keys, ``live_sources``
     replaces the registry for one call.
 
-``LIVE_SOURCES``
-    Live sources other than Nomis (fit notes, ONS workbooks, NEET...). A source is a callable
-    ``(http: HttpClient, area: Area, catalogue: Catalogue) -> list[Extract]``, run in order after
-    the Nomis datasets with the same HTTP client (so it shares the cache and rate limit). It
-    should raise ``etl.http.NetworkUnavailable`` (the client does) when it cannot reach its
-    host, and ``FetchError``/``ExtractError`` for broken answers. Register one by appending it
-    from its own module::
-
-        from etl.live import LIVE_SOURCES
-        LIVE_SOURCES.append(fetch_fit_notes)
-
-    The module must be imported for that to happen: ``fetch_all`` imports every parser module
-    (``etl.sources.parser_modules()``) and every module named ``etl/live_*.py``, so put the
-    registration in either place.
+``etl.registry.LIVE_SOURCES``
+    Live sources other than Nomis (fit notes, ONS workbooks...), listed once in the registry. A
+    source is a callable ``(http: HttpClient, area: Area, catalogue: Catalogue) -> list[Extract]``,
+    run in order after the Nomis datasets with the same HTTP client (so it shares the cache and
+    rate limit). It should raise ``core.http.NetworkUnavailable`` (the client does) when it cannot
+    reach its host, and ``FetchError``/``ExtractError`` for broken answers.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
-import pkgutil
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
-import etl
+from core.area import ENGLAND_CODE, Area
+from core.errors import EtlError, FetchError, LiveUnavailable
+from core.http import HttpClient, NetworkUnavailable
 from etl.catalogue import Catalogue, Dataset
-from etl.errors import EtlError, FetchError, LiveUnavailable
-from etl.http import HttpClient, NetworkUnavailable
+from etl.extract import Extract, Recognised
 from etl.nomis import NomisClient
-from etl.sources import Extract, Recognised
-from geo.area import ENGLAND_CODE, Area
-
-LiveSource = Callable[[HttpClient, Area, Catalogue], list[Extract]]
-LIVE_SOURCES: list[LiveSource] = []
+from etl.registry import LIVE_SOURCES, LiveSource
+from etl.sources import nomis_api_csv
 
 CODE_SPECS = ("places", "regions", "country")
 SMALL_AREA_TYPES = {"lsoa": "TYPE151", "msoa": "TYPE152"}
@@ -123,10 +111,8 @@ def plan(area: Area, cat: Catalogue, datasets: Iterable[str] | None = None) -> l
     return queries
 
 
-def fetch_query(nomis: NomisClient, query: NomisQuery, select: list[str]) -> Extract:
+def fetch_query(nomis: NomisClient, query: NomisQuery, select: list[str], area: Area) -> Extract:
     """Fetch and parse one query into an Extract."""
-    from etl.sources import nomis_api_csv
-
     ds = query.dataset
     params = {"geography": ",".join(query.geography), **query.params}
     result = nomis.fetch_csv(ds.nomis_id, params, select)
@@ -143,7 +129,9 @@ def fetch_query(nomis: NomisClient, query: NomisQuery, select: list[str]) -> Ext
         description=description,
         options={"nomis_id": ds.nomis_id},
     )
-    recs = nomis_api_csv.parse(result.url, recognised, data=result.content, origin=result.url)
+    recs = nomis_api_csv.parse(
+        result.url, recognised, area=area, data=result.content, origin=result.url
+    )
     notes = []
     asked = [g for g in query.geography if "TYPE" not in g]
     missing = sorted(set(asked) - set(recs["area_code"]))
@@ -165,16 +153,6 @@ def fetch_query(nomis: NomisClient, query: NomisQuery, select: list[str]) -> Ext
     )
 
 
-def _load_registrations() -> None:
-    """Import the modules that may append to LIVE_SOURCES (see the module docstring)."""
-    from etl.sources import parser_modules
-
-    parser_modules()
-    for info in pkgutil.iter_modules(etl.__path__):
-        if info.name.startswith("live_"):
-            importlib.import_module(f"etl.{info.name}")
-
-
 def fetch_all(
     area: Area,
     catalogue: Catalogue,
@@ -182,14 +160,12 @@ def fetch_all(
     http: HttpClient | None = None,
     *,
     datasets: Iterable[str] | None = None,
-    live_sources: list[LiveSource] | None = None,
+    live_sources: Iterable[LiveSource] | None = None,
 ) -> list[Extract]:
     """Fetch every live dataset for ``area`` (see the module docstring)."""
     http = http or HttpClient()
     nomis = NomisClient(http)
-    if live_sources is None:
-        _load_registrations()
-        live_sources = list(LIVE_SOURCES)
+    live_sources = list(LIVE_SOURCES if live_sources is None else live_sources)
     queries = plan(area, catalogue, datasets)
     by_dataset: dict[str, list[NomisQuery]] = {}
     for q in queries:
@@ -216,7 +192,7 @@ def fetch_all(
             bar.update(1)
             for q in qs:
                 bar.set_postfix_str(f"{ds.nomis_id} {q.spec}")
-                extracts.append(fetch_query(nomis, q, select))
+                extracts.append(fetch_query(nomis, q, select, area))
                 bar.update(1)
         for source in live_sources:
             bar.set_postfix_str(getattr(source, "__name__", "live source"))

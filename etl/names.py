@@ -24,10 +24,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from core.area import ENGLAND_CODE, ENGLAND_NAME, Area, level_of
+from core.lookups import Lookups
 from etl.areas import COUNTRY_NAMES
-from etl.sources import Extract
-from geo.area import ENGLAND_CODE, ENGLAND_NAME, Area, level_of
-from geo.lookups import Lookups
+from etl.extract import Extract
 
 PREFIX = "name:"
 

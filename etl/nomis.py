@@ -3,7 +3,7 @@
 ``NomisClient(http=None, base_url=None, page_size=25_000)``
     ``base_url`` defaults to ``$NOMIS_API_BASE``, else ``https://www.nomisweb.co.uk/api/v01``
     (point the variable at a local server to replay recorded responses). Requests go through
-    ``etl.http.HttpClient``, so they are cached on disk, rate-limited and retried.
+    ``core.http.HttpClient``, so they are cached on disk, rate-limited and retried.
 
 ``client.definition(dataset_id) -> DatasetDefinition``
     ``dataset/{id}.def.sdmx.json``: the dataset's name and dimensions. Raises ``FetchError``
@@ -27,16 +27,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from etl.errors import FetchError
-from etl.http import HttpClient, full_url
+from core import settings
+from core.errors import FetchError
+from core.http import HttpClient, full_url
 from etl.records import normalise_label
 
-DEFAULT_BASE = "https://www.nomisweb.co.uk/api/v01"
 PAGE_SIZE = 25_000  # the guest row cap: never ask for more in one request
 DEFAULT_SELECT = (
     "DATE",
@@ -116,8 +115,7 @@ class NomisClient:
         page_size: int = PAGE_SIZE,
     ) -> None:
         self.http = http or HttpClient()
-        env = os.environ.get("NOMIS_API_BASE", "").strip()
-        self.base_url = (base_url or env or DEFAULT_BASE).rstrip("/")
+        self.base_url = (base_url or settings.nomis_api_base()).rstrip("/")
         if not 0 < page_size <= PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {PAGE_SIZE}")
         self.page_size = page_size

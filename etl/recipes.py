@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core.errors import ExtractError
 from etl.catalogue import Indicator, Recipe
-from etl.errors import ExtractError
 from etl.records import normalise_label, worst_of_groups
 
 KEY = ["area_code", "period_start", "period_end", "breakdown"]

@@ -32,6 +32,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from core.vocabulary import STATUS_RANK
+
 COLUMNS = [
     "dataset",
     "area_code",
@@ -50,20 +52,6 @@ COLUMNS = [
 ]
 
 MEASURES = ("value", "count", "numerator", "denominator", "ci_half", "ci_lower", "ci_upper")
-
-# Status vocabulary shared by the warehouse and the dashboard (text shown to users).
-STATUSES: dict[str, str] = {
-    "suppressed": "Not available: sample too small or disclosive",
-    "low_reliability": "Unreliable estimate: small sample",
-    "below_threshold": "Estimate below 500",
-    "missing": "Figure missing in the source",
-    "not_applicable": "Not applicable",
-    "provisional": "Provisional",
-    "estimated": "Estimated: part of the figure is missing or suppressed, or an input stands in "
-    "from the nearest period (the indicator's notes say which)",
-    "modelled": "Modelled: apportioned from a wider area",
-    "aggregated": "Summed from its smaller areas; no confidence interval can be derived",
-}
 
 # Markers that stand in for (or flag) a number in Nomis, ONS and DfE outputs.
 # value_kept: whether a number may still be present beside the marker.
@@ -86,24 +74,10 @@ MARKERS: dict[str, str] = {
     "low": "low_reliability",
 }
 
-# Strength of statuses when several apply to one figure (the most serious wins).
-_STATUS_RANK = {
-    None: 0,
-    "provisional": 1,
-    "estimated": 1,
-    "aggregated": 1,
-    "modelled": 2,
-    "below_threshold": 3,
-    "low_reliability": 4,
-    "missing": 5,
-    "not_applicable": 5,
-    "suppressed": 6,
-}
-
 
 def worse_status(a: str | None, b: str | None) -> str | None:
     """The more serious of two statuses."""
-    return a if _STATUS_RANK.get(a, 3) >= _STATUS_RANK.get(b, 3) else b
+    return a if STATUS_RANK.get(a, 3) >= STATUS_RANK.get(b, 3) else b
 
 
 def worst_of_groups(statuses: Sequence[object], groups: np.ndarray, n_groups: int) -> np.ndarray:
@@ -114,7 +88,7 @@ def worst_of_groups(statuses: Sequence[object], groups: np.ndarray, n_groups: in
     """
     which, distinct = pd.factorize(np.asarray(statuses, dtype=object))
     known = [s if isinstance(s, str) else None for s in distinct]
-    ranks = np.array([_STATUS_RANK.get(s, 3) for s in known] + [0], dtype=np.int64)[which]
+    ranks = np.array([STATUS_RANK.get(s, 3) for s in known] + [0], dtype=np.int64)[which]
     top = np.zeros(n_groups, dtype=np.int64)
     np.maximum.at(top, groups, ranks)
     rows = np.flatnonzero((ranks == top[groups]) & (ranks > 0))

@@ -25,7 +25,7 @@ CREATE TABLE indicators (
     polarity      VARCHAR NOT NULL CHECK (polarity IN ('high_is_good', 'low_is_good', 'none')),
     challenges    VARCHAR[] NOT NULL,
     levels        VARCHAR[] NOT NULL,    -- levels the indicator may be shown at
-    aggregate     VARCHAR NOT NULL,      -- how the partnership figure is made: ratio, sum, none
+    aggregate     VARCHAR NOT NULL CHECK (aggregate IN ('ratio', 'sum', 'none')),  -- partnership figure
     description   VARCHAR NOT NULL,
     caveats       VARCHAR NOT NULL,
     datasets      VARCHAR[] NOT NULL

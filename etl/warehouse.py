@@ -21,10 +21,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.errors import BuildLockedError, ValidationError
+from core import settings
+from core.errors import BuildLockedError, ValidationError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = REPO_ROOT / "data" / "warehouse.duckdb"
 SCHEMA = Path(__file__).with_name("schema.sql").read_text(encoding="utf-8")
 
 TABLES = (
@@ -37,12 +36,6 @@ TABLES = (
     "loads",
     "changes",
 )
-
-
-def default_db_path() -> Path:
-    """The warehouse file: ``WAREHOUSE_PATH`` if set, else data/warehouse.duckdb."""
-    env = os.environ.get("WAREHOUSE_PATH")
-    return Path(env).expanduser() if env else DEFAULT_DB
 
 
 @contextmanager
@@ -198,14 +191,10 @@ def _pause_while_writing(tmp: Path) -> None:
     Lets the fault-injection tests kill a build, or start a second one, at a known moment.
     Unset (always, outside those tests) it does nothing.
     """
-    raw = os.environ.get(PAUSE_ENV, "").strip()
-    if not raw:
+    seconds = settings.pause_while_writing()
+    if not seconds:
         return
-    try:
-        seconds = float(raw)
-    except ValueError:
-        return
-    print(f"etl: paused while writing {tmp} ({PAUSE_ENV}={raw})", file=sys.stderr, flush=True)
+    print(f"etl: paused while writing {tmp} ({PAUSE_ENV}={seconds:g})", file=sys.stderr, flush=True)
     time.sleep(seconds)
 
 

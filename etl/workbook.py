@@ -14,7 +14,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
-from etl.errors import ExtractError
+from core.errors import ExtractError
 
 # The first bytes of an OLE2 compound file, the container of a legacy .xls workbook.
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

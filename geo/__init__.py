@@ -61,7 +61,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo.errors import BoundaryError, GeoError, GeometryNotBuilt
+from core.errors import BoundaryError, GeoError, GeometryNotBuilt
 
 if TYPE_CHECKING:
     import geopandas

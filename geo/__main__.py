@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from etl.errors import EtlError
-from geo.area import AreaConfigError, load_area
-from geo.errors import GeoError
+from core.area import load_area
+from core.errors import LiveUnavailable, ProjectError
+from geo import build
 from geo.store import build_info, geo_dir
 
 BANNER = "=" * 78
@@ -68,8 +68,6 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
-    from geo import build
-
     out = args.out or geo_dir()
     mode = "files" if args.from_dir else "sample" if args.sample else "live"
     show = not args.quiet and sys.stderr.isatty()
@@ -77,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         area = load_area(args.area)
         try:
             result = build.run(mode, out, from_dir=args.from_dir, area=area, show_progress=show)
-        except build.LiveUnavailable as exc:
+        except LiveUnavailable as exc:
             existing = build_info(out)
             if existing and not existing.get("is_schematic"):
                 print(
@@ -100,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(BANNER, file=sys.stderr)
             result = build.run("sample", out, area=area, show_progress=show)
-    except (GeoError, AreaConfigError, EtlError) as exc:
+    except ProjectError as exc:
         print(f"Geometry build failed: {exc}", file=sys.stderr)
         print(f"The geometry in use ({out}) was not changed.", file=sys.stderr)
         return 1

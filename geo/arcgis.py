@@ -1,7 +1,7 @@
 """A client for ArcGIS REST feature layers (the ONS Open Geography Portal serves its boundaries
 and lookups this way).
 
-Requests go through the project's shared HTTP client (:class:`etl.http.HttpClient`: disk
+Requests go through the project's shared HTTP client (:class:`core.http.HttpClient`: disk
 cache, polite rate limit, retries on timeouts, 429 and 5xx). On top of that this module knows
 the ArcGIS habits:
 
@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from typing import Any
 
-from etl.errors import FetchError
-from etl.http import HttpClient  # the shared client; the one line to change to swap clients
+from core.errors import FetchError
+from core.http import HttpClient
 
 TRANSIENT_CODES = {429, 500, 502, 503, 504}
 PAGE_CAP = 1000  # ask for at most this many features a page, whatever the layer allows

@@ -23,9 +23,9 @@ import geopandas as gpd
 import pandas as pd
 import pyarrow.parquet as pq
 
-from geo.area import level_of
-from geo.errors import BoundaryError
-from geo.lookups import Lookups, find_lookups
+from core.area import level_of
+from core.errors import BoundaryError
+from core.lookups import Lookups, find_lookups
 
 SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".parquet", ".geoparquet")
 LEVEL_ORDER = ("lsoa", "msoa", "lad", "region", "country")

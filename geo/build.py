@@ -39,11 +39,11 @@ import shapely
 from pyproj import Transformer
 from tqdm import tqdm
 
+from core.area import ENGLAND_CODE, ENGLAND_NAME, Area, load_area
+from core.errors import BoundaryError, GeoError, LiveUnavailable, code_list
+from core.lookups import LSOA21_COLUMNS, Lookups, check_one_parent, write_lookups
 from geo import hexes, webgeom
-from geo.area import ENGLAND_CODE, ENGLAND_NAME, Area, load_area
 from geo.boundaries import RawLayer, Sources, from_folder, read_boundary_file
-from geo.errors import BoundaryError, GeoError, code_list
-from geo.lookups import LSOA21_COLUMNS, Lookups, check_one_parent, write_lookups
 from geo.store import COLUMNS, LEVEL_FILES, MANIFEST, geo_dir
 from geo.webgeom import BNG, WGS84, Tolerance
 
@@ -61,10 +61,6 @@ SCHEMATIC_NOTE = (
     "Schematic hex map: one equal hexagon per local authority, placed roughly where it lies. "
     "Not real boundaries."
 )
-
-
-class LiveUnavailable(GeoError):
-    """The live portal could not be reached and nothing was cached."""
 
 
 @dataclass
@@ -1035,7 +1031,7 @@ def run(
 ) -> GeoBuild:
     """Build and write the map geometry: ``mode`` is ``live``, ``files`` or ``sample``.
 
-    ``client`` (an :class:`etl.http.HttpClient`), ``layer_options`` (for
+    ``client`` (an :class:`core.http.HttpClient`), ``layer_options`` (for
     :class:`geo.arcgis.FeatureLayer`) and ``live_config`` (default ``geo/live_sources.toml``)
     tune the live mode.
 
@@ -1063,7 +1059,7 @@ def run(
             step(f"Scanning {from_dir}")
             build = assemble(area, from_folder(Path(from_dir)), step)
         elif mode == "live":
-            from etl.http import HttpClient, NetworkUnavailable
+            from core.http import HttpClient, NetworkUnavailable
             from geo.live import fetch
 
             client = client or HttpClient()

@@ -16,7 +16,6 @@ Every response is cached on disk by the shared HTTP client, so a rebuild needs n
 from __future__ import annotations
 
 import io
-import os
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -24,13 +23,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from etl.errors import FetchError
-from etl.http import HttpClient, NetworkUnavailable
+from core import settings
+from core.area import Area
+from core.errors import BoundaryError, FetchError, code_list
+from core.http import HttpClient, NetworkUnavailable
+from core.lookups import Lookups, read_lookup_frame
 from geo.arcgis import FeatureLayer, in_clause
-from geo.area import Area
 from geo.boundaries import RawLayer, Skipped, Sources, recognise
-from geo.errors import BoundaryError, code_list
-from geo.lookups import Lookups, read_lookup_frame
 
 LIVE_CONFIG = Path(__file__).with_name("live_sources.toml")
 
@@ -38,7 +37,7 @@ LIVE_CONFIG = Path(__file__).with_name("live_sources.toml")
 def load_config(path: Path = LIVE_CONFIG) -> dict:
     """The pinned live sources; ``GEO_ARCGIS_BASE`` replaces the service base URL."""
     config = tomllib.loads(path.read_text(encoding="utf-8"))
-    base = os.environ.get("GEO_ARCGIS_BASE", "").strip()
+    base = settings.arcgis_base()
     if base:
         config["base"] = base
     config["base"] = config["base"].rstrip("/")

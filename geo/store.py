@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
 
-from geo.errors import GeometryNotBuilt
+from core import settings
+from core.errors import GeometryNotBuilt
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_GEO_DIR = REPO_ROOT / "data" / "geo"
+DEFAULT_GEO_DIR = settings.REPO_ROOT / "data" / "geo"
 MANIFEST = "manifest.json"
 
 LEVEL_FILES = {
@@ -44,8 +43,7 @@ BUILD_COMMANDS = (
 
 def geo_dir() -> Path:
     """Where built geometry lives: ``$GEO_DIR`` if set, else ``data/geo`` in the repository."""
-    env = os.environ.get("GEO_DIR", "").strip()
-    return Path(env).expanduser() if env else DEFAULT_GEO_DIR
+    return settings.geo_dir()
 
 
 _default_dir = geo_dir  # the parameters below are also called geo_dir

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.vocabulary import STATUSES
 from dashboard import queries
 from dashboard.formatting import (
     POLARITY_TEXT,
@@ -17,7 +18,6 @@ from dashboard.formatting import (
     status_short,
     text_of,
 )
-from etl.records import STATUSES
 from pages import _shared
 
 info = queries.info()

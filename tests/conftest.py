@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+
+from core import settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def _find_shared_data() -> Path | None:
-    """The real public files: $SHARED_DATA_DIR, else a shared/data folder beside the repo."""
-    env = os.environ.get("SHARED_DATA_DIR")
-    candidates = [Path(env)] if env else []
-    candidates += [parent / "shared" / "data" for parent in REPO_ROOT.parents]
-    candidates.append(Path("/work/shared/data"))
-    for path in candidates:
-        if (path / "SOURCES.md").is_file():
-            return path
-    return None
-
-
-SHARED_DATA = _find_shared_data()
+SHARED_DATA = settings.shared_data_dir()
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +28,12 @@ def shared_data() -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path):
-    """Tests never touch the developer's warehouse, geometry or HTTP cache."""
+    """Tests never touch the developer's warehouse, geometry or HTTP cache, and no setting of
+    the shell they run in (``ETL_OFFLINE=1``, a local ``NOMIS_API_BASE``...) reaches them: a
+    test that needs one sets it."""
+    for setting in settings.SETTINGS:
+        if setting.name != "SHARED_DATA_DIR":
+            monkeypatch.delenv(setting.name, raising=False)
     monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "warehouse.duckdb"))
     monkeypatch.setenv("ETL_CACHE_DIR", str(tmp_path / "http-cache"))
     monkeypatch.setenv("GEO_DIR", str(tmp_path / "geo"))

@@ -21,11 +21,11 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.vocabulary import STATUSES
 from dashboard import export, maps
 from dashboard.formatting import format_value
 from dashboard.views import PAGES
 from etl import build as etl_build
-from etl.records import STATUSES
 
 REPO = Path(__file__).resolve().parent.parent
 APP = str(REPO / "app.py")

@@ -9,11 +9,11 @@ import duckdb
 import pandas as pd
 import pytest
 
+from core.area import load_area
+from core.lookups import LSOA21_COLUMNS, Lookups
 from etl import build
 from etl.areas import AreaFilter
 from etl.sources import census_bulk, nomis_query
-from geo.area import load_area
-from geo.lookups import LSOA21_COLUMNS, Lookups
 
 VARIABLE = "Economic activity status"
 HEADER = (

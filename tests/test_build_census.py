@@ -7,8 +7,8 @@ import shutil
 import duckdb
 import pytest
 
+from core.errors import ExtractError
 from etl import build
-from etl.errors import ExtractError
 
 pytestmark = pytest.mark.shared_data
 

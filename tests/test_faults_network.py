@@ -13,11 +13,11 @@ import functools
 
 import pytest
 
+from core.errors import EtlError, FetchError
+from core.http import HttpClient
+from core.settings import warehouse_path as default_db_path
 from etl import build, live
 from etl.__main__ import main
-from etl.errors import EtlError, FetchError
-from etl.http import HttpClient
-from etl.warehouse import default_db_path
 from tests.fixtures.faults.support import (
     FaultyNomis,
     assert_still_served,

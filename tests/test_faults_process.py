@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import warehouse_path as default_db_path
 from etl.__main__ import main
-from etl.warehouse import PAUSE_ENV, default_db_path
+from etl.warehouse import PAUSE_ENV
 from tests.fixtures.faults.support import assert_still_served, served, warehouse_bytes
 
 REPO = Path(__file__).resolve().parent.parent

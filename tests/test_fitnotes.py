@@ -13,12 +13,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from etl import build, derive, detect
+from core.area import load_area
+from core.errors import ExtractError, FetchError
+from core.http import HttpClient
+from etl import build, derive, extract
 from etl.catalogue import catalogue
-from etl.errors import ExtractError, FetchError
-from etl.http import HttpClient
 from etl.sources import fitnotes
-from geo.area import load_area
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fitnotes"
 JUN24 = FIXTURES / "fit_notes_subicb_jun24.csv"
@@ -28,9 +28,9 @@ BLMK, NORTHANTS = "E38000249", "E38000242"
 
 
 def parse(path: Path) -> pd.DataFrame:
-    verdict = fitnotes.sniff(detect.probe(path))
+    verdict = fitnotes.sniff(extract.probe(path))
     assert verdict is not None and verdict.dataset == "nhs_fit_notes"
-    return fitnotes.parse(path, verdict)
+    return fitnotes.parse(path, verdict, area=load_area())
 
 
 def figure(df: pd.DataFrame, area: str, month: date, category: str, breakdown: str = "total"):
@@ -72,10 +72,10 @@ def test_star_and_blank_cells_stay_suppressed():
 def test_an_unknown_layout_fails_listing_the_columns_found(tmp_path):
     odd = tmp_path / "fitnotes.csv"
     odd.write_text("Reporting quarter,Sub ICB,Fit notes issued\n2024 Q1,M1J4Y,123\n")
-    verdict = fitnotes.sniff(detect.probe(odd))
+    verdict = fitnotes.sniff(extract.probe(odd))
     assert verdict is not None  # claimed as fit notes, so the user hears what differs
     with pytest.raises(ExtractError) as err:
-        fitnotes.parse(odd, verdict)
+        fitnotes.parse(odd, verdict, area=load_area())
     message = str(err.value)
     assert "Columns found: ['Reporting quarter', 'Sub ICB', 'Fit notes issued']" in message
     assert "no month, sub-ICB code column" in message
@@ -214,7 +214,7 @@ POP_2024 = {
 
 
 def context(notes: list) -> build.Context:
-    return build.Context(load_area(), catalogue(), pd.DataFrame(), notes)
+    return derive.Context(load_area(), catalogue(), pd.DataFrame(), notes)
 
 
 def test_rate_per_1000_uses_the_member_authorities_population():

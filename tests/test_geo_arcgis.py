@@ -12,14 +12,14 @@ import geopandas as gpd
 import pytest
 from werkzeug import Request, Response
 
-from etl.errors import FetchError
-from etl.http import HttpClient
+from core.area import load_area
+from core.errors import FetchError
+from core.http import HttpClient
+from core.lookups import find_lookups
 from geo import build, load_level
 from geo.__main__ import main
 from geo.arcgis import ArcGISError, FeatureLayer
-from geo.area import load_area
 from geo.live import load_config
-from geo.lookups import find_lookups
 
 FIX = Path(__file__).parent / "fixtures" / "arcgis"
 Handler = Callable[[dict], str | tuple[str, int]]

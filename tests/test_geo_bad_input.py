@@ -10,12 +10,11 @@ import geopandas as gpd
 import pytest
 import shapely
 
+from core.area import load_area
+from core.errors import BoundaryError, GeoError, LookupError_
 from geo import load_level
 from geo.__main__ import main
-from geo.area import load_area
 from geo.build import run
-from geo.errors import BoundaryError, GeoError
-from geo.lookups import LookupError_
 
 LSOAS = [
     ("E01999901", "Luton 001A", "E02999901", "Luton 001"),

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 import shapely
 
+from core.area import DEFAULT_CONFIG, load_area
+from core.lookups import find_lookups
 from etl.areas import Scope
 from geo import available_levels, load_level
-from geo.area import DEFAULT_CONFIG, load_area
 from geo.boundaries import scan
 from geo.build import run
-from geo.lookups import find_lookups
 
 pytestmark = pytest.mark.shared_data
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.lookups import LookupError_, Lookups, find_lookups, read_lookup_frame, write_lookups
+from core.errors import LookupError_
+from core.lookups import Lookups, find_lookups, read_lookup_frame, write_lookups
 
 HEADER = "LSOA21CD,LSOA21NM,MSOA21CD,MSOA21NM,LAD22CD,LAD22NM"
 

@@ -6,12 +6,12 @@ import pytest
 import shapely
 
 import geo
+from core.area import load_area
+from core.errors import GeometryNotBuilt
+from core.lookups import find_lookups
 from geo.__main__ import main
-from geo.area import load_area
 from geo.build import run
-from geo.errors import GeometryNotBuilt
 from geo.hexes import are_neighbours, layout
-from geo.lookups import find_lookups
 
 
 @pytest.fixture()
@@ -138,7 +138,7 @@ def test_levels_feed_pydeck_through_the_geo_interface(sample_dir):
 
 
 def test_a_centre_outside_great_britain_is_refused(tmp_path):
-    from geo.area import AreaConfigError
+    from core.errors import AreaConfigError
 
     config = tmp_path / "swapped.toml"
     config.write_text('[[lad]]\ncode = "E06000032"\ncentre = [51.88, -0.42]\n')  # lat, lon

@@ -7,8 +7,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
+from core.errors import BoundaryError
 from geo.build import web_layer
-from geo.errors import BoundaryError
 
 
 def _lads(tmp_path, geoms, codes=("E06000001", "E06000002", "W06000001")):

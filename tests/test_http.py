@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from etl.errors import FetchError
-from etl.http import HttpClient, NetworkUnavailable
+from core.errors import FetchError
+from core.http import HttpClient, NetworkUnavailable
 
 
 class Clock:
@@ -27,7 +27,7 @@ class Clock:
 
 def test_requests_to_one_host_are_spaced_by_the_minimum_interval(httpserver, monkeypatch):
     clock = Clock()
-    monkeypatch.setattr("etl.http.time.monotonic", clock.monotonic)
+    monkeypatch.setattr("core.http.time.monotonic", clock.monotonic)
     httpserver.expect_request("/a").respond_with_data("x,y\n1,2\n")
     httpserver.expect_request("/b").respond_with_data("x,y\n1,2\n")
     http = HttpClient(min_interval=1.0, sleep=clock.sleep)

@@ -12,12 +12,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from etl import build, derive, detect
+from core.area import load_area
+from core.errors import ExtractError
+from core.http import HttpClient
+from etl import build, derive, extract
 from etl.catalogue import catalogue
-from etl.errors import ExtractError
-from etl.http import HttpClient
 from etl.sources import job_adverts
-from geo.area import load_area
 
 
 def textkernel_workbook(path: Path, *, with_codes: bool = True) -> Path:
@@ -53,9 +53,9 @@ def textkernel_workbook(path: Path, *, with_codes: bool = True) -> Path:
 
 
 def parse(path: Path) -> pd.DataFrame:
-    verdict = job_adverts.sniff(detect.probe(path))
+    verdict = job_adverts.sniff(extract.probe(path))
     assert verdict is not None
-    return job_adverts.parse(path, verdict)
+    return job_adverts.parse(path, verdict, area=load_area())
 
 
 def test_textkernel_tables_by_area_and_occupation(tmp_path):
@@ -74,9 +74,9 @@ def test_textkernel_tables_by_area_and_occupation(tmp_path):
 
 def test_a_workbook_without_area_codes_fails_naming_the_sheets(tmp_path):
     path = textkernel_workbook(tmp_path / "labourdemand.xlsx", with_codes=False)
-    verdict = job_adverts.sniff(detect.probe(path))
+    verdict = job_adverts.sniff(extract.probe(path))
     with pytest.raises(ExtractError) as err:
-        job_adverts.parse(path, verdict)
+        job_adverts.parse(path, verdict, area=load_area())
     assert "area-code column" in str(err.value)
     assert "'Table 1'" in str(err.value) and "'Table 9'" in str(err.value)
 
@@ -127,7 +127,7 @@ def test_adverts_per_1000_residents():
         ]
     )
     notes: list[str] = []
-    ctx = build.Context(load_area(), catalogue(), pd.DataFrame(), notes)
+    ctx = derive.Context(load_area(), catalogue(), pd.DataFrame(), notes)
     out = derive.job_adverts_per_1000(obs, ctx)
     assert list(out["area_code"]) == ["E06000032"]
     assert out["value"].iloc[0] == pytest.approx(1000 * 6120 / 150_000)  # 40.8

@@ -11,12 +11,12 @@ import textwrap
 import duckdb
 import pytest
 
+from core.area import load_area
+from core.errors import EtlError, FetchError, LiveUnavailable
+from core.http import HttpClient
 from etl import build, live
 from etl.catalogue import catalogue
-from etl.errors import EtlError, FetchError, LiveUnavailable
-from etl.http import HttpClient
 from etl.nomis import CodeMismatch
-from geo.area import load_area
 from tests.nomis_replay import FIXTURES, NomisReplay, own_server
 
 PLACES = ["E06000055", "E06000056", "E06000032", "E06000042", "E06000061", "E06000062"]
@@ -149,7 +149,6 @@ def test_no_network_and_no_cache_is_live_unavailable(monkeypatch, tmp_path):
         build.run("live", db, live_fetch=live_fetch(["aps"]))
     assert "nothing is cached" in str(err.value)
     assert not db.exists()
-    assert build.LiveUnavailable is LiveUnavailable  # still importable where callers look
 
 
 def test_losing_the_network_part_way_fails_the_build_without_falling_back(nomis, server, tmp_path):
@@ -193,17 +192,17 @@ def test_a_catalogue_dataset_nomis_does_not_have_is_named(nomis, tmp_path, monke
     assert "Nomis has no dataset NM_2002_9" in str(err.value)
 
 
-def test_registered_live_sources_run_after_nomis_with_the_same_client(nomis, tmp_path, monkeypatch):
+def test_live_sources_run_after_nomis_with_the_same_client(nomis, tmp_path):
     calls = []
 
     def fit_notes(http, area, cat):
         calls.append((http, area.code, len(nomis.requests)))
         return []
 
-    monkeypatch.setattr(live, "LIVE_SOURCES", [fit_notes])
-    monkeypatch.setattr(live, "_load_registrations", lambda: None)
     http = fast_http()
-    extracts = live.fetch_all(load_area(), catalogue(), http=http, datasets=["aps"])
+    extracts = live.fetch_all(
+        load_area(), catalogue(), http=http, datasets=["aps"], live_sources=[fit_notes]
+    )
     assert [e.dataset for e in extracts] == ["aps"]
     assert calls == [(http, "GBW-SMID", 3)]  # after definition, codelist and data
 
@@ -259,8 +258,9 @@ def test_bres_industries_become_breakdowns_of_employment_by_industry(nomis, tmp_
 
 
 def test_census_and_aps_responses_keep_dates_codes_and_flags():
+    from etl.extract import Recognised
     from etl.records import CENSUS_DAY
-    from etl.sources import Recognised, nomis_api_csv
+    from etl.sources import nomis_api_csv
     from tests.nomis_replay import csv_line
 
     census_cols = [
@@ -293,7 +293,11 @@ def test_census_and_aps_responses_keep_dates_codes_and_flags():
         )
     url = "http://nomis.test/api/v01/dataset/NM_2083_1.data.csv?geography=E06000055TYPE151"
     recs = nomis_api_csv.parse(
-        url, Recognised("nomis_api_csv", "census_ts066", "t"), data=body.encode(), origin=url
+        url,
+        Recognised("nomis_api_csv", "census_ts066", "t"),
+        area=load_area(),
+        data=body.encode(),
+        origin=url,
     )
     assert list(recs["category"]) == [
         "Total: All usual residents aged 16 years and over",
@@ -335,7 +339,19 @@ def test_census_and_aps_responses_keep_dates_codes_and_flags():
         ],
     )
     recs = nomis_api_csv.parse(
-        url, Recognised("nomis_api_csv", "aps", "t"), data=body.encode(), origin=url
+        url,
+        Recognised("nomis_api_csv", "aps", "t"),
+        area=load_area(),
+        data=body.encode(),
+        origin=url,
     )
     assert list(recs["status"]) == ["low_reliability", "missing"]
     assert recs["value"].iloc[0] == 31.2 and recs["value"].isna().iloc[1]
+
+
+def test_the_registry_lists_every_live_client_and_nothing_registers_itself():
+    from etl import registry
+    from etl.sources import fitnotes, job_adverts
+
+    assert (fitnotes.fetch_live, job_adverts.fetch_live) == registry.LIVE_SOURCES
+    assert live.LIVE_SOURCES is registry.LIVE_SOURCES

@@ -8,6 +8,7 @@ import shutil
 import duckdb
 import pytest
 
+from core.area import load_area
 from etl import build
 
 HEADER = (
@@ -87,6 +88,30 @@ def test_a_former_county_is_reported_and_kept_out(tmp_path):
     assert rows(con, "not_known_16_17_pct")[("E06000032", "2019")] == (None, "not_applicable")
     note = next(n for n in result.notes if "NEET 16-17 2019" in n)
     assert "E06000061" in note and "Northamptonshire (E10000021)" in note
+
+
+def test_the_area_given_to_the_build_is_the_one_its_notes_speak_of(tmp_path):
+    folder = tmp_path / "neet"
+    folder.mkdir()
+    (folder / "neet_2019.csv").write_text(
+        HEADER
+        + "\n"
+        + line(2019, "Local authority", "E10000021", "Northamptonshire", 16000, 5.1, 2.9, 2.2)
+        + "\n"
+        + line(2019, "Local authority", "E06000055", "Bedford", 3900, 4.0, 2.0, 2.0)
+        + "\n"
+    )
+    config = tmp_path / "area.toml"
+    config.write_text(
+        '[partnership]\ncode = "ONE"\nname = "Bedford and Luton"\n\n'
+        '[[lad]]\ncode = "E06000055"\nname = "Bedford"\nregion = "E12000006"\n\n'
+        '[[lad]]\ncode = "E06000032"\nname = "Luton"\nregion = "E12000006"\n'
+    )
+    result = build.run("files", tmp_path / "w.duckdb", from_dir=folder, area=load_area(config))
+    note = next(n for n in result.notes if "NEET 16-17 2019" in n)
+    # Luton is in the area given, not in the default one's missing list (Northamptonshire's).
+    assert "no figure for configured place(s) E06000032." in note
+    assert "E06000061" not in note
 
 
 def test_where_files_overlap_the_newest_edition_wins(tmp_path):

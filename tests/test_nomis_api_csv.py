@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.area import load_area
+from core.errors import ExtractError
 from etl import build, detect
-from etl.errors import ExtractError
 from etl.sources import nomis_api_csv
-from geo.area import load_area
 
 pytestmark = pytest.mark.shared_data
 
@@ -32,7 +32,7 @@ def folder_with(tmp_path: Path, *files: Path) -> Path:
 
 def parse(path: Path):
     found = detect.recognise(path)
-    return found, nomis_api_csv.parse(path, found.recognised)
+    return found, nomis_api_csv.parse(path, found.recognised, area=load_area())
 
 
 def test_population_16_64_is_summed_from_the_three_age_bands(shared_data, tmp_path):
@@ -170,7 +170,8 @@ def test_missing_columns_are_listed_with_what_was_found(shared_data, tmp_path):
         lambda t: t.replace('"OBS_VALUE"', '"VALUE"'),
     )
     with pytest.raises(ExtractError) as err:
-        nomis_api_csv.parse(path, detect.recognise(shared_data / SELECT / path.name).recognised)
+        found = detect.recognise(shared_data / SELECT / path.name)
+        nomis_api_csv.parse(path, found.recognised, area=load_area())
     message = str(err.value)
     assert path.name in message and "missing required column(s) ['OBS_VALUE']" in message
     assert "found ['DATE_NAME', 'GEOGRAPHY_NAME', 'GEOGRAPHY_CODE'" in message
@@ -222,10 +223,10 @@ def test_an_html_page_is_refused_whether_a_file_or_a_response(tmp_path, shared_d
     verdict = detect.recognise(shared_data / POPULATION).recognised
     url = "https://www.nomisweb.co.uk/api/v01/dataset/NM_2002_1.data.csv?geography=E06000055"
     with pytest.raises(ExtractError) as err:
-        nomis_api_csv.parse(url, verdict, data=page, origin=url)
+        nomis_api_csv.parse(url, verdict, data=page, origin=url, area=load_area())
     assert str(err.value).startswith(url) and "HTML page" in str(err.value)
 
 
 def detect_and_parse(path: Path):
     found = detect.recognise(path)
-    return nomis_api_csv.parse(path, found.recognised)
+    return nomis_api_csv.parse(path, found.recognised, area=load_area())

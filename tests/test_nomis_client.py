@@ -13,10 +13,12 @@ import time
 import pytest
 from werkzeug import Response
 
-from etl.errors import FetchError
-from etl.http import HttpClient, NetworkUnavailable
+from core.area import load_area
+from core.errors import FetchError
+from core.http import HttpClient, NetworkUnavailable
+from etl.extract import Recognised
 from etl.nomis import CodeMismatch, NomisClient
-from etl.sources import Recognised, nomis_api_csv
+from etl.sources import nomis_api_csv
 from tests.nomis_replay import FIXTURES, NomisReplay, csv_line, own_server
 
 PLACES = "E06000055,E06000056,E06000032,E06000042,E06000061,E06000062"
@@ -273,7 +275,9 @@ def test_a_full_25000_row_page_with_more_pending_is_followed_by_the_rest(http, h
     )
     assert (result.record_count, result.pages) == (25_003, 2)
     recognised = Recognised(nomis_api_csv.NAME, "claimant_count", "Nomis API NM_162_1")
-    recs = nomis_api_csv.parse(result.url, recognised, data=result.content, origin=result.url)
+    recs = nomis_api_csv.parse(
+        result.url, recognised, area=load_area(), data=result.content, origin=result.url
+    )
     assert len(recs) == 25_003
     assert recs["area_code"].iloc[-1] == "E01025003"
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import build, detect
-from etl.errors import ExtractError
+from core.area import load_area
+from core.errors import ExtractError
+from etl import build, detect, extract
 from etl.sources import nomis_query
 
 QUERY = "nomis/query_downloads"
@@ -22,9 +23,9 @@ NORTH_NORTHANTS = "E06000061"
 
 
 def _read(path: Path):
-    recognised = nomis_query.sniff(detect.probe(path))
+    recognised = nomis_query.sniff(extract.probe(path))
     assert recognised is not None, f"{path.name} was not recognised as a Nomis query download"
-    return recognised, nomis_query.parse(path, recognised)
+    return recognised, nomis_query.parse(path, recognised, area=load_area())
 
 
 # ------------------------------------------------------------------------------------------
@@ -169,9 +170,9 @@ def test_a_flag_nothing_explains_is_reported_with_line_and_column(tmp_path):
     lines = _bres_style("Estimate is unreliable.")
     lines[9] = "E06000055 : Bedford,9000,,9500,$"
     path = _write(tmp_path, "q.csv", lines)
-    recognised = nomis_query.sniff(detect.probe(path))
+    recognised = nomis_query.sniff(extract.probe(path))
     with pytest.raises(ExtractError) as err:
-        nomis_query.parse(path, recognised)
+        nomis_query.parse(path, recognised, area=load_area())
     message = str(err.value)
     assert "q.csv, line 10" in message
     assert "'Employment flag'" in message

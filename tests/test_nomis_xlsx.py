@@ -16,10 +16,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from etl import build, detect, names
-from etl.sources import Extract, nomis_xlsx
-from geo.area import load_area
-from geo.lookups import Lookups
+from core.area import load_area
+from core.lookups import Lookups
+from etl import build, extract, names
+from etl.extract import Extract
+from etl.sources import nomis_xlsx
 
 XLSX = "nomis/xlsx_downloads/aps_t01_economic_activity_2018_2022.xlsx"
 EMPLOYED = "Aged 16-64 - In employment : All People"
@@ -33,9 +34,9 @@ SIX = ["E06000055", "E06000056", "E06000032", "E06000042", "E06000061", "E060000
 @pytest.fixture(scope="module")
 def t01(shared_data):
     path = shared_data / XLSX
-    recognised = nomis_xlsx.sniff(detect.probe(path))
+    recognised = nomis_xlsx.sniff(extract.probe(path))
     assert recognised is not None
-    return recognised, nomis_xlsx.parse(path, recognised)
+    return recognised, nomis_xlsx.parse(path, recognised, area=load_area())
 
 
 def _cell(recs: pd.DataFrame, name: str, year: int, category: str, measure: str) -> pd.Series:
@@ -57,8 +58,8 @@ def _cell(recs: pd.DataFrame, name: str, year: int, category: str, measure: str)
 @pytest.mark.shared_data
 def test_the_probe_sees_past_the_wrong_sheet_size_nomis_stores(shared_data):
     # The file says its sheet is "A1"; before the fix the probe saw only the title row.
-    sheets = detect.probe(shared_data / XLSX).workbook_sheets
-    assert len(sheets["Data"]) == detect.WORKBOOK_PROBE_ROWS
+    sheets = extract.probe(shared_data / XLSX).workbook_sheets
+    assert len(sheets["Data"]) == extract.WORKBOOK_PROBE_ROWS
     assert sheets["Data"][6][0] == "Area"
 
 
@@ -268,16 +269,16 @@ def _t01_workbook(cells: dict[tuple[int, int], object] | None = None) -> bytes:
 def test_a_workbook_with_a_wrong_stored_size_is_still_recognised(tmp_path):
     path = tmp_path / "t01.xlsx"
     path.write_bytes(_t01_workbook())
-    recognised = nomis_xlsx.sniff(detect.probe(path))
+    recognised = nomis_xlsx.sniff(extract.probe(path))
     assert recognised is not None and recognised.dataset == "aps_t01"
-    recs = nomis_xlsx.parse(path, recognised)
+    recs = nomis_xlsx.parse(path, recognised, area=load_area())
     assert len(recs) == 2 * 2 * 2  # two areas, two figures, count and ci_half
 
 
 def test_a_flag_in_the_flags_column_is_kept_as_a_status(tmp_path):
     path = tmp_path / "t01.xlsx"
     path.write_bytes(_t01_workbook({(7, 6): "*"}))  # Bedford's employment Flags cell
-    recs = nomis_xlsx.parse(path, nomis_xlsx.sniff(detect.probe(path)))
+    recs = nomis_xlsx.parse(path, nomis_xlsx.sniff(extract.probe(path)), area=load_area())
     bedford = recs[(recs["area_name"] == "Bedford") & (recs["category"] == EMPLOYED)]
     assert set(bedford["status"]) == {"low_reliability"}
     assert 85000 in set(bedford["value"])
@@ -294,7 +295,7 @@ def test_columns_are_found_by_heading_not_position(tmp_path):
     ws.append(["ladu:Luton", 100000, 8000, 150000, 9000])
     path = tmp_path / "t01.xlsx"
     wb.save(path)
-    recs = nomis_xlsx.parse(path, nomis_xlsx.sniff(detect.probe(Path(path))))
+    recs = nomis_xlsx.parse(path, nomis_xlsx.sniff(extract.probe(Path(path))), area=load_area())
     counts = recs[recs["measure"] == "count"].set_index("category")["value"]
     assert counts[EMPLOYED] == 100000
     assert counts[ALL] == 150000

@@ -10,8 +10,9 @@ from datetime import date
 import duckdb
 import pytest
 
-from etl import build, detect
-from etl.errors import ExtractError
+from core.area import load_area
+from core.errors import ExtractError
+from etl import build, extract
 from etl.sources import ons_local
 
 FOLDER = "ons_local_indicators"
@@ -25,9 +26,9 @@ LUTON = "E06000032"
 
 
 def _read(path):
-    recognised = ons_local.sniff(detect.probe(path))
+    recognised = ons_local.sniff(extract.probe(path))
     assert recognised is not None and recognised.dataset == "ons_local_indicators"
-    return ons_local.parse(path, recognised)
+    return ons_local.parse(path, recognised, area=load_area())
 
 
 def _figure(recs, code, category, year, measure="value"):

@@ -8,8 +8,9 @@ import duckdb
 import openpyxl
 import pytest
 
-from etl import build, detect
-from etl.errors import ExtractError
+from core.area import load_area
+from core.errors import ExtractError
+from etl import build, extract
 from etl.sources import vacancies
 
 pytestmark = pytest.mark.shared_data
@@ -90,9 +91,9 @@ def test_moved_sheets_and_extra_header_rows_still_load(shared_data, tmp_path):
     wb["levels"].insert_rows(1, amount=3)  # three extra title rows
     wb["levels"]["A1"] = "Published by ONS; see notes"
     wb.save(path)
-    verdict = vacancies.sniff(detect.probe(path))
+    verdict = vacancies.sniff(extract.probe(path))
     assert verdict.dataset == "ons_vacs02"
-    df = vacancies.parse(path, verdict)
+    df = vacancies.parse(path, verdict, area=load_area())
     q = df[(df["category"] == "Vacancies (thousands)") & (df["breakdown"] == "sic:Q")]
     assert q[q["period_label"] == "May-Jul 2025"]["value"].tolist() == [131]
 
@@ -102,7 +103,7 @@ def test_a_table_without_its_section_codes_fails_naming_the_sheet(shared_data, t
     wb = openpyxl.load_workbook(shared_data / "vacancies" / "vacs02aug2025.xlsx")
     wb["levels"].delete_rows(5)  # the row of section codes
     wb.save(path)
-    verdict = vacancies.sniff(detect.probe(path))
+    verdict = vacancies.sniff(extract.probe(path))
     with pytest.raises(ExtractError) as err:
-        vacancies.parse(path, verdict)
+        vacancies.parse(path, verdict, area=load_area())
     assert "sheet 'levels'" in str(err.value) and "section codes" in str(err.value)

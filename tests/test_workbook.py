@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.errors import ExtractError
+from core.errors import ExtractError
 from etl.workbook import XLS_MAGIC, read_workbook
 
 ASHE_T8 = "ashe/PROV - Home Geography Table 8.1a   Weekly pay - Gross 2023.xls"

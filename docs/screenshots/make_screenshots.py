@@ -59,8 +59,8 @@ SAMPLE_VIEWS: dict[str, str] = {
 
 def build(shared: Path, tmp: Path) -> tuple[Path, Path]:
     """The warehouse and geometry from the real files; their paths."""
+    from core.area import load_area
     from etl import build as etl_build
-    from geo.area import load_area
 
     warehouse = tmp / "warehouse.duckdb"
     geo_dir = tmp / "geo"
@@ -73,8 +73,8 @@ def build(shared: Path, tmp: Path) -> tuple[Path, Path]:
 
 def build_sample(tmp: Path) -> Path:
     """The bundled sample's warehouse; its path."""
+    from core.area import load_area
     from etl import build as etl_build
-    from geo.area import load_area
 
     warehouse = tmp / "sample.duckdb"
     print("==> building the bundled sample's warehouse", flush=True)

@@ -10,21 +10,20 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from core.area import Area
+from core.errors import ExtractError
 from etl import records
+from etl.areas import AreaFilter
 from etl.catalogue import catalogue
-from etl.errors import ExtractError
-from etl.sources import Probe, Recognised
-
-if TYPE_CHECKING:
-    from etl.areas import AreaFilter
+from etl.extract import Probe, Recognised, decode_text
 
 NAME = "census_bulk"
 NARROWS = True  # parse() takes narrow= (see etl.sources)
+REPLACES_HISTORY = False
 KEY_COLUMNS = ["date", "geography", "geography code"]
 
 
@@ -69,16 +68,15 @@ def sniff(probe: Probe) -> Recognised | None:
 def parse(
     path: Path,
     recognised: Recognised,
-    data: bytes | None = None,
     *,
+    area: Area,
+    data: bytes | None = None,
     narrow: AreaFilter | None = None,
 ) -> pd.DataFrame:
     """Read a bulk file into records: one ``count`` per area and category.
 
     Every cell is checked; with ``narrow`` the rows it leaves out make no records.
     """
-    from etl.detect import decode_text
-
     text = decode_text(path, data if data is not None else Path(path).read_bytes())
     try:
         df = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False)
@@ -173,3 +171,8 @@ def parse(
         }
     )
     return out[records.COLUMNS]
+
+
+def metadata(path: Path) -> dict:
+    """Nothing beyond the file's own date: this format states no release or edition."""
+    return {}

@@ -37,23 +37,24 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from core.area import Area
+from core.errors import ExtractError, FetchError
+from core.http import HttpClient
 from etl import records
-from etl.errors import ExtractError
-from etl.sources import Extract, Probe, Recognised
-from geo.area import Area, load_area
-
-if TYPE_CHECKING:
-    from etl.catalogue import Catalogue
-    from etl.http import HttpClient
+from etl.areas import AreaFilter
+from etl.catalogue import Catalogue
+from etl.extract import Extract, Probe, Recognised, decode_text
+from etl.sources import landing
 
 NAME = "fitnotes"
+NARROWS = False
 DATASET = "nhs_fit_notes"
 REPLACES_HISTORY = True
 LONG_DAYS = 21  # "long duration" = 21 days or more (the bands NHS England's fit-note data use)
@@ -258,8 +259,6 @@ def _counts(values: Iterable[object], path: str, lines: Iterable[int], column: s
 
 
 def _read(path: str, data: bytes | None) -> tuple[pd.DataFrame, dict]:
-    from etl.detect import decode_text
-
     raw = data if data is not None else Path(path).read_bytes()
     text = decode_text(Path(str(path)), raw)
     try:
@@ -392,7 +391,14 @@ def _place(long: pd.DataFrame, area: Area, path: str) -> tuple[pd.DataFrame, lis
     return long[long["area_code"].notna()].copy(), notes
 
 
-def parse(path: Path | str, recognised: Recognised, data: bytes | None = None) -> pd.DataFrame:
+def parse(
+    path: Path,
+    recognised: Recognised,
+    *,
+    area: Area,
+    data: bytes | None = None,
+    narrow: AreaFilter | None = None,
+) -> pd.DataFrame:
     """Monthly fit-note counts per configured sub-ICB: all, not fit, may be fit, by duration and
     diagnosis where the file has them."""
     origin = str(path)
@@ -408,7 +414,7 @@ def parse(path: Path | str, recognised: Recognised, data: bytes | None = None) -
     long["month_start"] = [m[0] for m in months]
     long["month_end"] = [m[1] for m in months]
     long["label"] = [m[2] for m in months]
-    long, notes = _place(long, load_area(), origin)
+    long, notes = _place(long, area, origin)
 
     dims = [d for d in ("fitness", "diagnosis", "duration", "gender") if d in long]
     targets: list[tuple[str, str, dict]] = [
@@ -505,11 +511,6 @@ def fetch_live(http: HttpClient, area: Area, catalogue: Catalogue) -> list[Extra
     without fit notes by sub-ICB location (national tables) are passed over; if none has them,
     FetchError lists what the edition offered.
     """
-    import sys
-
-    from etl.errors import FetchError
-    from etl.sources import landing
-
     series = landing.page(http, SERIES_URL)
     html = series.text
     files = landing.file_links(html, series.url, (".csv", ".zip"))
@@ -537,7 +538,9 @@ def fetch_live(http: HttpClient, area: Area, catalogue: Catalogue) -> list[Extra
     for url in files:
         resp = http.get(url, expect="any")
         for name, body in _csv_bodies(url, resp.content):
-            ex = landing.to_extract(resp, body, name, parser=module, allow_unrecognised=True)
+            ex = landing.to_extract(
+                resp, body, name, area=area, parser=module, allow_unrecognised=True
+            )
             if ex is None:
                 passed.append(name.rsplit("/", 1)[-1])
             else:
@@ -550,13 +553,3 @@ def fetch_live(http: HttpClient, area: Area, catalogue: Catalogue) -> list[Extra
     if passed:
         extracts[0].notes.append(f"files without sub-ICB fit notes passed over: {passed}")
     return extracts
-
-
-def _register() -> None:
-    from etl.live import LIVE_SOURCES
-
-    if fetch_live not in LIVE_SOURCES:
-        LIVE_SOURCES.append(fetch_live)
-
-
-_register()

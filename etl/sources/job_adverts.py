@@ -19,24 +19,26 @@ from __future__ import annotations
 
 import calendar
 import re
+import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from core.area import Area
+from core.errors import ExtractError, FetchError
+from core.http import HttpClient
 from etl import records
-from etl.errors import ExtractError
-from etl.sources import Extract, Probe, Recognised
+from etl.areas import AreaFilter
+from etl.catalogue import Catalogue
+from etl.extract import Extract, Probe, Recognised
+from etl.names import provisional_code
+from etl.sources import landing
 from etl.workbook import read_workbook
-from geo.area import load_area
-
-if TYPE_CHECKING:
-    from etl.catalogue import Catalogue
-    from etl.http import HttpClient
-    from geo.area import Area
 
 NAME = "job_adverts"
+NARROWS = False
+REPLACES_HISTORY = False
 ADZUNA = "ons_job_adverts_adzuna"
 TEXTKERNEL = "ons_job_adverts_textkernel"
 ADZUNA_CATEGORY = "Online job adverts, January average (units)"
@@ -172,9 +174,8 @@ def sniff(probe: Probe) -> Recognised | None:
 # ------------------------------------------------------------------------------------------
 
 
-def _name_resolver() -> tuple[dict[str, str], dict[str, str]]:
+def _name_resolver(area: Area) -> tuple[dict[str, str], dict[str, str]]:
     """Configured LAD names and region names -> codes (normalised names)."""
-    area = load_area()
     lads = {_norm_name(lad.name): lad.code for lad in area.lads if lad.name}
     regions = {_norm_name(n): c for c, n in area.region_names.items()}
     return lads, regions
@@ -182,13 +183,13 @@ def _name_resolver() -> tuple[dict[str, str], dict[str, str]]:
 
 def provisional(name: str) -> str:
     """The code a name-only row carries until the build's name lookup (``etl.names``) places it."""
-    from etl.names import provisional_code
-
     return provisional_code("lad", name)
 
 
-def _parse_adzuna(path: Path, sheets: dict[str, list[tuple]], dataset: str) -> pd.DataFrame:
-    lads, regions = _name_resolver()
+def _parse_adzuna(
+    path: Path, sheets: dict[str, list[tuple]], dataset: str, area: Area
+) -> pd.DataFrame:
+    lads, regions = _name_resolver(area)
     rows_out: list[dict] = []
     notes: list[str] = []
     tables = 0
@@ -369,11 +370,18 @@ def _parse_textkernel(path: Path, sheets: dict[str, list[tuple]], dataset: str) 
     return out
 
 
-def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.DataFrame:
+def parse(
+    path: Path,
+    recognised: Recognised,
+    *,
+    area: Area,
+    data: bytes | None = None,
+    narrow: AreaFilter | None = None,
+) -> pd.DataFrame:
     """Read whichever of the two series the workbook holds."""
     sheets = read_workbook(path, data)
     if recognised.dataset == ADZUNA:
-        return _parse_adzuna(path, sheets, recognised.dataset)
+        return _parse_adzuna(path, sheets, recognised.dataset, area)
     return _parse_textkernel(path, sheets, recognised.dataset or TEXTKERNEL)
 
 
@@ -390,11 +398,6 @@ LANDING_URL = (
 def fetch_live(http: HttpClient, area: Area, catalogue: Catalogue) -> list[Extract]:
     """The current edition's workbook: the first ``.xlsx`` link on the landing page that is not
     a previous version, parsed like a downloaded file."""
-    import sys
-
-    from etl.errors import FetchError
-    from etl.sources import landing
-
     home = landing.page(http, LANDING_URL)
     files = landing.file_links(home.text, home.url, (".xlsx",))
     current = [u for u in files if "/previous/" not in u] or files
@@ -402,15 +405,11 @@ def fetch_live(http: HttpClient, area: Area, catalogue: Catalogue) -> list[Extra
         raise FetchError(home.url, "the dataset page links to no .xlsx workbook")
     url = current[0]
     resp = http.get(url, expect="xlsx")
-    ex = landing.to_extract(resp, resp.content, url, parser=sys.modules[__name__])
+    ex = landing.to_extract(resp, resp.content, url, area=area, parser=sys.modules[__name__])
     return [ex]
 
 
-def _register() -> None:
-    from etl.live import LIVE_SOURCES
 
-    if fetch_live not in LIVE_SOURCES:
-        LIVE_SOURCES.append(fetch_live)
-
-
-_register()
+def metadata(path: Path) -> dict:
+    """Nothing beyond the file's own date: this format states no release or edition."""
+    return {}

@@ -17,9 +17,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from etl.errors import FetchError
-from etl.http import HttpClient, NetworkUnavailable, Response
-from etl.sources import Extract
+from core.area import Area
+from core.errors import FetchError
+from core.http import HttpClient, NetworkUnavailable, Response
+from etl.extract import Extract, FormatParser, probe
+from etl.workbook import XLS_MAGIC, ZIP_MAGIC
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _EDITION = re.compile(r"(" + "|".join(_MONTHS) + r")[-_ ]+(\d{4})", re.I)
@@ -87,7 +89,8 @@ def to_extract(
     body: bytes,
     name: str,
     *,
-    parser,
+    area: Area,
+    parser: FormatParser,
     allow_unrecognised: bool = False,
 ) -> Extract | None:
     """Recognise and parse a downloaded file with ``parser`` (a module of ``etl.sources``).
@@ -95,19 +98,22 @@ def to_extract(
     Returns None for a file the parser does not recognise when ``allow_unrecognised``; raises
     FetchError otherwise.
     """
-    from etl import detect
-
-    suffix = ".xlsx" if body.startswith(b"PK\x03\x04") else ".csv"  # ONS puts the name in ?uri=
+    # ONS puts the file name in ?uri=, so the suffix comes from the bytes.
+    suffix = ".csv"
+    if body.startswith(ZIP_MAGIC):
+        suffix = ".xlsx"
+    elif body.startswith(XLS_MAGIC):
+        suffix = ".xls"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"download{suffix}"
         path.write_bytes(body)
-        probe = detect.probe(path)
-        verdict = parser.sniff(probe)
+        found = probe(path)
+        verdict = parser.sniff(found)
         if verdict is None or verdict.dataset is None:
             if allow_unrecognised:
                 return None
             raise FetchError(name, f"the file is not one {parser.NAME} recognises")
-        records = parser.parse(path, verdict)
+        records = parser.parse(path, verdict, area=area)
     records["origin"] = records["origin"].astype(str).str.replace(str(path), name, regex=False)
     notes = list(records.attrs.get("notes", ()))
     edition = records["period_end"].max() if len(records) else None
@@ -120,5 +126,5 @@ def to_extract(
         retrieved_at=resp.fetched_at,
         notes=[n.replace(str(path), name) for n in notes],
         edition=edition,
-        replaces_history=bool(getattr(parser, "REPLACES_HISTORY", False)),
+        replaces_history=parser.REPLACES_HISTORY,
     )

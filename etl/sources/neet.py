@@ -26,12 +26,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.area import Area, level_of
+from core.errors import ExtractError
 from etl import records
-from etl.errors import ExtractError
-from etl.sources import Probe, Recognised
-from geo.area import level_of, load_area
+from etl.areas import AreaFilter
+from etl.extract import Probe, Recognised, decode_text
 
 NAME = "neet"
+NARROWS = False
+REPLACES_HISTORY = False
 DATASET = "dfe_neet"
 KEY_COLUMNS = [
     "time_period",
@@ -92,8 +95,6 @@ def _area(row: dict) -> tuple[str, str | None]:
 
 
 def _read(path: Path, data: bytes | None) -> pd.DataFrame:
-    from etl.detect import decode_text
-
     text = decode_text(path, data if data is not None else Path(path).read_bytes())
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
@@ -111,7 +112,14 @@ def _read(path: Path, data: bytes | None) -> pd.DataFrame:
     return df
 
 
-def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.DataFrame:
+def parse(
+    path: Path,
+    recognised: Recognised,
+    *,
+    area: Area,
+    data: bytes | None = None,
+    narrow: AreaFilter | None = None,
+) -> pd.DataFrame:
     """One record per area, year and NEET measure; counties are reported and left out."""
     df = _read(path, data)
     present = [c for c in PERCENT_COLUMNS if c in df.columns]
@@ -165,11 +173,13 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
                 rows.append({**base, "measure": "denominator", "value": cohort[0]})
                 rows.append({**base, "measure": "numerator", "value": value * cohort[0] / 100})
     out = records.frame(rows)
-    out.attrs["notes"] = _county_notes(counties, by_year)
+    out.attrs["notes"] = _county_notes(counties, by_year, area)
     return out
 
 
-def _county_notes(counties: dict[tuple[str, str], set[str]], by_year: dict[str, set[str]]) -> list:
+def _county_notes(
+    counties: dict[tuple[str, str], set[str]], by_year: dict[str, set[str]], area: Area
+) -> list:
     """Say which counties were left out, and where a configured place then has no figure."""
     if not counties:
         return []
@@ -177,10 +187,7 @@ def _county_notes(counties: dict[tuple[str, str], set[str]], by_year: dict[str, 
         f"NEET 16-17: {len(counties)} county council area(s) (E10 codes) are published only as "
         "counties and were left out; this dashboard shows districts and unitary authorities."
     ]
-    try:
-        lads = load_area().lad_codes
-    except Exception:  # the area file is checked elsewhere; a note is not the place to fail
-        return notes
+    lads = area.lad_codes
     for year, codes in sorted(by_year.items()):
         missing = [c for c in lads if c not in codes]
         if not missing:

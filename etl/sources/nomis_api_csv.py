@@ -23,12 +23,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.area import Area
+from core.errors import ExtractError
 from etl import records
+from etl.areas import AreaFilter
 from etl.catalogue import catalogue
-from etl.errors import ExtractError
-from etl.sources import Probe, Recognised
+from etl.extract import HEAD_BYTES, Probe, Recognised, decode_text
 
 NAME = "nomis_api_csv"
+NARROWS = False
+REPLACES_HISTORY = False
 
 # Dimensions every dataset has; they are not part of a record's category.
 CORE_DIMENSIONS = {"DATE", "GEOGRAPHY", "MEASURES", "FREQ", "TIME"}
@@ -154,8 +158,6 @@ def sniff(probe: Probe) -> Recognised | None:
         return None
     sample: list[dict[str, str]] = []
     try:
-        from etl.detect import HEAD_BYTES
-
         whole = len(probe.head) < HEAD_BYTES
         _, reader = _rows(probe.text if whole else _complete_lines(probe.text))
         next(reader, None)
@@ -217,8 +219,10 @@ def _is_census(dataset: str | None, dims: list[str]) -> bool:
 def parse(
     path: Path | str,
     recognised: Recognised,
-    data: bytes | None = None,
     *,
+    area: Area,
+    data: bytes | None = None,
+    narrow: AreaFilter | None = None,
     origin: str | None = None,
 ) -> pd.DataFrame:
     """Read a Nomis API CSV into records.
@@ -226,8 +230,6 @@ def parse(
     ``data`` is the body when it did not come from a file (a live response); ``origin`` names it
     (the URL) in records and messages.
     """
-    from etl.detect import decode_text
-
     where = origin or str(path)
     raw = data if data is not None else Path(path).read_bytes()
     if not raw.strip():
@@ -417,3 +419,8 @@ def parse(
                 "was cut short (Nomis returns at most 25,000 rows per request); fetch the rest",
             )
     return records.frame_of_columns(out)
+
+
+def metadata(path: Path) -> dict:
+    """Nothing beyond the file's own date: this format states no release or edition."""
+    return {}

@@ -32,22 +32,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from core.area import Area
+from core.errors import ExtractError
 from etl import records
+from etl.areas import AreaFilter
 from etl.catalogue import Dataset, catalogue
-from etl.errors import ExtractError
+from etl.extract import HEAD_BYTES, Probe, Recognised, decode_text
 from etl.names import provisional_code
-from etl.sources import Probe, Recognised
-
-if TYPE_CHECKING:
-    from etl.areas import AreaFilter
 
 NAME = "nomis_query"
 NARROWS = True  # parse() takes narrow= (see etl.sources)
+REPLACES_HISTORY = False
 
 _GSS_ROW = re.compile(r"^(?P<code>[EWSNK]\d{8})\s*:\s*(?P<name>.*\S)\s*$")
 _GSS = re.compile(r"^[EWSNK]\d{8}$")
@@ -554,8 +553,9 @@ def _worse_each(
 def parse(
     path: Path,
     recognised: Recognised,
-    data: bytes | None = None,
     *,
+    area: Area,
+    data: bytes | None = None,
     narrow: AreaFilter | None = None,
 ) -> pd.DataFrame:
     """Read every table of a query download into records.
@@ -564,8 +564,6 @@ def parse(
     its first problem in reading order (row by row, left to right). With ``narrow`` the rows it
     leaves out make no records.
     """
-    from etl.detect import decode_text
-
     raw = data if data is not None else Path(path).read_bytes()
     text = decode_text(path, raw)
     lay = _layout(path, text)
@@ -727,8 +725,6 @@ def parse(
 
 def metadata(path: Path) -> dict[str, object]:
     """The retrieval date from ``ONS Crown Copyright Reserved [from Nomis on 3 May 2024]``."""
-    from etl.detect import HEAD_BYTES, decode_text
-
     with open(path, "rb") as handle:
         head = handle.read(HEAD_BYTES)
     text = decode_text(path, head)

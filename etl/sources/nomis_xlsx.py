@@ -28,14 +28,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.area import Area
+from core.errors import ExtractError
 from etl import records
-from etl.errors import ExtractError
+from etl.areas import AreaFilter
+from etl.extract import Probe, Recognised
 from etl.names import provisional_code
-from etl.sources import Probe, Recognised
 from etl.sources.nomis_query import flag_status, read_cell, retrieved_from
 from etl.workbook import read_workbook
 
 NAME = "nomis_xlsx"
+NARROWS = False
+REPLACES_HISTORY = False
 
 _TABLE_COLUMN = re.compile(r"^\s*(?P<table>[A-Z]+\d+):(?P<cell>\d+)\s*\((?P<label>.*)\)\s*$", re.S)
 _FOOTNOTE = re.compile(r"^(?P<symbol>[^\w\s]{1,2})\s+(?P<text>\S.*)$", re.S)
@@ -157,7 +161,14 @@ def _block_footnotes(rows: list[tuple], start: int) -> dict[str, str]:
     return notes
 
 
-def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.DataFrame:
+def parse(
+    path: Path,
+    recognised: Recognised,
+    *,
+    area: Area,
+    data: bytes | None = None,
+    narrow: AreaFilter | None = None,
+) -> pd.DataFrame:
     """Read every block of the download into ``count`` and ``ci_half`` records."""
     if data is not None:
         import tempfile

@@ -22,11 +22,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.area import Area
+from core.errors import ExtractError
 from etl import records
-from etl.errors import ExtractError
-from etl.sources import Probe, Recognised
+from etl.areas import AreaFilter
+from etl.extract import Probe, Recognised, decode_text
 
 NAME = "ons_local"
+NARROWS = False
+REPLACES_HISTORY = False
 DATASET = "ons_local_indicators"
 
 # Our name -> the headers it goes by (compared in lower case).
@@ -85,10 +89,15 @@ def _number(raw: str, path: Path, line: int, column: str) -> tuple[float, str | 
     return (round(value, 6) if not math.isnan(value) else value), status
 
 
-def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.DataFrame:
+def parse(
+    path: Path,
+    recognised: Recognised,
+    *,
+    area: Area,
+    data: bytes | None = None,
+    narrow: AreaFilter | None = None,
+) -> pd.DataFrame:
     """One ``value`` record per row, plus ``ci_lower``/``ci_upper`` where the row gives them."""
-    from etl.detect import decode_text
-
     text = decode_text(path, data if data is not None else Path(path).read_bytes())
     reader = csv.reader(io.StringIO(text), strict=True)
     try:

@@ -25,12 +25,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.area import Area
+from core.errors import ExtractError
 from etl import records
-from etl.errors import ExtractError
-from etl.sources import Probe, Recognised
+from etl.areas import AreaFilter
+from etl.extract import Probe, Recognised
 from etl.workbook import read_workbook
 
 NAME = "vacancies"
+NARROWS = False
+REPLACES_HISTORY = False
 UK = "K02000001"
 UK_NAME = "United Kingdom"
 ROLLING = "ons_vacs02"
@@ -183,7 +187,14 @@ def sniff(probe: Probe) -> Recognised | None:
     return None
 
 
-def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.DataFrame:
+def parse(
+    path: Path,
+    recognised: Recognised,
+    *,
+    area: Area,
+    data: bytes | None = None,
+    narrow: AreaFilter | None = None,
+) -> pd.DataFrame:
     """Every industry table of the workbook as UK records, one per period and SIC code."""
     sheets = read_workbook(path, data)
     rows_out: list[dict] = []
@@ -242,3 +253,8 @@ def parse(path: Path, recognised: Recognised, data: bytes | None = None) -> pd.D
             f"followed by section codes); sheets found: {list(sheets)}",
         )
     return records.frame(rows_out)
+
+
+def metadata(path: Path) -> dict:
+    """Nothing beyond the file's own date: this format states no release or edition."""
+    return {}

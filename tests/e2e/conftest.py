@@ -108,8 +108,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _build(tmp: Path, shared: Path | None) -> Scenario:
+    from core.area import load_area
     from etl import build as etl_build
-    from geo.area import load_area
 
     area = load_area(REPO / "area.toml")
     warehouse = tmp / "warehouse.duckdb"

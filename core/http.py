@@ -29,7 +29,7 @@ max_backoff=60.0, max_age=None, offline=None, session=None)``
     ``any``   any 2xx body, even empty
     ========  ===========================================================================
 
-    A body that fails its check raises ``etl.errors.FetchError`` naming the URL, and is not
+    A body that fails its check raises ``core.errors.FetchError`` naming the URL, and is not
     cached. ``refresh=True`` skips the cache for this call (the new body replaces the entry).
 
 ``client.get(url, params=None, *, expect="any", refresh=False) -> Response``
@@ -54,7 +54,7 @@ max_backoff=60.0, max_age=None, offline=None, session=None)``
 Errors
 ======
 
-``FetchError`` (``etl.errors``)
+``FetchError`` (``core.errors``)
     The server answered, but not with data: 4xx, 5xx after every retry, an HTML page, an empty
     body, a read timeout after every retry. The URL is in the message.
 ``NetworkUnavailable`` (a ``FetchError``)
@@ -85,11 +85,9 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 
-from etl.errors import FetchError
+from core import settings
+from core.errors import FetchError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MAX_AGE_HOURS = 24.0
-DEFAULT_CACHE_DIR = REPO_ROOT / "data" / "cache"
 USER_AGENT = "get-south-midlands-working/0.1 (labour-market dashboard ETL; python-requests)"
 EXPECTS = ("csv", "json", "xlsx", "html", "any")
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -126,14 +124,6 @@ class Response:
             return self.content.decode("utf-8-sig")
         except UnicodeDecodeError:
             return self.content.decode("cp1252", errors="replace")
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    try:
-        return float(raw) if raw else default
-    except ValueError:
-        return default
 
 
 def full_url(url: str, params: Mapping[str, Any] | None = None) -> str:
@@ -199,20 +189,17 @@ class HttpClient:
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        env_dir = os.environ.get("ETL_CACHE_DIR", "").strip()
-        self.cache_dir = Path(cache_dir or env_dir or DEFAULT_CACHE_DIR).expanduser()
-        self.min_interval = (
-            _env_float("ETL_HTTP_MIN_INTERVAL", 1.0) if min_interval is None else min_interval
-        )
+        self.cache_dir = Path(cache_dir).expanduser() if cache_dir else settings.cache_dir()
+        self.min_interval = settings.http_min_interval() if min_interval is None else min_interval
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
         if max_age is None:
-            max_age = _env_float("ETL_CACHE_MAX_AGE_HOURS", DEFAULT_MAX_AGE_HOURS) * 3600
+            max_age = settings.cache_max_age_hours() * 3600
         self.max_age = max_age if max_age >= 0 else None
         if offline is None:
-            offline = os.environ.get("ETL_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
+            offline = settings.offline()
         self.offline = offline
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT

@@ -6,24 +6,22 @@ default; the environment variable ``AREA_CONFIG`` points at another file with th
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = REPO_ROOT / "area.toml"
+from core import settings
+from core.errors import AreaConfigError
+
+DEFAULT_CONFIG = settings.REPO_ROOT / "area.toml"
 
 ENGLAND_CODE = "E92000001"
 ENGLAND_NAME = "England"
 
 LAD_CODE = re.compile(r"^E0[6789]\d{6}$")
 REGION_CODE = re.compile(r"^E12\d{6}$")
-
-# Area levels, from smallest to largest. The warehouse and the maps use these names.
-LEVELS = ("lsoa", "msoa", "lad", "subicb", "partnership", "region", "country")
 
 _LEVEL_BY_PREFIX = {
     "E01": "lsoa",
@@ -46,10 +44,6 @@ _LEVEL_BY_PREFIX = {
     "K03": "country",
     "K04": "country",
 }
-
-
-class AreaConfigError(ValueError):
-    """The area configuration file is missing, unreadable or inconsistent."""
 
 
 def level_of(code: str) -> str | None:
@@ -139,8 +133,7 @@ def _centre(path: Path, code: str, entry: dict) -> tuple[float, float] | None:
 
 def config_path() -> Path:
     """The area file in use: ``AREA_CONFIG`` if set, else the repository's ``area.toml``."""
-    env = os.environ.get("AREA_CONFIG")
-    return Path(env).expanduser() if env else DEFAULT_CONFIG
+    return settings.area_config()
 
 
 def load_area(path: Path | str | None = None) -> Area:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.errors import GeoError, code_list
+from core.errors import LookupError_, code_list
 
 LSOA21_COLUMNS = ["lsoa_code", "lsoa_name", "msoa_code", "msoa_name", "msoa_hcl_name", "lad_code"]
 LSOA11_COLUMNS = ["lsoa11_code", "lsoa21_code", "change", "lad_code"]
@@ -49,9 +49,6 @@ LOOKUP_FILES = {
 
 _LAD_COLUMN = re.compile(r"^(?:lad|ltla)(\d\d)cd$")
 
-
-class LookupError_(GeoError, ValueError):
-    """A lookup file is inconsistent (an LSOA in two MSOAs, an MSOA in two LADs...)."""
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:

@@ -1,0 +1,286 @@
+"""Turning extracts into the warehouse's tables: places, indicators, partnership figures."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+
+from core.area import Area
+from core.lookups import Lookups
+from etl import aggregate, warehouse
+from etl.areas import Scope
+from etl.catalogue import Catalogue
+from etl.derive import Context, Derivation
+from etl.extract import Extract
+from etl.names import resolve as resolve_names
+from etl.recipes import OBS_COLUMNS, build_indicator
+from etl.records import among, normalise_label
+
+
+def _sources_table(extracts: list[Extract], cat: Catalogue) -> pd.DataFrame:
+    rows = {}
+    for ex in extracts:
+        ds = cat.datasets[ex.dataset]
+        rows[ex.source_id] = {
+            "source_id": ex.source_id,
+            "dataset": ex.dataset,
+            "publisher": ds.publisher,
+            "title": ds.title + (" (bundled sample)" if ex.is_sample else ""),
+            "url": ds.url,
+            "licence": ds.licence,
+            "attribution": ds.attribution,
+            "release_date": ex.release_date,
+            "retrieved_at": ex.retrieved_at,
+            "origin": ex.origin,
+            "sha256": ex.sha256,
+            "is_sample": ex.is_sample,
+            "notes": "; ".join(ex.notes) or None,
+        }
+    return pd.DataFrame(list(rows.values()))
+
+
+def _indicators_table(cat: Catalogue) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "indicator_id": i.id,
+                "title": i.title,
+                "unit": i.unit,
+                "unit_label": i.unit_label,
+                "decimals": i.decimals,
+                "polarity": i.polarity,
+                "challenges": list(i.challenges),
+                "levels": list(i.levels),
+                "aggregate": i.aggregate,
+                "description": i.description,
+                "caveats": i.caveats,
+                "datasets": list(i.datasets),
+            }
+            for i in cat.indicators.values()
+        ]
+    )
+
+
+def _precedence(extracts: list[Extract]) -> dict[int, int]:
+    """Rank of each extract within its dataset (higher wins a figure two extracts both give).
+
+    Later editions win where every extract of the dataset states its edition; otherwise, and
+    between extracts of one edition, the later retrieval wins.
+    """
+    by_dataset: dict[str, list[int]] = {}
+    for i, ex in enumerate(extracts):
+        by_dataset.setdefault(ex.dataset, []).append(i)
+    rank: dict[int, int] = {}
+    for idx in by_dataset.values():
+        editions = all(extracts[i].edition for i in idx)
+
+        def key(i: int, editions: bool = editions) -> tuple:
+            ex = extracts[i]
+            return (ex.edition if editions else date.min, ex.retrieved_at or datetime.min)
+
+        rank.update({i: r for r, i in enumerate(sorted(idx, key=key))})
+    return rank
+
+
+def _superseded(extracts: list[Extract]) -> tuple[set[int], list[str]]:
+    """Extracts of an older edition of a dataset whose every edition revises all history."""
+    by_dataset: dict[str, list[int]] = {}
+    for i, ex in enumerate(extracts):
+        if ex.replaces_history and ex.edition:
+            by_dataset.setdefault(ex.dataset, []).append(i)
+    old: set[int] = set()
+    notes = []
+    for dataset, idx in by_dataset.items():
+        newest = max(extracts[i].edition for i in idx)
+        stale = [i for i in idx if extracts[i].edition < newest]
+        if stale:
+            old.update(stale)
+            kept = [extracts[i].origin for i in idx if i not in stale]
+            notes.append(
+                f"{dataset}: each edition revises the whole series, so only the newest "
+                f"(to {newest:%B %Y}: {', '.join(kept)}) was used; older edition(s) set aside: "
+                + ", ".join(extracts[i].origin for i in stale)
+            )
+    return old, notes
+
+
+def _normalised(labels: pd.Series) -> pd.Series:
+    """``normalise_label`` of each label, worked out once per distinct label."""
+    done: dict[object, str] = {}
+    out = []
+    for label in labels.tolist():
+        norm = done.get(label)
+        if norm is None:
+            norm = done[label] = normalise_label(label)
+        out.append(norm)
+    return pd.Series(out, index=labels.index)
+
+
+def _records(
+    extracts: list[Extract], scope: Scope, used: dict[str, set[str]] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Records per dataset, in scope, with provenance columns the recipes need.
+
+    ``used``: the (normalised) categories some recipe reads, per dataset; only those are kept.
+    """
+    frames: dict[str, list[pd.DataFrame]] = {}
+    rank = _precedence(extracts)
+    superseded, notes = _superseded(extracts)
+    scope.notes.extend(notes)
+    dropped = 0
+    for i, ex in enumerate(extracts):
+        if i in superseded:
+            continue
+        recs = ex.records
+        keep = scope.in_scope(recs)
+        dropped += int((~keep).sum()) + (ex.narrowed.figures if ex.narrowed is not None else 0)
+        norm = _normalised(recs["category"])
+        if used is not None:
+            keep &= among(norm, used.get(ex.dataset, set()))
+        recs = recs[keep]  # a new frame (copy-on-write): the extract's records are untouched
+        recs["source_id"] = ex.source_id
+        recs["retrieved_rank"] = rank[i]
+        recs["norm"] = norm[keep]
+        frames.setdefault(ex.dataset, []).append(recs)
+    if dropped:
+        scope.notes.append(
+            f"{dropped:,} published figures describe places outside England's local authorities, "
+            "regions and this partnership's neighbourhoods, and were left out."
+        )
+    return {k: pd.concat(v, ignore_index=True) for k, v in frames.items()}
+
+
+def assemble(
+    extracts: list[Extract],
+    area: Area,
+    lookups: Lookups,
+    cat: Catalogue,
+    derivations: list[Derivation] | None = None,
+) -> tuple[warehouse.Tables, list[str]]:
+    """Turn extracts into the warehouse's tables (without writing anything)."""
+    given = extracts
+    # Areas some sources publish by name only get the codes the rest of the build uses.
+    extracts, name_notes = resolve_names(extracts, area, lookups)
+    names = (
+        pd.concat([ex.records[["area_code", "area_name"]] for ex in extracts], ignore_index=True)
+        if extracts
+        else pd.DataFrame(columns=["area_code", "area_name"])
+    )
+    scope = Scope.make(area, lookups, names.drop_duplicates("area_code"))
+    missed = [ex.narrowed is not None and ex.narrowed.misses(scope) for ex in extracts]
+    if any(missed):
+        # A LAD name learned from the extracts places rows a file left out: read it in full.
+        again = [
+            ex.reread() if miss and ex.reread else ex
+            for ex, miss in zip(given, missed, strict=True)
+        ]
+        return assemble(again, area, lookups, cat, derivations)
+    used: dict[str, set[str]] = {}
+    for ind in cat.indicators.values():
+        for recipe in ind.recipes:
+            used.setdefault(recipe.dataset, set()).update(map(normalise_label, recipe.labels()))
+    by_dataset = _records(extracts, scope, used)
+    notes = name_notes + scope.notes
+    notes += [f"{ex.origin}: {note}" for ex in extracts for note in ex.notes]
+
+    observations = []
+    for ind in cat.indicators.values():
+        obs, ind_notes = build_indicator(ind, by_dataset)
+        notes += ind_notes
+        if obs.empty:
+            continue
+        observations.append((ind, obs))
+
+    # Former districts and 2011 neighbourhoods are folded into today's local authorities.
+    lsoa11_members: dict[str, list[str]] = {}
+    if not lookups.lsoa11.empty:
+        lk = lookups.lsoa11.dropna(subset=["lad_code"]).drop_duplicates("lsoa11_code")
+        lk = lk.assign(lad=lk["lad_code"].map(lambda c: scope.successor.get(c, c)))
+        lk = lk[lk["lad"].isin(area.lad_codes)]
+        lsoa11_members = {lad: list(g["lsoa11_code"]) for lad, g in lk.groupby("lad")}
+    predecessors: dict[str, list[str]] = {}
+    for old, new in scope.successor.items():
+        predecessors.setdefault(new, []).append(old)
+
+    all_obs = []
+    for ind, obs in observations:
+        old11 = obs["geo_vintage"] == "lsoa11"
+        if old11.any():
+            # Parents' own published rows go in too, so a published LAD figure is never replaced.
+            parents = ~old11 & among(obs["area_code"], lsoa11_members)
+            made = aggregate.combine(obs[old11 | parents], ind, lsoa11_members)
+            if made.empty:
+                notes.append(
+                    f"{ind.id}: 2011 neighbourhood figures could not be placed in "
+                    "today's local authorities (no complete LSOA 2011 lookup)."
+                )
+            obs = pd.concat([obs[~old11], made], ignore_index=True)
+        former = among(obs["area_code"], scope.successor)
+        if former.any():
+            made = aggregate.combine(obs, ind, predecessors)
+            obs = pd.concat([obs[~former], made], ignore_index=True)
+        all_obs.append((ind, obs))
+
+    observed = (
+        pd.concat([o[["area_code", "area_name"]] for _, o in all_obs], ignore_index=True)
+        if all_obs
+        else pd.DataFrame(columns=["area_code", "area_name"])
+    )
+    areas = scope.areas_table(observed)
+
+    final = []
+    children = {level: aggregate.children_by_parent(areas, level) for level in ("lsoa", "msoa")}
+    for ind, obs in all_obs:
+        for level in ("lsoa", "msoa"):
+            made = aggregate.combine(obs, ind, children[level])
+            if not made.empty:
+                obs = pd.concat([obs, made], ignore_index=True)
+        members = {area.code: list(area.lad_codes)}
+        made = aggregate.combine(obs, ind, members)
+        if made.empty and ind.aggregate != "none" and among(obs["area_code"], area.lad_codes).any():
+            notes.append(
+                f"{ind.id}: no partnership figure (a place lacks a figure, or the "
+                "source publishes rates without numerators and denominators)."
+            )
+        obs = pd.concat([obs, made], ignore_index=True)
+        final.append(obs)
+    obs = pd.concat(final, ignore_index=True) if final else pd.DataFrame(columns=OBS_COLUMNS)
+
+    ctx = Context(area, cat, areas, notes)
+    for derive in derivations or []:
+        extra = derive(obs, ctx)
+        if extra is not None and not extra.empty:
+            obs = pd.concat([obs, extra[OBS_COLUMNS]], ignore_index=True)
+
+    known = set(areas["area_code"])
+    unknown = obs[~among(obs["area_code"], known)]
+    if not unknown.empty:
+        notes.append(
+            f"{unknown['area_code'].nunique()} area code(s) had no place in the area "
+            f"model and were left out: {', '.join(sorted(unknown['area_code'].unique())[:5])}"
+        )
+        obs = obs[among(obs["area_code"], known)]
+    used = (
+        set(obs["area_code"])
+        | set(areas.loc[areas["in_partnership"], "area_code"])
+        | set(areas.loc[areas["area_level"].isin(["region", "country"]), "area_code"])
+    )
+    areas = areas[areas["area_code"].isin(used)]
+
+    tables = warehouse.Tables(
+        sources=_sources_table(extracts, cat),
+        indicators=_indicators_table(cat),
+        challenges=pd.DataFrame(
+            [
+                {"challenge_id": k, "title": v, "sort_order": i}
+                for i, (k, v) in enumerate(cat.challenges.items())
+            ]
+        ),
+        areas=areas.reset_index(drop=True),
+        area_lookup=scope.lookup_table(),
+        observations=obs.drop(columns=["area_name", "geo_vintage"]).reset_index(drop=True),
+        loads=pd.DataFrame(),
+        changes=pd.DataFrame(),
+    )
+    return tables, notes
