@@ -16,6 +16,7 @@ from etl.extract import Extract, FormatParser
 from etl.sources import (
     census_bulk,
     fitnotes,
+    fitnotes_live,
     job_adverts,
     neet,
     nomis_api_csv,
@@ -40,7 +41,7 @@ PARSERS: tuple[FormatParser, ...] = (
 )
 
 LIVE_SOURCES: tuple[LiveSource, ...] = (
-    fitnotes.fetch_live,
+    fitnotes_live.fetch_live,
     job_adverts.fetch_live,
 )
 

@@ -18,7 +18,7 @@ from core.errors import ExtractError, FetchError
 from core.http import HttpClient
 from etl import build, derive, extract
 from etl.catalogue import catalogue
-from etl.sources import fitnotes
+from etl.sources import fitnotes, fitnotes_live
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fitnotes"
 JUN24 = FIXTURES / "fit_notes_subicb_jun24.csv"
@@ -271,7 +271,7 @@ def test_live_client_finds_the_newest_edition_and_its_sub_icb_csv(
     httpserver, monkeypatch, tmp_path
 ):
     series = "/data-and-information/publications/statistical/fit-notes-issued-by-gp-practices"
-    monkeypatch.setattr(fitnotes, "SERIES_URL", httpserver.url_for(series))
+    monkeypatch.setattr(fitnotes_live, "SERIES_URL", httpserver.url_for(series))
     httpserver.expect_request(series).respond_with_data(
         f"""<html><body><h1>Fit Notes Issued by GP Practices</h1><ul>
         <li><a href="{series}/march-2024">Fit Notes Issued by GP Practices, March 2024</a></li>
@@ -293,7 +293,7 @@ def test_live_client_finds_the_newest_edition_and_its_sub_icb_csv(
         JUN24.read_bytes(), content_type="text/csv"
     )
     http = HttpClient(tmp_path / "cache", min_interval=0, retries=0)
-    extracts = fitnotes.fetch_live(http, load_area(), catalogue())
+    extracts = fitnotes_live.fetch_live(http, load_area(), catalogue())
     assert len(extracts) == 1
     ex = extracts[0]
     assert ex.origin.endswith("gp-fit-note-subicb-jun-24.csv")
@@ -307,7 +307,7 @@ def test_live_client_says_what_the_edition_offered_when_nothing_fits(
     httpserver, monkeypatch, tmp_path
 ):
     series = "/fit-notes-issued-by-gp-practices"
-    monkeypatch.setattr(fitnotes, "SERIES_URL", httpserver.url_for(series))
+    monkeypatch.setattr(fitnotes_live, "SERIES_URL", httpserver.url_for(series))
     httpserver.expect_request(series).respond_with_data(
         '<html><a href="/x/national.csv">National</a></html>', content_type="text/html"
     )
@@ -316,4 +316,4 @@ def test_live_client_says_what_the_edition_offered_when_nothing_fits(
     )
     http = HttpClient(tmp_path / "cache", min_interval=0, retries=0)
     with pytest.raises(FetchError, match=r"national\.csv"):
-        fitnotes.fetch_live(http, load_area(), catalogue())
+        fitnotes_live.fetch_live(http, load_area(), catalogue())

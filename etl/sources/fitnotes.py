@@ -1,8 +1,7 @@
 """NHS England "Fit Notes Issued by GP Practices, England" CSVs, published by sub-ICB location.
 
-No real file was available when this was written, so columns are found by their header text and
-anything unexpected fails with the columns found and the ones wanted. Understood (case and
-punctuation ignored):
+Columns are found by their header text, and anything unexpected fails with the columns found and
+the ones wanted. Understood (case and punctuation ignored):
 
 =================  ==========================================================================
 role               headers recognised
@@ -37,7 +36,6 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -45,13 +43,10 @@ from pathlib import Path
 import pandas as pd
 
 from core.area import Area
-from core.errors import ExtractError, FetchError
-from core.http import HttpClient
+from core.errors import ExtractError
 from etl import records
 from etl.areas import AreaFilter
-from etl.catalogue import Catalogue
-from etl.extract import Extract, Probe, Recognised, decode_text
-from etl.sources import landing
+from etl.extract import Probe, Recognised, decode_text
 
 NAME = "fitnotes"
 NARROWS = False
@@ -481,75 +476,3 @@ def metadata(path: Path) -> dict:
     df, roles = _read(str(path), None)
     months = [m for m in (month_of(v) for v in df[roles["month"]]) if m]
     return {"edition": max(m[1] for m in months)} if months else {}
-
-
-# ------------------------------------------------------------------------------------------
-# Live: the newest edition's CSVs, found on the publication page
-# ------------------------------------------------------------------------------------------
-
-SERIES_URL = (
-    "https://digital.nhs.uk/data-and-information/publications/statistical/"
-    "fit-notes-issued-by-gp-practices"
-)
-
-
-def _csv_bodies(url: str, body: bytes) -> list[tuple[str, bytes]]:
-    """A CSV download, or the CSV members of a ZIP download."""
-    import zipfile
-
-    if body.startswith(b"PK\x03\x04"):
-        with zipfile.ZipFile(io.BytesIO(body)) as zf:
-            return [(f"{url}#{m}", zf.read(m)) for m in zf.namelist() if m.lower().endswith(".csv")]
-    return [(url, body)]
-
-
-def fetch_live(http: HttpClient, area: Area, catalogue: Catalogue) -> list[Extract]:
-    """Fit notes from the newest edition on the NHS England series page (see ``SERIES_URL``).
-
-    The series page links to its editions (``.../june-2025``); the newest is read for its CSV
-    (or ZIP of CSVs) links, each file is downloaded and parsed like a file from a folder. CSVs
-    without fit notes by sub-ICB location (national tables) are passed over; if none has them,
-    FetchError lists what the edition offered.
-    """
-    series = landing.page(http, SERIES_URL)
-    html = series.text
-    files = landing.file_links(html, series.url, (".csv", ".zip"))
-    edition_url = series.url
-    if not files:
-        prefix = SERIES_URL.rstrip("/") + "/"
-        editions = []
-        for url, text in landing.links(html, series.url):
-            if not url.startswith(prefix):
-                continue
-            month = landing.edition_month(url[len(prefix) :]) or landing.edition_month(text)
-            if month:
-                editions.append((month, url))
-        if not editions:
-            raise FetchError(
-                series.url, "the series page links to no edition (e.g. '.../june-2025')"
-            )
-        edition_url = max(editions)[1]
-        edition = landing.page(http, edition_url)
-        files = landing.file_links(edition.text, edition.url, (".csv", ".zip"))
-        if not files:
-            raise FetchError(edition_url, "the edition page links to no CSV or ZIP file")
-    extracts, passed = [], []
-    module = sys.modules[__name__]
-    for url in files:
-        resp = http.get(url, expect="any")
-        for name, body in _csv_bodies(url, resp.content):
-            ex = landing.to_extract(
-                resp, body, name, area=area, parser=module, allow_unrecognised=True
-            )
-            if ex is None:
-                passed.append(name.rsplit("/", 1)[-1])
-            else:
-                extracts.append(ex)
-    if not extracts:
-        raise FetchError(
-            edition_url,
-            f"none of the edition's files has fit notes by sub-ICB location: {passed}",
-        )
-    if passed:
-        extracts[0].notes.append(f"files without sub-ICB fit notes passed over: {passed}")
-    return extracts

@@ -24,13 +24,10 @@ another, and only the first is a status. A census query has a category line such
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -40,293 +37,26 @@ from core.area import Area
 from core.errors import ExtractError
 from etl import records
 from etl.areas import AreaFilter
-from etl.catalogue import Dataset, catalogue
+from etl.catalogue import catalogue
 from etl.extract import HEAD_BYTES, Probe, Recognised, decode_text
 from etl.names import provisional_code
+from etl.sources.nomis_layout import (
+    GSS_ROW,
+    META_KEYS,
+    SECTION,
+    Layout,
+    Table,
+    census_variable,
+    dataset_of,
+    geography_kind,
+    is_query_layout,
+    layout,
+)
+from etl.sources.nomis_markers import flag_status, footnote_status, read_cell, retrieved_from
 
 NAME = "nomis_query"
-NARROWS = True  # parse() takes narrow= (see etl.sources)
+NARROWS = True  # parse() takes narrow= (see etl.extract)
 REPLACES_HISTORY = False
-
-_GSS_ROW = re.compile(r"^(?P<code>[EWSNK]\d{8})\s*:\s*(?P<name>.*\S)\s*$")
-_GSS = re.compile(r"^[EWSNK]\d{8}$")
-_RETRIEVED = re.compile(r"from Nomis on (\d{1,2} [A-Za-z]+ \d{4})", re.I)
-_SYMBOL = re.compile(r"^[^\w\s]{1,2}$")
-_SECTION = re.compile(r"^(?P<code>[A-U]|\d{2,5})\s*:")
-# Header lines that describe the table rather than name a dimension of the figures.
-_META_KEYS = {
-    "analysis",
-    "area type",
-    "date",
-    "geography",
-    "industry",
-    "measure",
-    "measures",
-    "population",
-    "unit",
-    "units",
-}
-_GEOGRAPHY_KINDS = (
-    ("local authorit", "ladu"),
-    ("region", "region"),
-    ("country", "country"),
-)
-
-
-# --------------------------------------------------------------------------------------------
-# Footnote flags (shared with the Nomis XLSX parser)
-# --------------------------------------------------------------------------------------------
-
-
-def footnote_status(text: str) -> str | None:
-    """The status a Nomis footnote gives the figures it flags, or None for an explanatory note.
-
-    ``! Estimate and confidence interval not available since the group sample size is zero or
-    disclosive`` -> suppressed; ``* ... unreliable ...`` -> low_reliability; ``~ Estimate is less
-    than 500`` -> below_threshold; ``- These figures are missing`` -> missing. A note such as
-    ``These figures exclude farm agriculture`` qualifies the figures without casting doubt on them.
-    """
-    t = text.lower()
-    if "disclosive" in t or "not available" in t or "suppressed" in t:
-        return "suppressed"
-    if "unreliable" in t:
-        return "low_reliability"
-    if "less than 500" in t:
-        return "below_threshold"
-    if "missing" in t:
-        return "missing"
-    if "not applicable" in t:
-        return "not_applicable"
-    if "provisional" in t:
-        return "provisional"
-    return None
-
-
-def flag_status(flag: object, footnotes: dict[str, str]) -> str | bool | None:
-    """Status of a flag symbol: the file's own footnote first, else the common Nomis markers.
-
-    Returns None for no status, a status, or False for a symbol nothing explains.
-    """
-    if flag is None or (isinstance(flag, float) and flag != flag):
-        return None
-    text = str(flag).strip()
-    if not text:
-        return None
-    if text in footnotes:
-        return footnote_status(footnotes[text])
-    return records.marker_status(text)
-
-
-def read_cell(raw: object, footnotes: dict[str, str]) -> tuple[float, str | None] | None:
-    """A value cell: a number, or a marker explained by the footnotes or known to Nomis."""
-    text = "" if raw is None else str(raw).strip()
-    if text in footnotes and not records._NUMBER.match(text.replace(",", "")):
-        return float("nan"), footnote_status(footnotes[text]) or "missing"
-    return records.parse_cell(raw)
-
-
-def retrieved_from(text: str) -> datetime | None:
-    """The date in ``ONS Crown Copyright Reserved [from Nomis on 3 May 2024]``."""
-    m = _RETRIEVED.search(text)
-    if not m:
-        return None
-    try:
-        return datetime.strptime(m.group(1), "%d %B %Y")
-    except ValueError:
-        return None
-
-
-def _loose(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", str(text).lower()).split())
-
-
-def dataset_by_title(title: str) -> Dataset | None:
-    """The catalogue dataset whose title is the download's title (ignoring punctuation)."""
-    key = _loose(title)
-    if not key:
-        return None
-    return next((d for d in catalogue().datasets.values() if _loose(d.title) == key), None)
-
-
-# --------------------------------------------------------------------------------------------
-# Layout
-# --------------------------------------------------------------------------------------------
-
-
-Cells = tuple[str, ...]  # one CSV row
-
-
-@dataclass
-class _Table:
-    header_line: int
-    header: Cells
-    meta: dict[str, str]
-    named_only: bool = False
-    # The data rows: each one's line and cells, the code in its first field (None where the row
-    # names its area without a code) and the area's name.
-    lines: list[int] = field(default_factory=list)
-    rows: list[Cells] = field(default_factory=list)
-    codes: list[str | None] = field(default_factory=list)
-    names: list[str] = field(default_factory=list)
-
-    @property
-    def geography(self) -> str:
-        return self.header[0].strip()
-
-
-@dataclass
-class _Layout:
-    title: str | None = None
-    retrieved_at: datetime | None = None
-    meta: dict[str, str] = field(default_factory=dict)
-    tables: list[_Table] = field(default_factory=list)
-    footnotes: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    last_row: tuple[int, Cells] | None = None  # the file's last CSV row and its line
-
-
-def _rows(path: Path | str, text: str) -> tuple[list[int], list[Cells]]:
-    """Every CSV row of the text, and the line each one ends on."""
-    reader = csv.reader(io.StringIO(text), strict=True)
-    lines: list[int] = []
-    rows: list[Cells] = []
-    try:
-        for cells in reader:
-            lines.append(reader.line_num)
-            rows.append(
-                tuple(cells)
-            )  # a tuple of texts: the garbage collector soon stops tracking it
-    except csv.Error as exc:
-        raise ExtractError(
-            path,
-            f"not a well-formed CSV ({exc}); the file may be cut off inside a quoted field",
-            line=reader.line_num,
-        ) from None
-    return lines, rows
-
-
-def _blank(cells: Cells) -> bool:
-    return not any(c.strip() for c in cells)
-
-
-def _key(cells: Cells) -> tuple[str, str] | None:
-    """``Date       :,2021`` -> (``Date``, ``2021``)."""
-    first = cells[0].strip() if cells else ""
-    rest = [c.strip() for c in cells[1:] if c.strip()]
-    if first.endswith(":") and len(first) > 1 and rest:
-        return first[:-1].strip(), rest[0]
-    return None
-
-
-def _geography_kind(label: str) -> str | None:
-    low = label.lower()
-    return next((kind for word, kind in _GEOGRAPHY_KINDS if word in low), None)
-
-
-def _has_digits(cells: Cells) -> bool:
-    return any(ch.isdigit() for c in cells for ch in c)
-
-
-def _layout(path: Path | str, text: str) -> _Layout:
-    """Split a download into title, header lines, tables of data rows, footnotes and notes."""
-    lay = _Layout()
-    meta: dict[str, str] = {}
-    header: tuple[int, Cells] | None = None
-    table: _Table | None = None
-    lines, rows = _rows(path, text)
-    lay.last_row = (lines[-1], rows[-1]) if rows else None
-    firsts = [cells[0].strip() if cells else "" for cells in rows]
-    # Most lines are data rows with a code in the first field (never a blank line): their
-    # (code, name), else None.
-    coded_rows = [m.group("code", "name") if (m := _GSS_ROW.match(f)) else None for f in firsts]
-    uncoded = np.flatnonzero(np.fromiter((c is None for c in coded_rows), bool, len(coded_rows)))
-    i = 0
-    while i < len(rows):
-        line, cells, first, coded = lines[i], rows[i], firsts[i], coded_rows[i]
-        i += 1
-        named_row = False
-        if coded is None:
-            if _blank(cells):
-                if table is not None and table.rows:
-                    lay.tables.append(table)
-                    table = None
-                continue
-            named_row = (
-                table is not None
-                and table.named_only
-                and first
-                and not _SYMBOL.match(first)
-                and _has_digits(cells[1:])
-            )
-        if coded is not None or named_row:
-            if table is None:
-                if header is None:
-                    raise ExtractError(path, "data rows come before any column header", line=line)
-                table = _Table(header[0], header[1], dict(meta))
-            if coded is None:
-                table.lines.append(line)
-                table.rows.append(cells)
-                table.codes.append(None)
-                table.names.append(first)
-                continue
-            # This row and the coded rows straight after it, at once.
-            start = i - 1
-            after = np.searchsorted(uncoded, start)
-            i = int(uncoded[after]) if after < len(uncoded) else len(rows)
-            run = coded_rows[start:i]
-            table.lines += lines[start:i]
-            table.rows += rows[start:i]
-            table.codes += [c[0] for c in run]
-            table.names += [c[1] for c in run]
-            continue
-        if table is not None:
-            if table.rows:
-                lay.tables.append(table)
-            table = None
-        joined = " ".join(c.strip() for c in cells if c.strip())
-        kv = _key(cells)
-        if "crown copyright" in joined.lower() or "from nomis on" in joined.lower():
-            lay.retrieved_at = lay.retrieved_at or retrieved_from(joined)
-        elif kv:
-            meta[kv[0]] = kv[1]
-            header = None
-        elif _SYMBOL.match(first) and len(cells) > 1 and cells[1].strip():
-            lay.footnotes[first] = " ".join(c.strip() for c in cells[1:] if c.strip())
-        elif not first:
-            lay.notes.append(joined)
-        elif lay.title is None:
-            lay.title = first
-        else:
-            header = (line, cells)
-            if _geography_kind(first) and len(cells) > 1:
-                # Possibly a names-only download: rows without codes follow this header.
-                table = _Table(line, cells, dict(meta), named_only=True)
-    if table is not None and table.rows:
-        lay.tables.append(table)
-    lay.meta = lay.tables[0].meta if lay.tables else meta
-    return lay
-
-
-def _census_variable(meta: dict[str, str], title: str | None) -> tuple[Dataset | None, str | None]:
-    cat = catalogue()
-    for key in meta:
-        ds = cat.by_census_variable(key)
-        if ds:
-            return ds, key
-    if title and " - " in title:  # "TS003 - Household composition"
-        ds = cat.by_census_variable(title.split(" - ", 1)[1])
-        if ds:
-            return ds, None
-    return None, None
-
-
-def _dataset(lay: _Layout) -> Dataset | None:
-    ds, _ = _census_variable(lay.meta, lay.title)
-    return ds or dataset_by_title(lay.title or "")
-
-
-def _is_query_layout(lay: _Layout) -> bool:
-    return bool(lay.tables) and (lay.retrieved_at is not None or bool(lay.meta))
 
 
 def sniff(probe: Probe) -> Recognised | None:
@@ -336,12 +66,12 @@ def sniff(probe: Probe) -> Recognised | None:
     if len(probe.head) >= 64 * 1024 and "\n" in text:
         text = text[: text.rfind("\n") + 1]  # drop a line the probe cut in half
     try:
-        lay = _layout(probe.path, text)
+        lay = layout(probe.path, text)
     except ExtractError:
         return None
-    if not _is_query_layout(lay):
+    if not is_query_layout(lay):
         return None
-    ds = _dataset(lay)
+    ds = dataset_of(lay)
     title = lay.title or "untitled"
     return Recognised(
         parser=NAME,
@@ -369,7 +99,7 @@ def _breakdown(meta: dict[str, str]) -> str:
     industry = next((v for k, v in meta.items() if k.lower() == "industry"), None)
     if industry is None or industry.strip().lower() in {"total", "all industries"}:
         return "total"
-    m = _SECTION.match(industry.strip())
+    m = SECTION.match(industry.strip())
     if m:
         return f"sic:{m.group('code')}"
     return f"industry:{industry.strip()}"
@@ -405,7 +135,7 @@ class _Column:
     flag_index: int | None = None
 
 
-def _columns(table: _Table, meta_measure: str, path: Path | str) -> list[_Column]:
+def _columns(table: Table, meta_measure: str, path: Path | str) -> list[_Column]:
     header = [h.strip() for h in table.header]
     width = max(len(header), max(map(len, table.rows)))
 
@@ -453,7 +183,7 @@ def _column_info(
     is_census: bool,
     page_category: str | None,
     extra_dims: list[str],
-    table: _Table,
+    table: Table,
     path: Path | str,
 ) -> tuple[date, date, str, str]:
     """A figure column's period (start, end, label) and category, the same on every row."""
@@ -566,17 +296,17 @@ def parse(
     """
     raw = data if data is not None else Path(path).read_bytes()
     text = decode_text(path, raw)
-    lay = _layout(path, text)
+    lay = layout(path, text)
     if not lay.tables:
         raise ExtractError(path, "no data rows (lines like 'E06000032 : Luton,123') found")
     if text and not text.endswith(("\n", "\r")):
         last_line, last_cells = lay.last_row or (0, [])
-        if _GSS_ROW.match(last_cells[0].strip() if last_cells else ""):
+        if GSS_ROW.match(last_cells[0].strip() if last_cells else ""):
             raise ExtractError(
                 path, "the file ends in the middle of a data row: it looks cut off", line=last_line
             )
     ds_key = recognised.dataset
-    census_ds, census_key = _census_variable(lay.meta, lay.title)
+    census_ds, census_key = census_variable(lay.meta, lay.title)
     is_census = bool(census_ds) or bool(
         ds_key and catalogue().datasets.get(ds_key) and catalogue().datasets[ds_key].census_variable
     )
@@ -589,13 +319,13 @@ def parse(
     for table in lay.tables:
         meta = table.meta
         page_category = meta.get(census_key) if census_key else None
-        extra_dims = [v for k, v in meta.items() if k.lower() not in _META_KEYS and k != census_key]
+        extra_dims = [v for k, v in meta.items() if k.lower() not in META_KEYS and k != census_key]
         measure = _measure(meta, path)
         breakdown = _breakdown(meta)
         vintage = _geo_vintage(table.geography)
         date_text = next((v for k, v in meta.items() if k.lower() == "date"), None)
         cols = _columns(table, measure, path)
-        kind = _geography_kind(table.geography) if table.named_only else None
+        kind = geography_kind(table.geography) if table.named_only else None
         if table.named_only and kind is None:
             raise ExtractError(
                 path,
@@ -610,7 +340,7 @@ def parse(
         short = next((i for i, cells in enumerate(table.rows) if len(cells) < needed), None)
         rows = table.rows if short is None else table.rows[:short]
 
-        def cut_off(i: int, table: _Table = table, width: int = width) -> ExtractError:
+        def cut_off(i: int, table: Table = table, width: int = width) -> ExtractError:
             return ExtractError(
                 path,
                 f"row has {len(table.rows[i])} fields where the header has {width}: the file "
@@ -735,7 +465,7 @@ def metadata(path: Path) -> dict[str, object]:
     return {}
 
 
-def _file_notes(lay: _Layout) -> list[str]:
+def _file_notes(lay: Layout) -> list[str]:
     """Footnotes that qualify every figure without being a status (kept with the source)."""
     parts = [
         f"footnote {sym} {text}" for sym, text in lay.footnotes.items() if not footnote_status(text)

@@ -34,7 +34,7 @@ from etl import records
 from etl.areas import AreaFilter
 from etl.extract import Probe, Recognised
 from etl.names import provisional_code
-from etl.sources.nomis_query import flag_status, read_cell, retrieved_from
+from etl.sources.nomis_markers import flag_status, read_cell, retrieved_from
 from etl.workbook import read_workbook
 
 NAME = "nomis_xlsx"
