@@ -52,3 +52,7 @@ CHALLENGES: dict[str, str] = {
     "insecure_work": "Insecure and low-quality work",
     "women": "Challenges for women",
 }
+
+# What became of each file (or live request) a build found: read, passed by, a second copy of
+# one already read, a format it reads but broken, or a live fetch that failed.
+FILE_OUTCOMES: tuple[str, ...] = ("loaded", "skipped", "duplicate", "quarantined", "failed")

@@ -1,4 +1,9 @@
-"""Command line: ``python -m etl build [--from DIR | --sample] [--db PATH]``."""
+"""Command line: ``python -m etl build [--from DIR | --sample] [--db PATH] [--strict]``.
+
+Exit status: 0 a warehouse was built and swapped in (warnings listed); 1 nothing was swapped
+in (no readable input, a failed check, another build running, or ``--strict`` with a file that
+could not be read); 2 a usage error.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m etl",
         description="Build the labour-market warehouse (DuckDB) from public sources.",
+        epilog="Exit status: 0 built and swapped in (warnings listed); 1 nothing swapped in; "
+        "2 usage error.",
     )
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser(
@@ -24,8 +31,18 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Build the warehouse. With no source option, fetch the live sources (Nomis API and "
             "others; responses are cached on disk, so a rerun needs no network). If they cannot "
-            "be reached and nothing is cached, fall back to the bundled sample and say so."
+            "be reached and nothing is cached, fall back to the bundled sample and say so. "
+            "Every file found ends as one outcome, listed in the closing summary: loaded "
+            "(figures per indicator), skipped (not a format read here; why), duplicate (the "
+            "same bytes as a file already read) or quarantined (a format read here, but broken: "
+            "where and why). By default a quarantined file (or a failed live fetch) does not "
+            "stop the others, and the figures it held in the warehouse in use are carried over, "
+            "marked as not refreshed."
         ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Exit status: 0 built and swapped in (warnings listed); 1 nothing swapped in (no "
+        "readable input, a failed check, another build running, or --strict with a file not "
+        "read); 2 usage error.",
     )
     src = b.add_mutually_exclusive_group()
     src.add_argument(
@@ -47,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help=f"warehouse file to write (default: $WAREHOUSE_PATH or {default_db_path()})",
     )
+    b.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail, naming every problem, if any file is quarantined or any live fetch fails "
+        "(the warehouse in use is then left byte-for-byte unchanged)",
+    )
     b.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -58,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     show = not args.quiet and sys.stderr.isatty()
     try:
         try:
-            result = build.run(mode, db, from_dir=args.from_dir, show_progress=show)
+            result = build.run(
+                mode, db, from_dir=args.from_dir, show_progress=show, strict=args.strict
+            )
         except LiveUnavailable as exc:
             if holds_real_data(db):
                 # A refresh must never lose data: real figures are not swapped for the sample.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
@@ -36,6 +38,8 @@ def _sources_table(extracts: list[Extract], cat: Catalogue) -> pd.DataFrame:
             "sha256": ex.sha256,
             "is_sample": ex.is_sample,
             "notes": "; ".join(ex.notes) or None,
+            "carried_over_from_load": None,
+            "carried_over_reason": None,
         }
     return pd.DataFrame(list(rows.values()))
 
@@ -62,22 +66,31 @@ def _indicators_table(cat: Catalogue) -> pd.DataFrame:
     )
 
 
+def _coverage_end(ex: Extract) -> date:
+    """The last day an extract covers (its edition where it states one)."""
+    if ex.edition:
+        return ex.edition
+    ends = ex.records["period_end"] if len(ex.records) else []
+    return max(ends, default=date.min)
+
+
 def _precedence(extracts: list[Extract]) -> dict[int, int]:
     """Rank of each extract within its dataset (higher wins a figure two extracts both give).
 
-    Later editions win where every extract of the dataset states its edition; otherwise, and
-    between extracts of one edition, the later retrieval wins.
+    The newer edition wins: by release date where every extract of the dataset states one,
+    else by the later period covered, else by the file changed (or retrieved) last.
     """
     by_dataset: dict[str, list[int]] = {}
     for i, ex in enumerate(extracts):
         by_dataset.setdefault(ex.dataset, []).append(i)
     rank: dict[int, int] = {}
     for idx in by_dataset.values():
-        editions = all(extracts[i].edition for i in idx)
+        released = all(extracts[i].release_date for i in idx)
 
-        def key(i: int, editions: bool = editions) -> tuple:
+        def key(i: int, released: bool = released) -> tuple:
             ex = extracts[i]
-            return (ex.edition if editions else date.min, ex.retrieved_at or datetime.min)
+            when = ex.modified_at or ex.retrieved_at or datetime.min
+            return (ex.release_date if released else date.min, _coverage_end(ex), when)
 
         rank.update({i: r for r, i in enumerate(sorted(idx, key=key))})
     return rank
@@ -117,10 +130,55 @@ def _normalised(labels: pd.Series) -> pd.Series:
     return pd.Series(out, index=labels.index)
 
 
+FIGURE_KEY = ["area_code", "period_start", "period_end", "category", "breakdown"]
+
+
+def left_out_reason(code: object) -> str:
+    """Why a published figure for ``code`` is not kept, in words for the summary."""
+    text = str(code or "")
+    if text[:1] in ("W", "S", "N", "K", "L", "M"):
+        return "figures for places outside England"
+    if text[:3] in ("E01", "E02"):
+        return "figures for neighbourhoods outside the area"
+    if not text or text.startswith("~"):
+        return "figures for places that could not be identified"
+    return "figures for areas of a kind not kept (counties, combined authorities...)"
+
+
+def _revisions(frames: list[pd.DataFrame], origins: dict[str, str]) -> tuple[pd.DataFrame, dict]:
+    """One dataset's records from several extracts: for each figure two of them give, the
+    newest edition's; and how many figures each winning file revised (differing values)."""
+    recs = pd.concat(frames, ignore_index=True)
+    key = [*FIGURE_KEY, "measure"]
+    dup = recs.duplicated(key, keep=False)
+    if not dup.any():
+        return recs, {}
+    both = recs[dup].sort_values("retrieved_rank")
+    values = both["value"].round(9)
+    varied = (
+        both.assign(_v=values.fillna(-1e300))
+        .groupby(key, dropna=False)["_v"]
+        .transform("nunique")
+        .gt(1)
+    )
+    revised: dict[str, int] = {}
+    if varied.any():
+        winners = both[varied].drop_duplicates(key, keep="last")
+        per_figure = winners.drop_duplicates(FIGURE_KEY)
+        for source_id, n in per_figure["source_id"].value_counts().items():
+            revised[origins.get(str(source_id), str(source_id))] = int(n)
+    keep = recs.sort_values("retrieved_rank", kind="stable").drop_duplicates(key, keep="last")
+    return keep.sort_index(), revised
+
+
 def _records(
-    extracts: list[Extract], scope: Scope, used: dict[str, set[str]] | None = None
-) -> dict[str, pd.DataFrame]:
-    """Records per dataset, in scope, with provenance columns the recipes need.
+    extracts: list[Extract],
+    scope: Scope,
+    used: dict[str, set[str]] | None = None,
+) -> tuple[dict[str, pd.DataFrame], dict[str, Counter], dict[str, int], dict[str, list[str]]]:
+    """Records per dataset, in scope, with provenance columns the recipes need; what each
+    extract left out (by reason); figures revised by a newer edition, per file; and, for an
+    extract no recipe reads anything of, the categories it holds.
 
     ``used``: the (normalised) categories some recipe reads, per dataset; only those are kept.
     """
@@ -129,15 +187,25 @@ def _records(
     superseded, notes = _superseded(extracts)
     scope.notes.extend(notes)
     dropped = 0
+    left_out: dict[str, Counter] = {}
+    unused: dict[str, list[str]] = {}
     for i, ex in enumerate(extracts):
         if i in superseded:
             continue
         recs = ex.records
         keep = scope.in_scope(recs)
-        dropped += int((~keep).sum()) + (ex.narrowed.figures if ex.narrowed is not None else 0)
+        lost = Counter(left_out_reason(c) for c in recs.loc[~keep, "area_code"].tolist())
+        if ex.narrowed is not None and ex.narrowed.figures:
+            lost["figures for neighbourhoods outside the area"] += ex.narrowed.figures
+        left_out[ex.source_id] = lost
+        dropped += sum(lost.values())
         norm = _normalised(recs["category"])
         if used is not None:
-            keep &= among(norm, used.get(ex.dataset, set()))
+            wanted = among(norm, used.get(ex.dataset, set()))
+            if keep.any() and not (keep & wanted).any():
+                unread = list(dict.fromkeys(recs.loc[keep, "category"].astype(str)))
+                unused[ex.source_id] = unread
+            keep &= wanted
         recs = recs[keep]  # a new frame (copy-on-write): the extract's records are untouched
         recs["source_id"] = ex.source_id
         recs["retrieved_rank"] = rank[i]
@@ -148,7 +216,30 @@ def _records(
             f"{dropped:,} published figures describe places outside England's local authorities, "
             "regions and this partnership's neighbourhoods, and were left out."
         )
-    return {k: pd.concat(v, ignore_index=True) for k, v in frames.items()}
+    origins = {ex.source_id: ex.origin for ex in extracts}
+    out: dict[str, pd.DataFrame] = {}
+    revised: dict[str, int] = {}
+    for dataset, parts in frames.items():
+        if len(parts) == 1:
+            out[dataset] = parts[0].reset_index(drop=True)
+            continue
+        out[dataset], by_file = _revisions(parts, origins)
+        for origin, n in by_file.items():
+            revised[origin] = revised.get(origin, 0) + n
+    return out, left_out, revised, unused
+
+
+@dataclass
+class Assembly:
+    """The new warehouse's tables, the build notes, and per-file accounts for the summary."""
+
+    tables: warehouse.Tables
+    notes: list[str]
+    left_out: dict[str, Counter] = field(default_factory=dict)  # source_id -> reason -> n
+    revised: dict[str, int] = field(default_factory=dict)  # origin -> figures it revised
+    unused: dict[str, list[str]] = field(default_factory=dict)  # source_id -> categories unread
+    confirmed: Counter = field(default_factory=Counter)  # source_id -> figures agreeing with
+    # a preferred source's (kept under that source)
 
 
 def assemble(
@@ -157,7 +248,7 @@ def assemble(
     lookups: Lookups,
     cat: Catalogue,
     derivations: list[Derivation] | None = None,
-) -> tuple[warehouse.Tables, list[str]]:
+) -> Assembly:
     """Turn extracts into the warehouse's tables (without writing anything)."""
     given = extracts
     # Areas some sources publish by name only get the codes the rest of the build uses.
@@ -180,13 +271,14 @@ def assemble(
     for ind in cat.indicators.values():
         for recipe in ind.recipes:
             used.setdefault(recipe.dataset, set()).update(map(normalise_label, recipe.labels()))
-    by_dataset = _records(extracts, scope, used)
+    by_dataset, left_out, revised, unused = _records(extracts, scope, used)
     notes = name_notes + scope.notes
     notes += [f"{ex.origin}: {note}" for ex in extracts for note in ex.notes]
 
     observations = []
+    confirmed: Counter = Counter()
     for ind in cat.indicators.values():
-        obs, ind_notes = build_indicator(ind, by_dataset)
+        obs, ind_notes = build_indicator(ind, by_dataset, confirmed)
         notes += ind_notes
         if obs.empty:
             continue
@@ -282,5 +374,6 @@ def assemble(
         observations=obs.drop(columns=["area_name", "geo_vintage"]).reset_index(drop=True),
         loads=pd.DataFrame(),
         changes=pd.DataFrame(),
+        load_files=pd.DataFrame(),
     )
-    return tables, notes
+    return Assembly(tables, notes, left_out, revised, unused, confirmed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,12 +18,14 @@ from core.lookups import Lookups, find_lookups
 from core.settings import geo_dir
 from etl import warehouse
 from etl.areas import AreaFilter
-from etl.assemble import assemble
-from etl.catalogue import catalogue
+from etl.assemble import Assembly, assemble
+from etl.carry import Carried, Failure, area_signature, carry_over
+from etl.catalogue import Catalogue, catalogue
 from etl.derive import DERIVATIONS, Derivation
 from etl.extract import Extract
 from etl.live import fetch_all
-from etl.read import Skipped, read_folder
+from etl.outcomes import FileOutcome, load_files_frame, printable, summary_table
+from etl.read import FolderRead, Skipped, read_folder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = Path(__file__).with_name("sample")
@@ -38,10 +41,23 @@ class BuildResult:
     rows_per_indicator: dict[str, int] = field(default_factory=dict)
     periods: dict[str, str] = field(default_factory=dict)
     areas_per_level: dict[str, int] = field(default_factory=dict)
-    loaded: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
+    outcomes: list[FileOutcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    carried: Carried = field(default_factory=Carried)
     is_sample: bool = False
+
+    @property
+    def loaded(self) -> list[str]:
+        """``<file> (<what it is>)`` for every file whose figures are in the warehouse."""
+        return [f"{o.origin} ({o.description})" for o in self.outcomes if o.outcome == "loaded"]
+
+    @property
+    def skipped(self) -> list[Skipped]:
+        return [Skipped(o.origin, o.reason) for o in self.outcomes if o.outcome == "skipped"]
+
+    def of(self, outcome: str) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.outcome == outcome]
 
     def summary(self) -> str:
         sample = ", SAMPLE DATA" if self.is_sample else ""
@@ -50,20 +66,22 @@ class BuildResult:
             lines.append(
                 "  These are sample figures shipped with the project, not real statistics."
             )
-        lines.append(f"Loaded {len(self.loaded)} extract(s):")
-        lines += [f"  + {x}" for x in self.loaded]
-        if self.skipped:
-            lines.append(f"Skipped {len(self.skipped)} file(s):")
-            lines += [f"  - {s.path}: {s.reason}" for s in self.skipped]
         lines.append("Rows per indicator (periods):")
         for ind, n in sorted(self.rows_per_indicator.items()):
             lines.append(f"  {ind:45s} {n:7d}  {self.periods.get(ind, '')}")
         lines.append("Areas: " + ", ".join(f"{n} {lvl}" for lvl, n in self.areas_per_level.items()))
         if self.notes:
             lines.append("Notes:")
-            lines += [f"  * {n}" for n in self.notes]
+            lines += [f"  * {printable(n)}" for n in self.notes]
+        carried = self.carried.lines()
+        if carried:
+            lines.append("Carried over from the warehouse in use:")
+            lines += carried
+        if self.warnings:
+            lines.append(f"Warnings ({len(self.warnings)}):")
+            lines += [f"  ! {printable(w)}" for w in self.warnings]
+        lines += summary_table(self.outcomes)
         return "\n".join(lines)
-
 
 
 def _changes(load_id: str, new: pd.DataFrame, old: pd.DataFrame | None) -> pd.DataFrame:
@@ -108,6 +126,94 @@ def _lookups_first(area: Area, roots: list[Path]) -> tuple[Lookups | None, AreaF
     return lookups, AreaFilter.make(area, lookups)
 
 
+def _read(
+    mode: str,
+    from_dir: Path | None,
+    area: Area,
+    cat: Catalogue,
+    show_progress: bool,
+    live_fetch: Callable[..., list[Extract]] | None,
+) -> tuple[FolderRead, list[Path], Lookups | None]:
+    """The extracts and per-file outcomes of one build, and where its lookups are."""
+    lookup_roots: list[Path] = [geo_dir()]  # lookups written by `python -m geo build`
+    lookups: Lookups | None = None
+    if mode in ("files", "sample"):
+        if mode == "files" and from_dir is None:
+            raise EtlError("--from needs a folder of extract files")
+        folder = Path(from_dir) if mode == "files" else SAMPLE_DIR
+        lookup_roots = [*lookup_roots, folder] if mode == "files" else [SAMPLE_DIR]
+        lookups, narrow = _lookups_first(area, lookup_roots)
+        read = read_folder(
+            folder, area, is_sample=mode == "sample", show_progress=show_progress, narrow=narrow
+        )
+    elif mode == "live":
+        failures: list[FileOutcome] = []
+        extracts = (live_fetch or fetch_all)(
+            area=area, catalogue=cat, show_progress=show_progress, failures=failures
+        )
+        loaded = [
+            FileOutcome(
+                ex.origin,
+                "loaded",
+                dataset=ex.dataset,
+                source_id=ex.source_id,
+                description=ex.description,
+                origin=ex.origin,
+            )
+            for ex in extracts
+        ]
+        read = FolderRead(extracts, loaded + failures, [])
+    else:
+        raise EtlError(f"unknown build mode {mode!r}")
+    return read, lookup_roots, lookups
+
+
+def _problems(outcomes: list[FileOutcome]) -> list[str]:
+    return [
+        f"{o.path}{', ' + o.location if o.location else ''}: {o.reason}"
+        for o in outcomes
+        if o.outcome in ("quarantined", "failed")
+    ]
+
+
+def _count_figures(result: BuildResult, assembly: Assembly) -> None:
+    """Figures per indicator for each loaded file; a file that gave none is passed by, named."""
+    tables = assembly.tables
+    per_source = (
+        tables.observations.groupby(["source_id", "indicator_id"]).size()
+        if len(tables.observations)
+        else pd.Series(dtype=int)
+    )
+    empty = []
+    for o in result.outcomes:
+        if o.outcome != "loaded":
+            continue
+        o.rows_left_out.update(assembly.left_out.get(o.source_id or "", Counter()))
+        if o.source_id in per_source.index.get_level_values(0):
+            o.figures_by_indicator = {
+                str(k): int(v) for k, v in per_source.loc[o.source_id].items()
+            }
+        o.confirmed = assembly.confirmed.get(o.source_id or "", 0)
+        if not o.figures and not o.confirmed:
+            unread = assembly.unused.get(o.source_id or "")
+            if unread:
+                shown = "; ".join(unread[:3]) + (
+                    f" and {len(unread) - 3} more" if len(unread) > 3 else ""
+                )
+                why = f"read, but no indicator uses what it holds ({shown})"
+            elif sum(o.rows_left_out.values()):
+                why = "read, but every figure is for a place outside those kept"
+            else:
+                why = "read, but none of its figures is kept (an older edition, or a duplicate)"
+            o.outcome, o.reason = "skipped", why
+            empty.append(o.source_id)
+            result.warnings.append(f"{o.path}: {why}")
+    if empty:
+        tables.sources = tables.sources[~tables.sources["source_id"].isin(empty)]
+    for origin, n in sorted(assembly.revised.items()):
+        result.notes.append(f"{n:,} figures revised by {origin}")
+
+
 def run(
     mode: str,
     db_path: Path,
@@ -117,10 +223,14 @@ def run(
     show_progress: bool = False,
     live_fetch: Callable[..., list[Extract]] | None = None,
     derivations: list[Derivation] | None = None,
+    strict: bool = False,
 ) -> BuildResult:
     """Build the warehouse at ``db_path`` from ``mode`` = ``live``, ``files`` or ``sample``.
 
-    Raises EtlError with a message for the user; the warehouse in use is then unchanged.
+    A broken file is quarantined and the rest load; the previous figures of what it held are
+    carried over (see ``etl.carry``). With ``strict`` any quarantined file or failed fetch fails
+    the build instead, naming every one. Raises EtlError with a message for the user; the
+    warehouse in use is then unchanged.
     """
     area = area or load_area()
     cat = catalogue()
@@ -131,46 +241,49 @@ def run(
         derivations = DERIVATIONS
 
     with warehouse.build_lock(db_path):
-        lookup_roots: list[Path] = [geo_dir()]  # lookups written by `python -m geo build`
-        lookups: Lookups | None = None
-        if mode == "files":
-            if from_dir is None:
-                raise EtlError("--from needs a folder of extract files")
-            lookup_roots.append(from_dir)
-            lookups, narrow = _lookups_first(area, lookup_roots)
-            extracts, skipped = read_folder(
-                from_dir, area, show_progress=show_progress, narrow=narrow
+        read, lookup_roots, lookups = _read(mode, from_dir, area, cat, show_progress, live_fetch)
+        result.outcomes = read.outcomes
+        result.notes += read.notes
+        problems = _problems(read.outcomes)
+        if strict and problems:
+            raise EtlError(
+                f"--strict: {len(problems)} file(s) could not be read, so nothing was built:\n  - "
+                + "\n  - ".join(problems)
             )
-            result.skipped = skipped
-        elif mode == "sample":
-            lookup_roots = [SAMPLE_DIR]
-            lookups, narrow = _lookups_first(area, lookup_roots)
-            extracts, skipped = read_folder(
-                SAMPLE_DIR, area, is_sample=True, show_progress=show_progress, narrow=narrow
-            )
-            result.skipped = skipped
-        elif mode == "live":
-            live_fetch = live_fetch or fetch_all
-            extracts = live_fetch(area=area, catalogue=cat, show_progress=show_progress)
-        else:
-            raise EtlError(f"unknown build mode {mode!r}")
+        extracts = read.extracts
         if not extracts:
+            first = next((o.error for o in read.outcomes if o.error is not None), None)
+            if first is not None and mode == "live":
+                raise first
             raise EtlError(
                 "No extract could be loaded, so no warehouse was built. "
                 + (
-                    f"Nothing under {from_dir} is an extract this build knows."
+                    f"Nothing under {from_dir} is an extract this build can read."
                     if mode == "files"
                     else ""
                 )
+                + ("".join(f"\n  - {p}" for p in problems))
             )
         result.is_sample = any(ex.is_sample for ex in extracts)
-        result.loaded = [f"{ex.origin} ({ex.description})" for ex in extracts]
         if lookups is None:
             lookups = find_lookups(*lookup_roots)  # raises here, after the extracts, if broken
-        tables, notes = assemble(extracts, area, lookups, cat, derivations)
-        result.notes += notes
-
+        assembly = assemble(extracts, area, lookups, cat, derivations)
+        tables = assembly.tables
+        result.notes += assembly.notes
         tables.observations["load_id"] = load_id
+        _count_figures(result, assembly)
+        result.warnings += [f"not read: {p}" for p in problems]
+
+        previous = warehouse.read_previous(db_path)
+        failures = [
+            Failure(o.path, o.dataset, o.reason)
+            for o in read.outcomes
+            if o.outcome in ("quarantined", "failed")
+        ]
+        loaded_now = {Path(o.origin).name for o in result.outcomes if o.outcome == "loaded"}
+        signature = area_signature(area)
+        result.carried = carry_over(tables, previous, failures, signature, loaded_now)
+
         obs = tables.observations
         for ind, g in obs.groupby("indicator_id"):
             result.rows_per_indicator[ind] = len(g)
@@ -183,7 +296,6 @@ def run(
                 result.periods[ind] = "no source loaded"
         result.areas_per_level = tables.areas["area_level"].value_counts().to_dict()
 
-        previous = warehouse.read_previous(db_path)
         tables.changes = _changes(load_id, obs, previous.get("observations"))
         finished = datetime.now(UTC).replace(tzinfo=None)
         this_load = pd.DataFrame(
@@ -192,11 +304,12 @@ def run(
                     "load_id": load_id,
                     "started_at": started,
                     "finished_at": finished,
-                    "status": "ok",
+                    "status": "ok" if not problems else "ok, with files not read",
                     "mode": mode + (" (sample)" if result.is_sample and mode != "sample" else ""),
                     "area_name": area.name,
                     "row_counts": json.dumps(result.rows_per_indicator, sort_keys=True),
                     "summary": result.summary(),
+                    "area_signature": signature,
                 }
             ]
         )
@@ -209,5 +322,9 @@ def run(
         old_changes = previous.get("changes")
         if old_changes is not None and not old_changes.empty:
             tables.changes = pd.concat([old_changes, tables.changes], ignore_index=True)
+        tables.load_files = load_files_frame(load_id, result.outcomes)
+        old_files = previous.get("load_files")
+        if old_files is not None and not old_files.empty:
+            tables.load_files = pd.concat([old_files, tables.load_files], ignore_index=True)
         warehouse.write(db_path, tables)
     return result

@@ -28,7 +28,8 @@ class ScanResult:
     skip_reason: str | None = None
 
 
-def _non_extract_reason(path: Path) -> str | None:
+def non_extract_reason(path: Path) -> str | None:
+    """Why a file is passed by for its type alone (geometry, documentation...), or None."""
     suffix = path.suffix.lower()
     name = path.name.lower()
     if suffix in _GEOMETRY:
@@ -42,7 +43,7 @@ def _non_extract_reason(path: Path) -> str | None:
 
 def recognise(path: Path) -> ScanResult:
     """Decide what one file is. Raises ExtractError for a broken tabular file."""
-    reason = _non_extract_reason(path)
+    reason = non_extract_reason(path)
     if reason:
         return ScanResult(path, None, reason)
     pr = probe(path)
@@ -67,15 +68,44 @@ def recognise(path: Path) -> ScanResult:
     return ScanResult(path, None, f"{kind} layout this build does not know")
 
 
-def scan(root: Path) -> list[ScanResult]:
-    """Every file under ``root`` (recursively, hidden files ignored), in path order."""
+def walk(root: Path) -> tuple[list[Path], list[str]]:
+    """Every file under ``root`` (recursively, hidden names ignored) in path order, and notes.
+
+    Each real folder is visited once (by device and inode), so a symbolic link back up the tree
+    is named in the notes instead of walked for ever.
+    """
     if root.is_file():
-        return [recognise(root)]
+        return [root], []
     if not root.is_dir():
         raise ExtractError(root, "no such file or folder")
-    files = sorted(
-        p
-        for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
-    return [recognise(p) for p in files]
+    files: list[Path] = []
+    notes: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            info = folder.stat()
+        except OSError as exc:
+            notes.append(f"{folder}: could not be opened ({exc.strerror})")
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            notes.append(f"{folder}: a link back to a folder already read (a loop); not read again")
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError as exc:
+            notes.append(f"{folder}: could not be listed ({exc.strerror})")
+            continue
+        for entry in reversed(entries):
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir():
+                    stack.append(entry)
+                elif entry.is_file():
+                    files.append(entry)
+            except OSError as exc:  # a dangling or looping link
+                notes.append(f"{entry}: could not be read ({exc.strerror or exc})")
+    return sorted(files), notes

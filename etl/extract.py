@@ -104,6 +104,8 @@ class Extract:
     # to read the file again in full (see etl.areas.AreaFilter).
     narrowed: AreaFilter | None = None
     reread: Callable[[], Extract] | None = None
+    # When the file was last changed: the last tie-break between overlapping editions.
+    modified_at: datetime | None = None
 
     @property
     def source_id(self) -> str:

@@ -44,11 +44,12 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from core.area import ENGLAND_CODE, Area
-from core.errors import EtlError, FetchError, LiveUnavailable
+from core.errors import EtlError, ExtractError, FetchError, LiveUnavailable
 from core.http import HttpClient, NetworkUnavailable
 from etl.catalogue import Catalogue, Dataset
 from etl.extract import Extract, Recognised
 from etl.nomis import NomisClient
+from etl.outcomes import FileOutcome
 from etl.registry import LIVE_SOURCES, LiveSource
 from etl.sources import nomis_api_csv
 
@@ -153,6 +154,12 @@ def fetch_query(nomis: NomisClient, query: NomisQuery, select: list[str], area: 
     )
 
 
+def _source_dataset(source: LiveSource) -> str | None:
+    """The catalogue dataset a live source fetches (its module's ``DATASET``), if it says."""
+    module = sys.modules.get(getattr(source, "__module__", ""), None)
+    return getattr(module, "DATASET", None)
+
+
 def fetch_all(
     area: Area,
     catalogue: Catalogue,
@@ -161,8 +168,14 @@ def fetch_all(
     *,
     datasets: Iterable[str] | None = None,
     live_sources: Iterable[LiveSource] | None = None,
+    failures: list[FileOutcome] | None = None,
 ) -> list[Extract]:
-    """Fetch every live dataset for ``area`` (see the module docstring)."""
+    """Fetch every live dataset for ``area`` (see the module docstring).
+
+    With ``failures`` given, a dataset or live source whose fetch fails (an error page, a
+    recoded dimension, a cut-off answer) is recorded there as a ``failed`` outcome and the
+    others go on; without it the first failure is raised. Losing the network is always raised.
+    """
     http = http or HttpClient()
     nomis = NomisClient(http)
     live_sources = list(LIVE_SOURCES if live_sources is None else live_sources)
@@ -181,22 +194,39 @@ def fetch_all(
         leave=False,
     )
     extracts: list[Extract] = []
+
+    def failed(what: str, dataset: str | None, exc: EtlError) -> None:
+        if failures is None or isinstance(exc, NetworkUnavailable):
+            raise exc
+        failures.append(
+            FileOutcome(what, "failed", str(exc), dataset=dataset, origin=what, error=exc)
+        )
+
     try:
         for key, qs in by_dataset.items():
             ds = qs[0].dataset
             bar.set_postfix_str(f"{ds.nomis_id} codes")
-            definition = nomis.definition(ds.nomis_id)
-            for concept, expected in ds.live_codes.items():
-                nomis.check_codes(ds.nomis_id, concept, expected, dataset_key=key)
-            select = nomis.select_for(definition)
-            bar.update(1)
-            for q in qs:
-                bar.set_postfix_str(f"{ds.nomis_id} {q.spec}")
-                extracts.append(fetch_query(nomis, q, select, area))
+            try:
+                definition = nomis.definition(ds.nomis_id)
+                for concept, expected in ds.live_codes.items():
+                    nomis.check_codes(ds.nomis_id, concept, expected, dataset_key=key)
+                select = nomis.select_for(definition)
                 bar.update(1)
+                got = []
+                for q in qs:
+                    bar.set_postfix_str(f"{ds.nomis_id} {q.spec}")
+                    got.append(fetch_query(nomis, q, select, area))
+                    bar.update(1)
+                extracts += got  # a dataset comes whole or not at all
+            except (FetchError, ExtractError) as exc:
+                failed(f"Nomis {ds.nomis_id} ({key})", key, exc)
         for source in live_sources:
-            bar.set_postfix_str(getattr(source, "__name__", "live source"))
-            extracts.extend(source(http, area, catalogue))
+            name = getattr(source, "__module__", "") or getattr(source, "__name__", "live source")
+            bar.set_postfix_str(name)
+            try:
+                extracts.extend(source(http, area, catalogue))
+            except (FetchError, ExtractError) as exc:
+                failed(name, _source_dataset(source), exc)
             bar.update(1)
     except NetworkUnavailable as exc:
         if http.stats["fetched"] + http.stats["cache"] == 0:

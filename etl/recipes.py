@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
@@ -191,12 +193,15 @@ def _rounding_slack(both: pd.DataFrame, recipe: Recipe) -> pd.Series:
 
 
 def build_indicator(
-    indicator: Indicator, records_by_dataset: dict[str, pd.DataFrame]
+    indicator: Indicator,
+    records_by_dataset: dict[str, pd.DataFrame],
+    confirmed: Counter | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """All observations for one indicator, merging recipes in order of preference.
 
     Returns the observations and notes for the build summary (e.g. disagreements between
-    sources for the same figure).
+    sources for the same figure). ``confirmed`` counts, per source, the figures it gave that
+    agree with a preferred source's (kept under that source).
     """
     notes: list[str] = []
     merged: pd.DataFrame | None = None
@@ -212,7 +217,7 @@ def build_indicator(
             merged = obs
             continue
         both = merged.merge(
-            obs[[*KEY, "value", *_FILLABLE]],
+            obs[[*KEY, "value", *_FILLABLE, "source_id"]],
             on=KEY,
             how="left",
             suffixes=("", "_alt"),
@@ -222,6 +227,8 @@ def build_indicator(
         agree = (both["value"] - both["value_alt"]).abs() <= slack
         disagree = (both["_merge"] == "both") & both["value"].notna() & both["value_alt"].notna()
         n_conflict = int((disagree & ~agree).sum())
+        if confirmed is not None:
+            confirmed.update(both.loc[disagree & agree, "source_id_alt"].dropna().tolist())
         if n_conflict:
             notes.append(
                 f"{indicator.id}: {n_conflict} figure(s) from {recipe.dataset} differ from the "

@@ -13,7 +13,9 @@ CREATE TABLE sources (
     origin        VARCHAR NOT NULL,      -- the file or URL read
     sha256        VARCHAR NOT NULL,
     is_sample     BOOLEAN NOT NULL DEFAULT FALSE,
-    notes         VARCHAR
+    notes         VARCHAR,
+    carried_over_from_load VARCHAR,      -- set when this build could not refresh the dataset and
+    carried_over_reason    VARCHAR       -- kept the earlier build's figures: which load, and why
 );
 
 CREATE TABLE indicators (
@@ -86,7 +88,23 @@ CREATE TABLE loads (
     mode          VARCHAR NOT NULL,      -- live, files, sample
     area_name     VARCHAR NOT NULL,
     row_counts    JSON NOT NULL,         -- rows per indicator
-    summary       VARCHAR NOT NULL       -- the closing summary the command printed
+    summary       VARCHAR NOT NULL,      -- the closing summary the command printed
+    area_signature VARCHAR               -- the area configuration's codes, hashed
+);
+
+CREATE TABLE load_files (
+    load_id       VARCHAR NOT NULL,
+    path          VARCHAR NOT NULL,      -- as found under the --from folder, or the live URL
+    outcome       VARCHAR NOT NULL CHECK (outcome IN
+                      ('loaded', 'skipped', 'duplicate', 'quarantined', 'failed')),
+    reason        VARCHAR,               -- why skipped, quarantined or failed; a duplicate's twin
+    location      VARCHAR,               -- where in the file the problem is (line, sheet, cell)
+    dataset       VARCHAR,
+    source_id     VARCHAR,
+    figures       INTEGER NOT NULL,      -- figures in the warehouse from this file
+    figures_by_indicator JSON NOT NULL,
+    rows_left_out JSON NOT NULL,         -- reason -> rows or figures of the file not kept
+    PRIMARY KEY (load_id, path)
 );
 
 CREATE TABLE changes (

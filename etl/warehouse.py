@@ -35,6 +35,7 @@ TABLES = (
     "observations",
     "loads",
     "changes",
+    "load_files",
 )
 
 
@@ -81,6 +82,7 @@ class Tables:
     observations: pd.DataFrame
     loads: pd.DataFrame
     changes: pd.DataFrame
+    load_files: pd.DataFrame
 
 
 def holds_real_data(db_path: Path) -> bool:
@@ -103,7 +105,8 @@ def holds_real_data(db_path: Path) -> bool:
 
 
 def read_previous(db_path: Path) -> dict[str, pd.DataFrame]:
-    """Loads, changes and observations of the warehouse in use ({} if none or unreadable)."""
+    """Every table of the warehouse in use ({} if none or unreadable; a table an older
+    warehouse lacks is left out)."""
     if not db_path.exists():
         return {}
     try:
@@ -111,13 +114,9 @@ def read_previous(db_path: Path) -> dict[str, pd.DataFrame]:
     except duckdb.Error:
         return {}
     try:
+        present = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
         return {
-            "loads": con.execute("SELECT * FROM loads").df(),
-            "changes": con.execute("SELECT * FROM changes").df(),
-            "observations": con.execute(
-                "SELECT indicator_id, area_code, period_start, period_end, breakdown, value "
-                "FROM observations"
-            ).df(),
+            name: con.execute(f"SELECT * FROM {name}").df() for name in TABLES if name in present
         }
     except duckdb.Error:
         return {}

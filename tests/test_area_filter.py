@@ -90,9 +90,9 @@ def test_a_name_learned_from_the_extracts_reads_a_left_out_file_again(
     calls = []
     parse = census_bulk.parse
 
-    def counting(path, recognised, data=None, **kwargs):
-        calls.append((Path(path).name, "narrow" in kwargs))
-        return parse(path, recognised, data, **kwargs)
+    def counting(path, recognised, **kwargs):
+        calls.append((Path(path).name, kwargs.get("narrow") is not None))
+        return parse(path, recognised, **kwargs)
 
     monkeypatch.setattr(census_bulk, "parse", counting)
     narrowed = build.run("files", tmp_path / "a.duckdb", from_dir=unnamed_area)
@@ -116,9 +116,9 @@ def test_left_out_figures_are_counted_as_before(unnamed_area, tmp_path, monkeypa
     calls = []
     parse = census_bulk.parse
 
-    def counting(path, recognised, data=None, **kwargs):
+    def counting(path, recognised, **kwargs):
         calls.append(Path(path).name)
-        return parse(path, recognised, data, **kwargs)
+        return parse(path, recognised, **kwargs)
 
     monkeypatch.setattr(census_bulk, "parse", counting)
     narrowed = build.run("files", tmp_path / "a.duckdb", from_dir=unnamed_area)

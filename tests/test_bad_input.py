@@ -1,5 +1,6 @@
-"""Broken and foreign files: a clear message naming the file (and line or column), a non-zero exit,
-and the warehouse in use left byte-for-byte as it was. Files that are not extracts are listed as
+"""Broken and foreign files: each named with its line or column. By default a broken file is
+quarantined and the rest load (exit 0); with --strict the build fails (exit 1) naming it, and the
+warehouse in use is left byte-for-byte as it was. Files that are not extracts are listed as
 skipped, with the reason, and the whole real data folder builds."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 
@@ -134,26 +136,53 @@ def warehouse(tmp_path):
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_a_broken_file_fails_the_build_and_keeps_the_warehouse(case, warehouse, capsys):
+def test_strict_fails_on_a_broken_file_and_keeps_the_warehouse(case, warehouse, capsys):
     db, before, folder = warehouse
     name, data, expected = CASES[case]
     (folder / name).write_bytes(data)
     capsys.readouterr()
-    code = main(["build", "--from", str(folder), "--db", str(db), "--quiet"])
+    code = main(["build", "--from", str(folder), "--db", str(db), "--quiet", "--strict"])
     err = capsys.readouterr().err
-    assert code != 0
-    assert err.startswith("Build failed: ")
+    assert code == 1
+    assert err.startswith("Build failed: --strict: 1 file(s) could not be read")
     for text in expected:
         assert text in err, f"{text!r} not in {err!r}"
     assert f"The warehouse in use ({db}) was not changed." in err
     assert db.read_bytes() == before
 
 
-def test_the_command_exits_non_zero(warehouse):
+@pytest.mark.parametrize("case", list(CASES))
+def test_by_default_a_broken_file_is_quarantined_and_the_rest_load(case, warehouse, capsys):
+    db, _, folder = warehouse
+    name, data, expected = CASES[case]
+    (folder / name).write_bytes(data)
+    capsys.readouterr()
+    code = main(["build", "--from", str(folder), "--db", str(db), "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.strip().startswith(f"quarantined {name}"))
+    for text in expected:
+        assert text in line, f"{text!r} not in {line!r}"
+    assert "loaded      SAMPLE_employment-rate.csv: 100 figures" in out
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        outcomes = dict(
+            con.execute(
+                "SELECT path, outcome FROM load_files WHERE load_id = "
+                "(SELECT load_id FROM loads ORDER BY started_at DESC LIMIT 1)"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert outcomes == {"SAMPLE_employment-rate.csv": "loaded", name: "quarantined"}
+
+
+def test_the_command_exits_non_zero_with_strict(warehouse):
     db, before, folder = warehouse
     (folder / "empty.csv").write_bytes(b"")
     proc = subprocess.run(
-        [sys.executable, "-B", "-m", "etl", "build", "--from", str(folder), "--db", str(db)],
+        [sys.executable, "-B", "-m", "etl", "build", "--from", str(folder), "--db", str(db),
+         "--strict"],
         cwd=build.REPO_ROOT,
         capture_output=True,
         text=True,
@@ -161,6 +190,20 @@ def test_the_command_exits_non_zero(warehouse):
     assert proc.returncode == 1
     assert "empty.csv: the file is empty" in proc.stderr
     assert db.read_bytes() == before
+
+
+def test_a_folder_with_nothing_readable_exits_1_and_usage_errors_exit_2(tmp_path, capsys):
+    folder = tmp_path / "extracts"
+    folder.mkdir()
+    (folder / "empty.csv").write_bytes(b"")
+    db = tmp_path / "w.duckdb"
+    assert main(["build", "--from", str(folder), "--db", str(db), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "No extract could be loaded" in err and "empty.csv: the file is empty" in err
+    assert not db.exists()
+    with pytest.raises(SystemExit) as usage:
+        main(["build", "--from", str(folder), "--sample"])
+    assert usage.value.code == 2
 
 
 def test_files_that_are_not_extracts_are_listed_as_skipped_with_reasons(tmp_path):
@@ -182,8 +225,8 @@ def test_files_that_are_not_extracts_are_listed_as_skipped_with_reasons(tmp_path
         "notes.csv": "a CSV layout this build does not know",
     }
     summary = result.summary()
-    assert "Skipped 4 file(s):" in summary
-    assert "notes.csv: a CSV layout this build does not know" in summary
+    assert "Files (5: 1 loaded, 4 skipped):" in summary
+    assert "  skipped     notes.csv: a CSV layout this build does not know" in summary
 
 
 @pytest.mark.shared_data

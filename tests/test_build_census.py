@@ -7,7 +7,7 @@ import shutil
 import duckdb
 import pytest
 
-from core.errors import ExtractError
+from core.errors import EtlError
 from etl import build
 
 pytestmark = pytest.mark.shared_data
@@ -54,7 +54,7 @@ def test_the_skipped_files_are_listed_with_reasons(ts066_dir, tmp_path):
     assert reasons == {"ts066-2021-1_metadata.txt": "not an extract: documentation or metadata"}
 
 
-def test_a_broken_file_fails_the_build_and_keeps_the_warehouse(ts066_dir, tmp_path):
+def test_a_broken_file_fails_a_strict_build_and_keeps_the_warehouse(ts066_dir, tmp_path):
     db = tmp_path / "w.duckdb"
     build.run("files", db, from_dir=ts066_dir)
     before = db.read_bytes()
@@ -64,8 +64,8 @@ def test_a_broken_file_fails_the_build_and_keeps_the_warehouse(ts066_dir, tmp_pa
     cells[4] = "n/a"
     lines[5] = ",".join(cells)
     ltla.write_text("\n".join(lines) + "\n")
-    with pytest.raises(ExtractError) as err:
-        build.run("files", db, from_dir=ts066_dir)
+    with pytest.raises(EtlError) as err:
+        build.run("files", db, from_dir=ts066_dir, strict=True)
     assert "census2021-ts066-ltla.csv" in str(err.value)
     assert "line 6" in str(err.value)
     assert "'n/a'" in str(err.value)

@@ -26,6 +26,7 @@ def test_the_schema_checks_allow_exactly_the_kernel_vocabulary():
     assert _check_list("status") == tuple(vocabulary.STATUSES)
     assert _check_list("polarity") == vocabulary.POLARITIES
     assert _check_list("aggregate") == vocabulary.AGGREGATES
+    assert _check_list("outcome") == vocabulary.FILE_OUTCOMES
 
 
 def test_every_status_has_a_rank_and_every_catalogue_word_is_in_the_vocabulary():

@@ -1,14 +1,16 @@
-"""Broken input files: the build stops with a message naming the file (and line or column),
-the warehouse or geometry in use keeps its bytes, and the dashboard serves what it served.
+"""Broken input files, from the reader's side. With --strict the build stops naming the file
+(and line or column), the warehouse in use keeps its bytes and the dashboard serves what it
+served. By default a download that became broken is quarantined and the figures it gave are
+carried over: the dashboard still shows them, marked as not refreshed.
 
-The messages for many broken extracts are checked in test_bad_input.py; here each fault is also
-checked from the reader's side: after the failed build the app shows the previous figures.
+The messages for many broken extracts are checked in test_bad_input.py.
 """
 
 from __future__ import annotations
 
 import shutil
 
+import pandas as pd
 import pytest
 
 from etl import build
@@ -20,6 +22,9 @@ from tests.test_bad_input import ONS_HEADER, ONS_ROWS, QUERY, _crlf, _query_with
 from tests.test_geo_bad_input import AREA, LSOAS, grid, lsoa_frame, world, write_lookup
 
 GOOD = build.SAMPLE_DIR / "SAMPLE_employment-rate.csv"
+OTHER = build.SAMPLE_DIR / (
+    "SAMPLE_proportion-of-people-who-are-economically-inactive-due-to-sickness.csv"
+)
 
 CASES = {
     "empty file": ("empty.csv", b"", ["empty.csv: the file is empty"]),
@@ -69,7 +74,7 @@ def in_use(tmp_path):
 
 def failed_build(folder, capsys) -> str:
     capsys.readouterr()
-    code = main(["build", "--from", str(folder), "--quiet"])
+    code = main(["build", "--from", str(folder), "--quiet", "--strict"])
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("Build failed: ") and "Traceback" not in err
@@ -87,6 +92,26 @@ def test_a_broken_extract_leaves_the_app_serving_the_previous_figures(case, in_u
         assert text in err, f"{text!r} not in {err!r}"
     assert warehouse_bytes() == before
     assert_still_served(shown)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_download_that_became_broken_keeps_its_figures_served(case, tmp_path, capsys):
+    folder = tmp_path / "extracts"
+    folder.mkdir()
+    shutil.copy(GOOD, folder)
+    shutil.copy(OTHER, folder)
+    assert main(["build", "--from", str(folder), "--quiet"]) == 0
+    shown = served()
+    _, data, _ = CASES[case]
+    (folder / GOOD.name).write_bytes(data)  # the refresh saved a broken file over the download
+    capsys.readouterr()
+    assert main(["build", "--from", str(folder), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "Carried over from the warehouse in use:" in out
+    assert f"ons_local_indicators: not refreshed: {GOOD.name}" in out
+    now = served()
+    assert now.load_id != shown.load_id and now.n_obs == shown.n_obs
+    pd.testing.assert_frame_equal(now.figures, shown.figures)
 
 
 def test_a_lookup_with_conflicts_among_the_extracts_is_named_without_a_traceback(

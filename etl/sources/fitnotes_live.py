@@ -15,6 +15,8 @@ from etl.catalogue import Catalogue
 from etl.extract import Extract
 from etl.sources import fitnotes, landing
 
+DATASET = fitnotes.DATASET  # what this client fetches (named when a fetch fails)
+
 SERIES_URL = (
     "https://digital.nhs.uk/data-and-information/publications/statistical/"
     "fit-notes-issued-by-gp-practices"

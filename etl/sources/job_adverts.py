@@ -41,6 +41,7 @@ NARROWS = False
 REPLACES_HISTORY = False
 ADZUNA = "ons_job_adverts_adzuna"
 TEXTKERNEL = "ons_job_adverts_textkernel"
+DATASET = TEXTKERNEL  # what the live client fetches (named when a fetch fails)
 ADZUNA_CATEGORY = "Online job adverts, January average (units)"
 SNAPSHOT = "Snapshot job adverts"
 NEW = "New job adverts"
