@@ -5,7 +5,7 @@
     Deck's JSON exactly as Streamlit puts it in the page's message (UTF-8 bytes).
 ``map_payload_bytes.england_lad``  the same Deck built by ``dashboard.maps.choropleth`` (as the
     map page builds its LAD map, labels included) for every English LAD, from the real LAD
-    boundary file made web-ready by ``geo.build.web_layer`` (the build's own repair and
+    boundary file made web-ready by ``geo.levels.web_layer`` (the build's own repair and
     simplification), with each LAD's employment rate from the warehouse.
 """
 
@@ -56,7 +56,7 @@ def england_payload(shared: Path, warehouse: Path) -> int:
     import duckdb
 
     from dashboard import maps
-    from geo.build import web_layer
+    from geo.levels import web_layer
 
     gdf = web_layer(shared / LAD_FILE, "lad", prefix="E")
     con = duckdb.connect(str(warehouse), read_only=True)

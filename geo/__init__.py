@@ -58,13 +58,8 @@ lookup files), ``--sample`` (schematic, offline); ``--out DIR`` (default ``data/
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
-
 from core.errors import BoundaryError, GeoError, GeometryNotBuilt
-
-if TYPE_CHECKING:
-    import geopandas
+from geo.store import available_levels, build_info, geo_dir, load_level
 
 __all__ = [
     "BoundaryError",
@@ -75,31 +70,3 @@ __all__ = [
     "geo_dir",
     "load_level",
 ]
-
-
-def load_level(level: str, geo_dir: Path | None = None) -> geopandas.GeoDataFrame:
-    """One level of built map geometry in EPSG:4326 (see the package docstring)."""
-    from geo.store import load_level as _load_level
-
-    return _load_level(level, geo_dir)
-
-
-def available_levels(geo_dir: Path | None = None) -> list[str]:
-    """The map levels built in ``geo_dir`` (default :func:`geo_dir`)."""
-    from geo.store import available_levels as _available_levels
-
-    return _available_levels(geo_dir)
-
-
-def geo_dir() -> Path:
-    """Where built geometry lives: ``$GEO_DIR`` if set, else ``data/geo``."""
-    from geo.store import geo_dir as _geo_dir
-
-    return _geo_dir()
-
-
-def build_info(geo_dir: Path | None = None) -> dict:
-    """The manifest of the build in ``geo_dir`` (``{}`` if none)."""
-    from geo.store import build_info as _build_info
-
-    return _build_info(geo_dir)

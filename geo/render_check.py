@@ -20,9 +20,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from PIL import Image, ImageDraw, ImageFont
 
+from geo.boundaries import scan
 from geo.store import load_level
 
 MERCATOR = "EPSG:3857"
@@ -146,13 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     raw = None
     if args.raw:
-        from geo.boundaries import scan
-
         layers, _ = scan(args.raw)
         frames = [layer.gdf.to_crs(4326) for layer in layers if layer.level == "lsoa"]
-        raw = gpd.GeoDataFrame(np.concatenate([f.values for f in frames]) if False else None)
-        import pandas as pd
-
         raw = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
     for path in render(args.geo, args.out, raw, args.zoom, args.sample_geo):
         print(path)

@@ -1,4 +1,4 @@
-"""``geo.build.web_layer``: a whole boundary file made web-ready by the build's own repair and
+"""``geo.levels.web_layer``: a whole boundary file made web-ready by the build's own repair and
 simplification (used by the benchmark for every English LAD)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from core.errors import BoundaryError
-from geo.build import web_layer
+from geo.levels import web_layer
 
 
 def _lads(tmp_path, geoms, codes=("E06000001", "E06000002", "W06000001")):
