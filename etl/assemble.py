@@ -16,6 +16,7 @@ from etl.catalogue import Catalogue
 from etl.derive import Context, Derivation
 from etl.extract import Extract
 from etl.names import resolve as resolve_names
+from etl.published import aps_table_indicators, els_indicators
 from etl.recipes import OBS_COLUMNS, build_indicator
 from etl.records import among, normalise_label
 
@@ -267,12 +268,15 @@ def assemble(
             for ex, miss in zip(given, missed, strict=True)
         ]
         return assemble(again, area, lookups, cat, derivations)
+    cat, els_notes = els_indicators(extracts, cat)
+    cat, table_notes = aps_table_indicators(extracts, cat)
+    els_notes += table_notes
     used: dict[str, set[str]] = {}
     for ind in cat.indicators.values():
         for recipe in ind.recipes:
             used.setdefault(recipe.dataset, set()).update(map(normalise_label, recipe.labels()))
     by_dataset, left_out, revised, unused = _records(extracts, scope, used)
-    notes = name_notes + scope.notes
+    notes = name_notes + scope.notes + els_notes
     notes += [f"{ex.origin}: {note}" for ex in extracts for note in ex.notes]
 
     observations = []

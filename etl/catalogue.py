@@ -27,21 +27,22 @@ class Recipe:
     denominator: str | None = None
     sum: tuple[str, ...] = ()
     scale: float = 1.0
+    denominator_sum: tuple[str, ...] = ()  # a ratio's denominator made by adding these
 
     @property
     def kind(self) -> str:
         if self.category:
             return "direct"
-        if self.numerator and self.denominator:
+        if self.numerator and (self.denominator or self.denominator_sum):
             return "ratio"
         return "sum"
 
     def labels(self) -> tuple[str, ...]:
-        """Every category label this recipe reads."""
+        """Every category label this recipe reads (a ratio's numerator first)."""
         if self.kind == "direct":
             return (self.category,)
         if self.kind == "ratio":
-            return (self.numerator, self.denominator)
+            return (self.numerator, *(self.denominator_sum or (self.denominator,)))
         return self.sum
 
 
@@ -136,11 +137,12 @@ def _indicator(key: str, raw: dict, challenges: dict, datasets: dict) -> Indicat
             denominator=r.get("denominator"),
             sum=tuple(r.get("sum", ())),
             scale=float(r.get("scale", 1.0)),
+            denominator_sum=tuple(r.get("denominator_sum", ())),
         )
         if recipe.dataset not in datasets:
             raise fail(f"recipe names unknown dataset {recipe.dataset!r}")
-        if not (recipe.category or (recipe.numerator and recipe.denominator) or recipe.sum):
-            raise fail("a recipe needs category, numerator+denominator, or sum")
+        if recipe.kind == "sum" and not recipe.sum:
+            raise fail("a recipe needs category, numerator+denominator(_sum), or sum")
         recipes.append(recipe)
     polarity = raw.get("polarity", "none")
     if polarity not in POLARITIES:

@@ -34,6 +34,8 @@ def non_extract_reason(path: Path) -> str | None:
     name = path.name.lower()
     if suffix in _GEOMETRY:
         return "not an extract: boundary or geometry file"
+    if suffix == ".json" and path.with_suffix(".csv").is_file():
+        return f"the metadata of {path.with_suffix('.csv').name}, read with it"
     if suffix in _DOCS or name.startswith(("readme", "manifest", "licence", "license")):
         return "not an extract: documentation or metadata"
     if suffix not in _TABULAR:

@@ -106,6 +106,8 @@ class Extract:
     reread: Callable[[], Extract] | None = None
     # When the file was last changed: the last tie-break between overlapping editions.
     modified_at: datetime | None = None
+    # What the file says of each category it holds (label, unit, caveats...), where it does.
+    indicator_meta: dict[str, dict] = field(default_factory=dict)
 
     @property
     def source_id(self) -> str:

@@ -191,4 +191,5 @@ def read_extract(
         if narrowed is None
         else lambda: read_extract(res, module, area, is_sample, None, digest),
         modified_at=datetime.fromtimestamp(res.path.stat().st_mtime, UTC).replace(tzinfo=None),
+        indicator_meta=dict(recs.attrs.get("indicator_meta", {})),
     )

@@ -9,7 +9,7 @@ import pandas as pd
 
 from core.errors import ExtractError
 from etl.catalogue import Indicator, Recipe
-from etl.records import normalise_label, worst_of_groups
+from etl.records import normalise_label, worse_status, worst_of_groups
 
 KEY = ["area_code", "period_start", "period_end", "breakdown"]
 OBS_COLUMNS = [
@@ -91,14 +91,17 @@ def _pivot(recs: pd.DataFrame) -> pd.DataFrame:
 
 def _across_categories(wide: pd.DataFrame, labels: list[str], recipe: Recipe) -> pd.DataFrame:
     """Figures made from several categories of one place, period and breakdown: the first over
-    the second (``ratio``) or all of them added (``sum``), where every category has a row.
+    the second, or over the sum of the rest (``ratio``), or all of them added (``sum``), where
+    every category has a row.
 
     ``wide`` comes from :func:`_pivot`, so its rows run in order of key, then category: the
-    figures come out in key order.
+    figures come out in key order. A ratio over a sum of categories (a group's share of its
+    total) takes its 95% interval from the numerator count's published interval alone.
     """
     key = _key_numbers(wide)
     norm = wide["norm"].to_numpy(dtype=object)
-    parts = labels[:2] if recipe.kind == "ratio" else labels
+    over_sum = recipe.kind == "ratio" and bool(recipe.denominator_sum)
+    parts = labels[:2] if recipe.kind == "ratio" and not over_sum else labels
     rows = {lab: np.flatnonzero(norm == lab) for lab in dict.fromkeys(parts)}
     common = key[rows[parts[0]]]
     for lab in parts[1:]:
@@ -111,12 +114,30 @@ def _across_categories(wide: pd.DataFrame, labels: list[str], recipe: Recipe) ->
     first = wide[[*KEY, "source_id", "area_name", "geo_vintage", "period_label"]]
     data: dict[str, object] = dict(first.iloc[picked[0]].reset_index(drop=True).items())
     none = np.full(len(common), np.nan)
+    data["ci_lower"] = none
+    data["ci_upper"] = none
+    if over_sum:
+        # The total leaves out a group too small to publish (flagged estimated); the figure's
+        # reliability is its numerator's.
+        withheld = [np.isnan(counted[at]) for at in picked[1:]]
+        d = sum(np.nan_to_num(counted[at]) for at in picked[1:])
+        d = np.where(np.logical_and.reduce(withheld), np.nan, d)
+        part_missing = np.logical_or.reduce(withheld)
+        statuses = np.array([x if isinstance(x, str) else None for x in status[picked[0]]],
+                            dtype=object)
+        statuses[part_missing] = [worse_status(x, "estimated") for x in statuses[part_missing]]
     if recipe.kind == "ratio":
-        n, d = counted[picked[0]], counted[picked[1]]
+        n = counted[picked[0]]
+        d = d if over_sum else counted[picked[1]]
         data["numerator"] = n
         data["denominator"] = d
         with np.errstate(divide="ignore", invalid="ignore"):
             data["value"] = np.where(d > 0, recipe.scale * n / d, np.nan)
+            if over_sum:
+                half = wide["ci_half"].to_numpy(dtype=np.float64)[picked[0]]
+                margin = np.where(d > 0, recipe.scale * half / d, np.nan)
+                data["ci_lower"] = np.maximum(data["value"] - margin, 0.0)
+                data["ci_upper"] = np.minimum(data["value"] + margin, recipe.scale)
     else:  # sum
         total = 0
         for at in picked:
@@ -124,9 +145,7 @@ def _across_categories(wide: pd.DataFrame, labels: list[str], recipe: Recipe) ->
         data["value"] = total
         data["numerator"] = none
         data["denominator"] = none
-    data["status"] = _worst_across([status[at] for at in picked])
-    data["ci_lower"] = none
-    data["ci_upper"] = none
+    data["status"] = statuses if over_sum else _worst_across([status[at] for at in picked])
     return pd.DataFrame(data)
 
 

@@ -237,8 +237,9 @@ def parse_period(raw: object) -> tuple[date, date, str]:
     """Turn a published period into ``(start, end, label)``.
 
     Understands Nomis forms (``Oct 2019-Sep 2020``, ``January 2025``, ``2025-01``, ``2021``),
-    ISO intervals (``2004-01-01/P1Y``), financial years (``2023/24``) and spreadsheet-mangled
-    months (``Dec-17``).
+    ISO intervals (``2004-01-01/P1Y``, ``/P3M``, ``/P1M``), single ISO dates (``2025-04-30``, a
+    reference date), financial and academic years (``2023/24``) and spreadsheet-mangled months
+    (``Dec-17``).
 
     Raises
     ------
@@ -275,9 +276,17 @@ def parse_period(raw: object) -> tuple[date, date, str]:
         end = _month_end(end_year, (end_month - 1) % 12 + 1)
         if months == 12 and start.month == 1:
             label = str(start.year)
+        elif months == 12 and start.month in (4, 8, 9) and start.day == 1:
+            label = f"{start.year}/{(start.year + 1) % 100:02d}"  # financial or academic year
+        elif months == 1:
+            label = f"{calendar.month_name[start.month]} {start.year}"
         else:
             label = f"{start:%b %Y}-{end:%b %Y}"
         return start, end, label
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    if m:  # a reference date, such as ASHE's survey date
+        day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return day, day, f"{day.day} {calendar.month_name[day.month]} {day.year}"
     m = re.fullmatch(r"(\d{4})", text)
     if m:
         y = int(m.group(1))

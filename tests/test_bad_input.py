@@ -257,8 +257,12 @@ def test_the_whole_real_data_folder_builds(shared_data, tmp_path):
         "claimant_count/lmregtabcc01march2023.xls",
     ):
         assert xls in loaded or "not read" not in skipped[xls]
-    for doc in ("SOURCES.md", "fitnotes/README.md", "ons_local_indicators/employment-rate.json"):
+    for doc in ("SOURCES.md", "fitnotes/README.md"):
         assert skipped[doc] == "not an extract: documentation or metadata"
+    assert (
+        skipped["ons_local_indicators/employment-rate.json"]
+        == "the metadata of employment-rate.csv, read with it"
+    )
     for indicator in (
         "employment_rate_16_64",
         "unemployment_rate_16_64",

@@ -1,6 +1,9 @@
 """The warehouse built from the real Nomis extracts, row for row: a digest of its observations and
 areas, taken before the parsers learned to leave out rows outside the area and to read cells
-column by column. A change that moves one figure, status or place changes the digest."""
+column by column. A change that moves one figure, status or place changes the digest.
+
+The digest covers the indicators the build made then; those added since (APS tables T09a and
+T19, read once every Nomis APS download was read alike) are checked by their own digest."""
 
 from __future__ import annotations
 
@@ -15,10 +18,19 @@ pytestmark = pytest.mark.shared_data
 
 GOLDEN = {
     "observations": (9241, "80a0d6ac084ccd84bb006c0d4c1e432f4967ee76b8ec8f8fe0b9be1673008265"),
+    "added": (41957, "6f6138c5f2c5a847fa33e8d24dcf415cf44e7d0400aa394a414fad3e6fe3baf1"),
     "areas": (1553, "e3e6abd94ba15c5b5338cfec0bb15448677ef6867061c2a834e47f12c19890cf"),
 }
+ADDED = (
+    "employment_by_occupation",
+    "level4_plus_female_pct_16_64",
+    "no_qualifications_female_pct_16_64",
+)
 QUERIES = {
-    "observations": "SELECT * EXCLUDE (load_id) FROM observations ORDER BY ALL",
+    "observations": "SELECT * EXCLUDE (load_id) FROM observations "
+    f"WHERE indicator_id NOT IN {ADDED} ORDER BY ALL",
+    "added": "SELECT * EXCLUDE (load_id) FROM observations "
+    f"WHERE indicator_id IN {ADDED} ORDER BY ALL",
     "areas": "SELECT * FROM areas ORDER BY ALL",
 }
 
@@ -36,8 +48,9 @@ def test_the_nomis_build_is_unchanged_row_for_row(shared_data, tmp_path):
     finally:
         con.close()
     assert got == GOLDEN
-    # What the parsers left out is still counted with what the scope dropped.
+    # What the parsers left out is still counted with what the scope dropped: 484,576 as before,
+    # and 13,500 of T09a and 34,020 of T19 (Scotland and Wales), now read.
     assert (
-        "484,576 published figures describe places outside England's local authorities, regions "
+        "532,096 published figures describe places outside England's local authorities, regions "
         "and this partnership's neighbourhoods, and were left out." in result.notes
     )

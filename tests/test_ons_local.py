@@ -70,17 +70,17 @@ def test_lower_case_layout_gives_value_and_confidence_limits(employment):
 def test_statuses_and_notes_are_kept_and_never_become_zeros(employment):
     recs = employment
     london = "E09000001"
-    # 'x': not available.
+    # 'x': withheld, kept as suppressed with no number.
     x = _figure(recs, london, "Employment rate", 2014)
-    assert math.isnan(x["value"]) and x["status"] == "missing"
-    # 'u' with no figure: withheld because the sample is too small.
+    assert math.isnan(x["value"]) and x["status"] == "suppressed"
+    # 'u': unreliable; this one comes without a figure, so there is none to keep.
     u = _figure(recs, london, "Employment rate", 2022)
-    assert math.isnan(u["value"]) and u["status"] == "suppressed"
+    assert math.isnan(u["value"]) and u["status"] == "low_reliability"
     # A figure whose note says it is unreliable keeps its number and says so.
     noted = _figure(recs, london, "Employment rate", 2018)
     assert noted["value"] == 76.0 and noted["status"] == "low_reliability"
     withheld = recs[recs["status"].isin(["missing", "suppressed"])]
-    assert len(withheld) == 63
+    assert len(withheld) == 60
     assert withheld["value"].isna().all()
 
 
@@ -94,7 +94,7 @@ def test_capitalised_layout_with_bom_and_year_periods(shared_data):
     assert luton["area_name"] == "Luton"  # the BOM did not end up in the first header
     # No confidence limits are published for the local authorities.
     assert recs[(recs["area_code"] == LUTON) & (recs["measure"] != "value")].empty
-    assert (recs["status"] == "missing").sum() == 462
+    assert (recs["status"] == "suppressed").sum() == 462
     assert ons_local.metadata(shared_data / FOLDER / SICKNESS) == {
         "release_date": date(2024, 4, 16)
     }
@@ -110,7 +110,7 @@ def test_built_into_the_warehouse_with_release_date(shared_data, tmp_path):
     result = build.run("files", db, from_dir=folder)
     skipped = {s.path.rsplit("/", 1)[-1]: s.reason for s in result.skipped}
     assert skipped == {
-        SICKNESS.replace(".csv", ".json"): "not an extract: documentation or metadata"
+        SICKNESS.replace(".csv", ".json"): f"the metadata of {SICKNESS}, read with it"
     }
     con = duckdb.connect(str(db), read_only=True)
     value = con.execute(

@@ -1,4 +1,4 @@
-"""Nomis XLSX downloads of Annual Population Survey tables (T01 economic activity and kin).
+"""Nomis XLSX downloads of Annual Population Survey tables: any table, the same layout.
 
 One sheet holds stacked blocks, one per period::
 
@@ -18,6 +18,11 @@ Blocks, headers and columns are found by their content, not by position. Areas a
 coded (``ladu:Luton``); they get provisional ``name:<kind>:<name>`` codes that the build resolves
 (see ``etl.names``). A marker in the number, Flags or conf cell is the figure's status, read from
 the block's own footnotes; a marked cell never becomes a number.
+
+Every APS table download has this layout. Known tables are read into their datasets (T01
+economic activity, T09a/T09b employment by occupation as ``soc2010:<code>``/``soc:<code>``
+breakdowns, T13a/T13b employment by industry as ``sic:<sections>``, T19 qualifications by sex
+and age); any other table loads as counts under ``aps_<table>`` with one breakdown per column.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from core.area import Area
+from core.classifications import soc_code
 from core.errors import ExtractError
 from etl import records
 from etl.areas import AreaFilter
@@ -41,11 +47,25 @@ NAME = "nomis_xlsx"
 NARROWS = False
 REPLACES_HISTORY = False
 
-_TABLE_COLUMN = re.compile(r"^\s*(?P<table>[A-Z]+\d+):(?P<cell>\d+)\s*\((?P<label>.*)\)\s*$", re.S)
+_TABLE_COLUMN = re.compile(
+    r"^\s*(?P<table>[A-Z]+\d+[a-z]?):(?P<cell>\d+)\s*\((?P<label>.*)\)\s*$", re.S
+)
 _FOOTNOTE = re.compile(r"^(?P<symbol>[^\w\s]{1,2})\s+(?P<text>\S.*)$", re.S)
-# (publication title, table) -> catalogue dataset. The title tells residence-based APS from the
-# workplace analysis, which shares table numbers.
-DATASETS = {("annual population survey", "T01"): "aps_t01"}
+APS = "annual population survey"
+# Table -> catalogue dataset, for the residence-based APS (the title tells it from the workplace
+# analysis, which shares table numbers). Any other table of either goes to GENERIC.
+DATASETS = {
+    "T01": "aps_t01",
+    "T09a": "aps_t09",
+    "T09b": "aps_t09",
+    "T13a": "aps_t13",
+    "T13b": "aps_t13",
+    "T19": "aps_t19",
+}
+GENERIC = "aps_tables"
+OCCUPATION = "In employment by occupation"
+INDUSTRY = "In employment by industry"
+_SIC_SECTIONS = re.compile(r"\b(?P<codes>[A-U](?:\s*(?:-|,|and)\s*[A-U])*)\s*[:)]")
 ROLES = {"number": "number", "conf": "conf", "flags": "flags", "flag": "flags"}
 
 
@@ -57,6 +77,37 @@ def _label(raw: str) -> str:
     """``T01:28 (Aged 16-64 - In employment : All People )`` -> the text in the parentheses."""
     m = _TABLE_COLUMN.match(raw)
     return " ".join(m.group("label").split()) if m else " ".join(raw.split())
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def split_label(table: str, label: str) -> tuple[str, str]:
+    """A column label of table ``table`` as (category, breakdown).
+
+    ``All people - Health Professionals (SOC2010) : All people`` of T09a ->
+    (``In employment by occupation (SOC 2010)``, ``soc2010:22``); a T01 or T19 label stays the
+    category (breakdown ``total``); any other table's label is the breakdown of category
+    ``<table>``.
+    """
+    head, _, who = label.rpartition(":")
+    head = head or label
+    who = who.strip()
+    for_whom = "" if who.lower() in ("all people", "all persons", "") else f" | {who}"
+    if table in ("T09a", "T09b"):
+        version = 2010 if table == "T09a" else 2020
+        group = re.sub(r"\(\s*SOC\s*20\d\d\s*\)", "", head.split(" - ", 1)[-1]).strip()
+        code = soc_code(group, version) or _slug(group)
+        prefix = "soc2010" if version == 2010 else "soc"
+        return f"{OCCUPATION} (SOC {version}){for_whom}", f"{prefix}:{code}"
+    if table in ("T13a", "T13b"):
+        m = _SIC_SECTIONS.search(head.split(" - ", 1)[-1])
+        codes = re.sub(r"\s*(?:,|and)\s*", ",", m.group("codes")).replace(" ", "") if m else None
+        return f"{INDUSTRY}{for_whom}", f"sic:{codes or _slug(head.split(' - ', 1)[-1])}"
+    if table in ("T01", "T19"):
+        return label, "total"
+    return table, label
 
 
 def _header_table(row: tuple) -> str | None:
@@ -90,10 +141,10 @@ def sniff(probe: Probe) -> Recognised | None:
             if "number" not in {_text(c).lower() for c in below}:
                 continue
             title = _title(rows)
-            dataset = DATASETS.get((_loose(title), table))
+            dataset = DATASETS.get(table) if _loose(title) == APS else None
             return Recognised(
                 parser=NAME,
-                dataset=dataset,
+                dataset=dataset or GENERIC,
                 description=f"Nomis XLSX download ({title or 'untitled'}, table {table})",
                 options={"sheet": sheet, "table": table},
             )
@@ -176,7 +227,7 @@ def parse(
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
             tmp.write(data)
             tmp.flush()
-            return parse(Path(tmp.name), recognised)
+            return parse(Path(tmp.name), recognised, area=area)
     sheets = read_workbook(Path(path))
     wanted = recognised.options.get("sheet")
     out = _Records()
@@ -225,7 +276,7 @@ def parse(
             i += 1
     if not blocks:
         raise ExtractError(path, "no 'Area' table heading with figure columns found")
-    return out.frame(recognised.dataset, str(path))
+    return out.frame(recognised.dataset, str(path), recognised.options.get("table", ""))
 
 
 class _Cells:
@@ -262,9 +313,10 @@ class _Records:
     value: list[float] = field(default_factory=list)
     status: list[str | None] = field(default_factory=list)
 
-    def frame(self, dataset: str | None, origin: str) -> pd.DataFrame:
+    def frame(self, dataset: str | None, origin: str, table: str) -> pd.DataFrame:
         n = len(self.row)
         rows = [self.rows[i] for i in self.row]
+        split = {label: split_label(table, label) for label in dict.fromkeys(self.category)}
         out = {
             "dataset": [dataset] * n,
             "area_code": [r[0] for r in rows],
@@ -273,8 +325,8 @@ class _Records:
             "period_start": [r[3][0] for r in rows],
             "period_end": [r[3][1] for r in rows],
             "period_label": [r[3][2] for r in rows],
-            "category": self.category,
-            "breakdown": ["total"] * n,
+            "category": [split[c][0] for c in self.category],
+            "breakdown": [split[c][1] for c in self.category],
             "measure": self.measure,
             "value": self.value,
             "status": self.status,

@@ -1,4 +1,4 @@
-"""ONS Explore Local Statistics tidy CSVs (one file per indicator).
+"""ONS Explore Local Statistics (ELS) tidy CSVs: any file, old or new schema.
 
 Two spellings of one layout are in use::
 
@@ -6,9 +6,16 @@ Two spellings of one layout are in use::
     AREACD,AREANM,Geography,Variable Name,Indicator,Mission,Category,Period,Observation,Measure,
         Unit,Lower Confidence Interval (95%),Upper Confidence Interval (95%),Observation Status,...
 
-``period`` is an ISO interval (``2023-01-01/P1Y``) or a year; ``status`` is ``x`` (not available)
-or ``u`` (unreliable); ``notes`` may say a figure is unreliable. The category of each record is
-the ``indicator`` text; the measures are ``value``, ``ci_lower`` and ``ci_upper``.
+with or without a byte-order mark, CRLF or LF. ``period`` is an ISO 8601 interval
+(``2023-01-01/P1Y``, ``/P3M``, ``/P1M``), a single date (ASHE's survey reference date,
+``2025-04-30``) or a year. A file may hold several ``indicator`` values. ``status`` ``x`` is a
+figure withheld (kept as suppressed, never 0); ``u`` a figure shown but unreliable (its value is
+kept, flagged low reliability). The category of each record is the ``indicator`` text (with the
+``measure`` added where one indicator comes in two measures); the measures are ``value``,
+``ci_lower`` and ``ci_upper``. A row without an area code is left out and counted.
+
+The companion ``.json`` (same name) gives each indicator's label, subtitle, caveats, source and
+release date (``sourceDate``): :func:`metadata` and :func:`indicator_metadata` read it.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import csv
 import io
 import json
 import math
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
@@ -46,13 +54,19 @@ COLUMNS = {
     "notes": ("notes",),
 }
 REQUIRED = ("code", "indicator", "period", "observation")
-_STATUS_CODES = {"x": "missing", "u": "low_reliability", "c": "suppressed", "z": "not_applicable"}
+_STATUS_CODES = {
+    "x": "suppressed",
+    "u": "low_reliability",
+    "c": "suppressed",
+    "z": "not_applicable",
+}
+EXTRA = {"measure": ("measure",), "unit": ("unit",), "polarity": ("polarity",)}
 
 
 def _positions(header: list[str]) -> dict[str, int]:
     low = [h.strip().lower() for h in header]
     found = {}
-    for key, names in COLUMNS.items():
+    for key, names in {**COLUMNS, **EXTRA}.items():
         for n in names:
             if n in low:
                 found[key] = low.index(n)
@@ -122,6 +136,10 @@ def parse(
 
     out: dict[str, list] = {c: [] for c in records.COLUMNS}
     seen: dict[tuple, int] = {}
+    left_out: Counter = Counter()
+    measures_of: dict[str, set[str]] = {}
+    meta: dict[tuple[str, str], dict] = {}
+    row_measure: list[str] = []
     periods: dict[str, tuple[date, date, str]] = {}
     for line, cells in rows[1:]:
         if not any(c.strip() for c in cells):
@@ -139,8 +157,14 @@ def parse(
 
         code = cell("code")
         if not code:
-            raise ExtractError(path, "row without an area code", line=line, column=names["code"])
+            left_out["rows without an area code"] += 1
+            continue
         indicator = cell("indicator")
+        measure_text = cell("measure")
+        measures_of.setdefault(indicator, set()).add(measure_text)
+        row_meta = meta.setdefault((indicator, measure_text), {"unit": cell("unit")})
+        if cell("polarity"):
+            row_meta.setdefault("polarity", cell("polarity"))
         raw_period = cell("period")
         if raw_period not in periods:
             try:
@@ -153,7 +177,7 @@ def parse(
                     column=names["period"],
                 ) from None
         start, end, label = periods[raw_period]
-        key = (code, indicator, start, end)
+        key = (code, indicator, measure_text, start, end)
         if key in seen:
             raise ExtractError(
                 path,
@@ -177,10 +201,9 @@ def parse(
         if "unreliable" in cell("notes").lower():
             status = records.worse_status(status, "low_reliability")
         value, value_status = _number(cell("observation"), path, line, names["observation"])
-        if value_status == "missing" and status == "low_reliability":
-            status = "suppressed"  # 'u' with no figure: withheld because the sample is too small
-        else:
+        if status is None or value_status not in ("missing",):
             status = records.worse_status(status, value_status)  # an empty figure is missing
+        # else: 'x' or 'u' already says why there is no figure
         figures = [("value", value)]
         for measure in ("ci_lower", "ci_upper"):
             raw = cell(measure)
@@ -201,9 +224,20 @@ def parse(
             out["status"].append(status)
             out["origin"].append(str(path))
             out["line"].append(line)
+            row_measure.append(measure_text)
     df = pd.DataFrame(out, columns=records.COLUMNS)
     df["value"] = df["value"].astype("float64")
     df["status"] = pd.Series(out["status"], dtype=object)
+    # One indicator published in two measures (a count and a percentage): say which is which.
+    several = {k for k, v in measures_of.items() if len(v) > 1}
+    if several:
+        two = df["category"].isin(several)
+        measures = pd.Series(row_measure, index=df.index)[two]
+        df.loc[two, "category"] = [
+            f"{c} ({m})" for c, m in zip(df.loc[two, "category"], measures, strict=True)
+        ]
+    df.attrs["left_out"] = dict(left_out)
+    df.attrs["indicator_meta"] = _with_file_metadata(path, meta, several)
     return df
 
 
@@ -223,13 +257,59 @@ def _find(obj: object, key: str) -> object | None:
     return None
 
 
-def metadata(path: Path) -> dict[str, object]:
-    """The release date (``sourceDate``) from the metadata JSON published beside the CSV."""
+def _json(path: Path | str) -> object:
     meta = Path(path).with_suffix(".json")
     if not meta.is_file():
+        return None
+    try:
+        return json.loads(meta.read_text(encoding="utf-8-sig"))
+    except (ValueError, OSError):
+        return None
+
+
+def metadata(path: Path) -> dict[str, object]:
+    """The release date (``sourceDate``) from the metadata JSON published beside the CSV."""
+    raw = _find(_json(path), "sourceDate")
+    if not raw:
         return {}
     try:
-        raw = _find(json.loads(meta.read_text(encoding="utf-8-sig")), "sourceDate")
-        return {"release_date": datetime.strptime(str(raw), "%d/%m/%Y").date()} if raw else {}
-    except (ValueError, OSError):
+        return {"release_date": datetime.strptime(str(raw), "%d/%m/%Y").date()}
+    except ValueError:
         return {}
+
+
+def indicator_metadata(path: Path | str) -> dict[str, dict[str, object]]:
+    """Each indicator's label, subtitle, description, caveats, source and decimals, from the
+    companion JSON (``{}`` without one). Keys are the CSV's ``indicator`` texts; ``""`` holds
+    what the file says of all its indicators."""
+    raw = _json(path)
+    if not isinstance(raw, dict):
+        return {}
+    block = raw.get("ess-beta-metadata")
+    if isinstance(block, dict):
+        shared = block.get("shared") if isinstance(block.get("shared"), dict) else {}
+        flat = {k: v for k, v in block.items() if not isinstance(v, dict)}
+        out = {"": {**shared, **flat}}
+        for key, value in block.items():
+            if isinstance(value, dict) and key != "shared":
+                out[key] = {**shared, **value}
+        return out
+    # The older csv-cubed metadata: a title and a description for the whole file.
+    return {
+        "": {
+            "label": raw.get("title"),
+            "longDescription": raw.get("summary") or raw.get("description"),
+        }
+    }
+
+
+def _with_file_metadata(
+    path: Path | str, meta: dict[tuple[str, str], dict], several: set[str]
+) -> dict[str, dict]:
+    """Per category: what the rows said (measure, unit, polarity) and what the JSON says."""
+    described = indicator_metadata(path)
+    out = {}
+    for (indicator, measure), row in meta.items():
+        info = {**described.get("", {}), **described.get(indicator, {}), **row, "measure": measure}
+        out[f"{indicator} ({measure})" if indicator in several else indicator] = info
+    return out
