@@ -32,9 +32,7 @@ from dashboard.formatting import (
     format_number,
     format_value,
     is_missing,
-    join_names,
     level_name,
-    short_health_name,
     status_text,
 )
 
@@ -676,22 +674,3 @@ def geometry_caption(note: object) -> str:
     text = text[:1].upper() + text[1:]
     return text if text.endswith(".") else text + "."
 
-
-def subicb_badges(members: pd.DataFrame) -> dict[str, str]:
-    """Member place code -> ``<sub-ICB>-wide`` (and the sub-ICB code -> the same badge)."""
-    badges = {}
-    for row in members.itertuples(index=False):
-        badge = f"{short_health_name(row.subicb_name)}-wide"
-        badges[row.lad_code] = badge
-        badges[row.subicb_code] = badge
-    return badges
-
-
-def subicb_note(members: pd.DataFrame, lad_names: dict[str, str]) -> str:
-    """Which places each sub-ICB area covers, for the legend."""
-    parts = []
-    for _code, grp in members.groupby("subicb_code", sort=True):
-        name = short_health_name(grp["subicb_name"].iloc[0])
-        places = join_names(lad_names.get(c, c) for c in grp["lad_code"])
-        parts.append(f"{name} covers {places}")
-    return "Published for NHS sub-ICB areas only: " + "; ".join(parts) + "."

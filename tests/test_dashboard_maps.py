@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from dashboard import maps
+from dashboard import display, maps
 
 
 def _places(values: list[float | None], statuses: list[str | None] | None = None):
@@ -215,10 +215,10 @@ def test_sub_icb_badges_go_on_member_places():
             "subicb_name": ["BLMK (NHS sub-ICB M1J4Y)", "Northamptonshire (NHS sub-ICB 78H)"],
         }
     )
-    badges = maps.subicb_badges(members)
+    badges = display.subicb_badges(members)
     assert badges["E06000032"] == "BLMK-wide"
     assert badges["E06000061"] == "Northamptonshire-wide"
-    note = maps.subicb_note(members, {"E06000032": "Luton", "E06000061": "North Northants"})
+    note = display.subicb_note(members, {"E06000032": "Luton", "E06000061": "North Northants"})
     assert "BLMK covers Luton" in note
 
 
