@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import display, maps, queries, state
+from dashboard import display, mapclasses, mapgeometry, maps, queries, state
 from dashboard import filters as flt
 from dashboard.aspiration import EMPLOYMENT_RATE
 from dashboard.compare import verdict
@@ -94,7 +94,7 @@ def render() -> None:
         badges = {c: f"{wide[c]}, modelled" for c in modelled if c in wide}
 
     layout = "map"
-    have_geo = maps.available_levels()
+    have_geo = mapgeometry.available_levels()
     if level == "lad" and "lad_hex" in have_geo:
         layout = url_choice(
             state.LAYOUT, "Layout", {"map": "Map", "hex": "Hex map"}, "map",
@@ -103,11 +103,11 @@ def render() -> None:
             "count as much as large rural areas.",
         )
 
-    figs = maps.MapFigures(
+    figs = mapclasses.MapFigures(
         rows=places, unit=unit, decimals=decimals, polarity=polarity, title=meta["title"],
         unit_label=meta["unit_label"], badges=badges,
     )
-    classes = maps.classify(places["value"].tolist(), polarity, unit, decimals)
+    classes = mapclasses.classify(places["value"].tolist(), polarity, unit, decimals)
     england = display.england(comparators)
 
     # The place selected: just clicked on the map or in the table, else the URL's ``area``.
@@ -131,8 +131,10 @@ def render() -> None:
     with map_col:
         note = ""
         try:
-            deck, note = _deck(level, layout, figs, classes, members, lad_names, selected)
-        except maps.GeometryUnavailable as exc:
+            deck, note = maps.level_map(level, figs, classes, members=members,
+                                        lad_codes=lad_names.keys(), hex_layout=layout == "hex",
+                                        selected=selected)
+        except mapgeometry.GeometryUnavailable as exc:
             deck = None
             st.info(f"{exc} The table beside shows the same figures.")
         if deck is not None:
@@ -146,7 +148,7 @@ def render() -> None:
         legend_note = display.subicb_note(members, lad_names) if level == "subicb" else ""
         unreliable = bool((places["status"] == "low_reliability").any())
         st.html(
-            maps.legend_html(figs, classes, n_missing=int(places["value"].isna().sum()),
+            mapclasses.legend_html(figs, classes, n_missing=int(places["value"].isna().sum()),
                              note=legend_note, unreliable=unreliable)
         )
         shown = display.figure_table(
@@ -194,36 +196,6 @@ def render() -> None:
 
     if selected:
         _selection(places, selected, unit, decimals, polarity, comparators, badges)
-
-
-def _deck(level, layout, figs, classes, members, lad_names, selected):
-    """The pydeck map for the level and layout, and a caption about the outlines."""
-    if level == "subicb":
-        lads = maps.load_geometry("lad")
-        lads = lads[lads["area_code"].isin(set(members["lad_code"]))]
-        shapes = maps.subicb_geometry(lads, members)
-        labels = maps.label_points(lads, figs.badges)
-        deck = maps.choropleth(shapes, figs, classes, outlines=lads, labels=labels,
-                               selected=selected)
-        return deck, maps.geometry_caption(lads["geometry_note"].iloc[0])
-    if level == "lad":
-        gdf = maps.load_geometry("lad_hex" if layout == "hex" else "lad")
-        gdf = gdf[gdf["area_code"].isin(lad_names.keys())]
-        unreliable = figs.rows.loc[figs.rows["status"] == "low_reliability", "area_code"].tolist()
-        labels = maps.label_points(gdf, figs.badges, unreliable=unreliable)
-        deck = maps.choropleth(gdf, figs, classes, labels=labels, selected=selected)
-        note = maps.geometry_caption(gdf["geometry_note"].iloc[0]) if len(gdf) else ""
-        if len(gdf) and bool(gdf["is_schematic"].iloc[0]) and layout != "hex":
-            note = "Schematic shapes, not real boundaries. " + note
-        return deck, note
-    gdf = maps.load_geometry(level)
-    gdf = gdf[gdf["lad_code"].isin(lad_names.keys())]
-    lads = maps.load_geometry("lad")
-    lads = lads[lads["area_code"].isin(lad_names.keys())]
-    labels = maps.label_points(lads)
-    deck = maps.choropleth(gdf, figs, classes, outlines=lads, labels=labels, selected=selected,
-                           thin_lines=True)
-    return deck, maps.geometry_caption(gdf["geometry_note"].iloc[0]) if len(gdf) else ""
 
 
 def _selection(places, code, unit, decimals, polarity, comparators, badges) -> None:
