@@ -55,7 +55,7 @@ def england_payload(shared: Path, warehouse: Path) -> int:
     """Bytes of the Deck JSON for every English LAD (see the module docstring)."""
     import duckdb
 
-    from dashboard import maps
+    from dashboard import mapclasses, maps
     from geo.levels import web_layer
 
     gdf = web_layer(shared / LAD_FILE, "lad", prefix="E")
@@ -80,9 +80,9 @@ def england_payload(shared: Path, warehouse: Path) -> int:
     finally:
         con.close()
     title, unit, unit_label, decimals, polarity = meta
-    figs = maps.MapFigures(rows=rows, unit=unit, decimals=int(decimals), polarity=polarity,
-                           title=title, unit_label=unit_label)
-    classes = maps.classify(rows["value"].tolist(), polarity, unit, int(decimals))
+    figs = mapclasses.MapFigures(rows=rows, unit=unit, decimals=int(decimals), polarity=polarity,
+                                 title=title, unit_label=unit_label)
+    classes = mapclasses.classify(rows["value"].tolist(), polarity, unit, int(decimals))
     deck = maps.choropleth(gdf, figs, classes, labels=maps.label_points(gdf))
     return len(deck.to_json().encode("utf-8"))
 

@@ -1,11 +1,9 @@
-"""Choropleth maps (pydeck) that read without a basemap, and the legend and summary beside them.
+"""Choropleth maps (pydeck) that read without a basemap, and the sentence that summarises one.
 
 Decisions, applied to every map:
 
-* Colours come from viridis (colour-blind safe, readable in greyscale), computed here in Python
-  from class breaks so the legend and the map cannot disagree.
-* Darker always means worse where the indicator has a polarity (lower employment, higher
-  inactivity); where it has none, darker means higher. The legend says which.
+* Fills come from the figures' classes (:mod:`dashboard.mapclasses`), so the legend and the map
+  cannot disagree.
 * Places without a figure are pale grey with diagonal hatching: never a colour of the scale.
 * Outlines and local-authority labels are drawn on the map itself; there are no basemap tiles.
 * Figures published only for NHS sub-ICB areas are drawn on the sub-ICB area (the union of its
@@ -14,265 +12,31 @@ Decisions, applied to every map:
 
 from __future__ import annotations
 
-import html
 import json
 import math
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
 
-import numpy as np
 import pandas as pd
 import pydeck as pdk
-import streamlit as st
 
-from core import settings
 from dashboard.formatting import (
     format_ci,
     format_number,
     format_value,
     is_missing,
-    join_names,
     level_name,
-    short_health_name,
     status_text,
 )
+from dashboard.mapclasses import Classes, MapFigures
+from dashboard.mapgeometry import geometry_caption, load_geometry, subicb_geometry
 
 AREAS_LAYER = "areas"
-MAX_CLASSES = 5
-
-# Viridis sampled at nine points, darkest first.
-VIRIDIS = (
-    "#440154",
-    "#472D7B",
-    "#3B528B",
-    "#2C728E",
-    "#21918C",
-    "#28AE80",
-    "#5EC962",
-    "#ADDC30",
-    "#FDE725",
-)
-NO_DATA_FILL = (224, 224, 224, 255)
 NO_DATA_HATCH = (110, 110, 110, 255)
 OUTLINE = (70, 70, 70, 255)
 LAD_OUTLINE = (33, 33, 33, 255)
 SELECTED_OUTLINE = (230, 0, 126, 255)
 LABEL_COLOUR = (17, 17, 17, 255)
 LABEL_BACKGROUND = (255, 255, 255, 220)
-
-
-class GeometryUnavailable(RuntimeError):
-    """Map geometry for a level has not been built; the message says how to build it."""
-
-
-GEO_HINT = "Build the map geometry with `python -m geo build` (or `make run`)."
-
-
-# ---------------------------------------------------------------------------------------------
-# Geometry (behind geo.load_level)
-# ---------------------------------------------------------------------------------------------
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _load(level: str, geo_dir: str | None, stamp: float) -> object:
-    import geo
-
-    return geo.load_level(level, geo_dir)
-
-
-def _geo_stamp(geo_dir: str | None) -> float:
-    from pathlib import Path
-
-    root = Path(geo_dir) if geo_dir else settings.geo_dir()
-    try:
-        return max((p.stat().st_mtime for p in root.glob("*")), default=0.0)
-    except OSError:
-        return 0.0
-
-
-def geo_dir() -> str | None:
-    """The geometry folder the geo package uses (None when geo is not installed)."""
-    try:
-        import geo
-
-        return str(geo.geo_dir())
-    except (ImportError, AttributeError):
-        return None
-
-
-def available_levels() -> tuple[str, ...]:
-    """Geometry levels that have been built (``lad``, ``msoa``, ``lsoa``, ``lad_hex``...)."""
-    try:
-        import geo
-
-        return tuple(geo.available_levels(geo.geo_dir()))
-    except (ImportError, AttributeError, OSError, ValueError):
-        return ()
-
-
-def load_geometry(level: str):  # -> geopandas.GeoDataFrame
-    """The built geometry for ``level`` (EPSG:4326), or GeometryUnavailable saying what to run."""
-    folder = geo_dir()
-    if folder is None:
-        raise GeometryUnavailable("Map geometry is not available yet. " + GEO_HINT)
-    try:
-        gdf = _load(level, folder, _geo_stamp(folder))
-    except (FileNotFoundError, OSError, KeyError, ValueError, ImportError, AttributeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise GeometryUnavailable(
-            f"No map geometry for {level_name(level, lower=True)} ({first}). " + GEO_HINT
-        ) from None
-    return gdf
-
-
-def subicb_geometry(lads, members: pd.DataFrame):  # -> geopandas.GeoDataFrame
-    """Sub-ICB areas as the union of their member places' shapes."""
-    joined = lads.merge(members[["lad_code", "subicb_code"]], left_on="area_code",
-                        right_on="lad_code", how="inner", suffixes=("", "_m"))
-    if joined.empty:
-        return joined
-    dissolved = joined.dissolve(by="subicb_code", as_index=False)
-    dissolved["area_code"] = dissolved["subicb_code"]
-    return dissolved[["area_code", "geometry"]]
-
-
-# ---------------------------------------------------------------------------------------------
-# Classes and colours
-# ---------------------------------------------------------------------------------------------
-
-
-def hex_to_rgba(colour: str, alpha: int = 255) -> tuple[int, int, int, int]:
-    """``#21918C`` -> ``(33, 145, 140, 255)``."""
-    c = colour.lstrip("#")
-    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16), alpha
-
-
-EQUAL_STEPS_UP_TO = 10  # places; more than this and classes are quantiles
-
-
-def class_method(n_values: int) -> str:
-    """``equal`` steps for a handful of places (quantiles of six values mostly show noise),
-    ``quantile`` for many."""
-    return "equal" if n_values <= EQUAL_STEPS_UP_TO else "quantile"
-
-
-def class_breaks(values: Sequence[float], k: int = MAX_CLASSES, decimals: int = 1) -> list[float]:
-    """Class edges (k+1 numbers, lowest to highest, strictly increasing).
-
-    Equal steps across the range for up to ten places, quantiles beyond. Fewer classes when
-    there are fewer distinct values; edges are rounded to the indicator's decimals so the legend
-    shows exactly the numbers used.
-    """
-    vals = np.array([float(v) for v in values if not is_missing(v)], dtype=float)
-    if vals.size == 0:
-        return []
-    distinct = np.unique(np.round(vals, decimals))
-    k = max(1, min(k, distinct.size))
-    if k == 1:
-        return [float(distinct[0]), float(distinct[-1])]
-    if class_method(vals.size) == "equal":
-        edges = np.linspace(vals.min(), vals.max(), k + 1)
-    else:
-        edges = np.quantile(vals, np.linspace(0, 1, k + 1))
-    step = 10.0 ** (-decimals)
-    lo = math.floor(vals.min() / step) * step
-    hi = math.ceil(vals.max() / step) * step
-    inner = [round(float(e), decimals) for e in edges[1:-1]]
-    out = [round(lo, decimals)]
-    for e in inner:
-        if lo < e < hi and e > out[-1]:
-            out.append(e)
-    out.append(round(hi, decimals))
-    return out
-
-
-def palette(n_classes: int, polarity: str) -> list[str]:
-    """Colours for classes lowest to highest; darker = worse (or higher when no polarity).
-
-    The palest viridis yellow is left out so every class stands apart from the white page.
-    """
-    if n_classes <= 0:
-        return []
-    if n_classes == 1:
-        picks = [VIRIDIS[4]]
-    else:
-        picks = [VIRIDIS[round(i)] for i in np.linspace(0, 7, n_classes)]  # dark -> light
-    return picks if polarity == "high_is_good" else list(reversed(picks))
-
-
-def darker_means(polarity: str, title: str = "") -> str:
-    """The legend's sentence on colour direction."""
-    if polarity == "high_is_good":
-        return "Darker = worse (lower values)."
-    if polarity == "low_is_good":
-        return "Darker = worse (higher values)."
-    return "Darker = higher values (no better or worse judgement)."
-
-
-def class_of(value: float | None, edges: Sequence[float]) -> int | None:
-    """Index of the class a value falls in (None for a missing value)."""
-    if is_missing(value) or len(edges) < 2:
-        return None
-    v = float(value)
-    for i in range(1, len(edges) - 1):
-        if v < edges[i]:
-            return i - 1
-    return len(edges) - 2
-
-
-@dataclass
-class Classes:
-    """Edges, colours and the words for the legend."""
-
-    edges: list[float]
-    colours: list[str]
-    polarity: str
-    unit: str
-    decimals: int
-    method: str = "quantile"
-
-    def colour_of(self, value: float | None) -> tuple[int, int, int, int]:
-        idx = class_of(value, self.edges)
-        if idx is None:
-            return NO_DATA_FILL
-        return hex_to_rgba(self.colours[idx], 235)
-
-    def labels(self) -> list[str]:
-        out = []
-        for i in range(len(self.edges) - 1):
-            lo = format_number(self.edges[i], self.decimals)
-            hi = format_value(self.edges[i + 1], self.unit, self.decimals)
-            out.append(f"{lo} to {hi}" if lo != format_number(self.edges[i + 1], self.decimals)
-                       else hi)
-        return out
-
-
-def classify(values: Sequence[float], polarity: str, unit: str, decimals: int) -> Classes:
-    """Class breaks and colours for the values on a map."""
-    edges = class_breaks(values, MAX_CLASSES, decimals)
-    n = max(len(edges) - 1, 0)
-    n_values = sum(1 for v in values if not is_missing(v))
-    return Classes(edges, palette(n, polarity), polarity, unit, decimals,
-                   class_method(n_values))
-
-
-# ---------------------------------------------------------------------------------------------
-# Layers
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class MapFigures:
-    """The figures drawn: one row per place (area_code, value, CI, period, status, badge)."""
-
-    rows: pd.DataFrame
-    unit: str
-    decimals: int
-    polarity: str
-    title: str
-    unit_label: str
-    badges: dict[str, str] = field(default_factory=dict)  # area_code -> "BLMK-wide"
 
 
 def _tooltip_props(
@@ -579,6 +343,49 @@ def choropleth(
     )
 
 
+def level_map(
+    level: str,
+    figs: MapFigures,
+    classes: Classes,
+    *,
+    members: pd.DataFrame,
+    lad_codes: Collection[str],
+    hex_layout: bool = False,
+    selected: str | None = None,
+) -> tuple[pdk.Deck, str]:
+    """The map of the partnership's places (``lad_codes``) at ``level``, and a caption about the
+    outlines: sub-ICB areas drawn as the union of their member places, each place outlined;
+    local authorities on their boundaries or (``hex_layout``) as equal hexagons; neighbourhoods
+    with their local authorities outlined. Raises GeometryUnavailable."""
+    places = set(lad_codes)
+    if level == "subicb":
+        lads = load_geometry("lad")
+        lads = lads[lads["area_code"].isin(set(members["lad_code"]))]
+        shapes = subicb_geometry(lads, members)
+        labels = label_points(lads, figs.badges)
+        deck = choropleth(shapes, figs, classes, outlines=lads, labels=labels,
+                          selected=selected)
+        return deck, geometry_caption(lads["geometry_note"].iloc[0])
+    if level == "lad":
+        gdf = load_geometry("lad_hex" if hex_layout else "lad")
+        gdf = gdf[gdf["area_code"].isin(places)]
+        unreliable = figs.rows.loc[figs.rows["status"] == "low_reliability", "area_code"].tolist()
+        labels = label_points(gdf, figs.badges, unreliable=unreliable)
+        deck = choropleth(gdf, figs, classes, labels=labels, selected=selected)
+        note = geometry_caption(gdf["geometry_note"].iloc[0]) if len(gdf) else ""
+        if len(gdf) and bool(gdf["is_schematic"].iloc[0]) and not hex_layout:
+            note = "Schematic shapes, not real boundaries. " + note
+        return deck, note
+    gdf = load_geometry(level)
+    gdf = gdf[gdf["lad_code"].isin(places)]
+    lads = load_geometry("lad")
+    lads = lads[lads["area_code"].isin(places)]
+    labels = label_points(lads)
+    deck = choropleth(gdf, figs, classes, outlines=lads, labels=labels, selected=selected,
+                      thin_lines=True)
+    return deck, geometry_caption(gdf["geometry_note"].iloc[0]) if len(gdf) else ""
+
+
 def selected_area(event: object) -> str | None:
     """The area code a map click selected (None when nothing is selected): from the event
     ``st.pydeck_chart`` returns, or from the chart's value in ``st.session_state`` (read before
@@ -600,50 +407,6 @@ def selected_area(event: object) -> str | None:
     return None
 
 
-# ---------------------------------------------------------------------------------------------
-# Legend and text summary
-# ---------------------------------------------------------------------------------------------
-
-
-def legend_html(figs: MapFigures, classes: Classes, *, n_missing: int, note: str = "",
-                unreliable: bool = False) -> str:
-    """The legend as HTML: class swatches with ranges and units, no-figure swatch, direction."""
-    esc = html.escape
-    rows = []
-    for colour, label in zip(classes.colours, classes.labels(), strict=True):
-        rows.append(
-            f'<div class="gsmw-legend-row"><span class="gsmw-swatch" '
-            f'style="background:{colour}"></span><span>{esc(label)}</span></div>'
-        )
-    rows_html = "".join(reversed(rows))  # highest values at the top
-    method = ("Classes are equal steps across the range of the places shown."
-              if classes.method == "equal"
-              else "Classes split the places shown into groups of similar size.")
-    nodata = (
-        '<div class="gsmw-legend-row"><span class="gsmw-swatch gsmw-nodata"></span>'
-        f"<span>No figure{esc(f' ({n_missing})' if n_missing else '')}</span></div>"
-    )
-    extra = ""
-    if unreliable:
-        extra += "<div>* unreliable estimate (small sample)</div>"
-    if note:
-        extra += f"<div>{esc(note)}</div>"
-    return (
-        "<style>.gsmw-legend{font-size:0.9rem;line-height:1.35;color:#111;}"
-        ".gsmw-legend-row{display:flex;align-items:center;gap:0.5rem;margin:2px 0;}"
-        ".gsmw-swatch{display:inline-block;width:1.6rem;height:1rem;border:1px solid #555;"
-        "flex:none;}"
-        ".gsmw-nodata{background:repeating-linear-gradient(45deg,#e0e0e0 0,#e0e0e0 3px,"
-        "#6e6e6e 3px,#6e6e6e 4px);}"
-        ".gsmw-legend-note{color:#333;margin-top:0.4rem;font-size:0.85rem;}</style>"
-        f'<div class="gsmw-legend" role="group" aria-label="Map legend">'
-        f"<div><b>{esc(figs.title)}</b></div>"
-        f"<div>{esc(figs.unit_label)}</div>"
-        f"{rows_html}{nodata}"
-        f'<div class="gsmw-legend-note">{esc(darker_means(classes.polarity))} '
-        f"{esc(method)}{extra}</div></div>"
-    )
-
 
 def summary_sentence(figs: MapFigures, level: str, period: str) -> str:
     """One line for screen readers: highest and lowest place, period, how many have no figure."""
@@ -662,36 +425,3 @@ def summary_sentence(figs: MapFigures, level: str, period: str) -> str:
         f"in {top['area_name']}, lowest {format_value(low['value'], figs.unit, figs.decimals)} "
         f"in {low['area_name']}, across {format_number(n)} {kind}{tail}."
     )
-
-
-_PATH_NOTE = re.compile(r"\s*\([^()]*(?:/|\\|\bfiles? under\b)[^()]*\)")
-
-
-def geometry_caption(note: object) -> str:
-    """The geometry's note as a reader sees it: where the shapes come from, without the build
-    machine's folders (``ONS LSOA boundaries (6 files under /srv/...)`` loses the brackets)."""
-    text = "" if is_missing(note) else _PATH_NOTE.sub("", str(note)).strip()
-    if not text:
-        return ""
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith(".") else text + "."
-
-
-def subicb_badges(members: pd.DataFrame) -> dict[str, str]:
-    """Member place code -> ``<sub-ICB>-wide`` (and the sub-ICB code -> the same badge)."""
-    badges = {}
-    for row in members.itertuples(index=False):
-        badge = f"{short_health_name(row.subicb_name)}-wide"
-        badges[row.lad_code] = badge
-        badges[row.subicb_code] = badge
-    return badges
-
-
-def subicb_note(members: pd.DataFrame, lad_names: dict[str, str]) -> str:
-    """Which places each sub-ICB area covers, for the legend."""
-    parts = []
-    for _code, grp in members.groupby("subicb_code", sort=True):
-        name = short_health_name(grp["subicb_name"].iloc[0])
-        places = join_names(lad_names.get(c, c) for c in grp["lad_code"])
-        parts.append(f"{name} covers {places}")
-    return "Published for NHS sub-ICB areas only: " + "; ".join(parts) + "."

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from core.area import ENGLAND_CODE
+from dashboard import db
 from dashboard.compare import change, verdict
-from dashboard.formatting import level_name, short_health_name
-
-ENGLAND = "E92000001"
+from dashboard.display import Comparator, figure_table
+from dashboard.formatting import level_name, short_health_name, total_title
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ def place(area_code: str, areas: pd.DataFrame, subicb: pd.DataFrame, partnership
         comps.append(("region", region))
     if area_code != partnership and level not in ("region", "country"):
         comps.append(("partnership", partnership))
-    if area_code != ENGLAND:
-        comps.append(("england", ENGLAND))
+    if area_code != ENGLAND_CODE:
+        comps.append(("england", ENGLAND_CODE))
     return Place(area_code, str(row["display_name"]), level, region, lad, tuple(chain),
                  tuple(comps))
 
@@ -157,6 +158,23 @@ def profile(
     return pd.DataFrame(out)
 
 
+def figures(p: Place, table: pd.DataFrame, names: dict[str, str], figure: str) -> pd.DataFrame:
+    """A :func:`profile` as the page's table: each indicator's figure (headed ``figure``) with its
+    period, interval, change on a year earlier and the area it covers when a wider area's figure
+    stands in, then each comparator's figure and the verdict against it, and the status."""
+    return figure_table(
+        table.assign(indicator=[total_title(t) for t in table["title"]]),
+        columns=("place", "period", "figure", "ci", "change", "covers", "values", "against",
+                 "status"),
+        against=[Comparator(names.get(c, c), table[f"{role}_value"]) for role, c in p.comparators],
+        label="indicator",
+        headers={"place": "Indicator", "figure": figure, "covers": "Figure covers",
+                 "against": "vs {name}"},
+        keep=("values",),
+        once=(),
+    )
+
+
 def describe(p: Place, names: dict[str, str]) -> str:
     """``Neighbourhood (MSOA) in Luton, East of England``."""
     kind = level_name(p.level, singular=True)
@@ -176,8 +194,6 @@ def cached_profile(
     The page reruns on every click (a section opened, a trend drawn) while the table changes only
     with the place, the challenge or a new build; building it walks every indicator's rows.
     """
-    from dashboard import db
-
     return _profile_for(db.version(), p.code, tuple(indicators["indicator_id"]), p, obs,
                         indicators, names)
 

@@ -1,4 +1,5 @@
-"""The pages of the dashboard and the hand-over of the filter values from the frame to a page."""
+"""The pages of the dashboard, links between them, and the hand-over of the filter values from
+the frame to a page."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard.filters import Filters
+from dashboard.formatting import md
 
 FILTERS_KEY = "_gsmw_filters"
 
@@ -51,3 +53,9 @@ def current_filters(page: str) -> Filters:
 def page_path(key: str) -> str:
     """The script path of a page, for ``st.page_link`` and ``st.switch_page``."""
     return PAGES[key].path
+
+
+def profile_link(area_code: str, area_name: str) -> None:
+    """A link to a place's profile."""
+    st.page_link(page_path("profile"), label=f"Open the profile of {md(area_name)}",
+                 icon=":material/arrow_forward:", query_params={"area": area_code})

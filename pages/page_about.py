@@ -18,7 +18,7 @@ from dashboard.formatting import (
     status_short,
     text_of,
 )
-from pages import _shared
+from dashboard.tables import static_table
 
 info = queries.info()
 st.markdown(
@@ -125,7 +125,7 @@ st.markdown(
 )
 st.subheader("Status flags")
 st.caption("Where a figure is not an ordinary published one, tables say so in a word or two.")
-_shared.static_table(
+static_table(
     pd.DataFrame({"Shown as": [status_short(code) for code in STATUSES],
                   "Meaning": list(STATUSES.values())}),
     key="status_table", width="content",
@@ -136,7 +136,7 @@ st.header("Indicators", anchor="indicators")
 ind = queries.indicators()
 ch = queries.challenges()
 ch_titles = dict(zip(ch["challenge_id"], ch["title"], strict=True))
-_shared.static_table(
+static_table(
     pd.DataFrame(
         {
             "Indicator": ind["title"],
@@ -174,7 +174,7 @@ else:
         st.caption("No earlier build to compare with, so no changes are listed.")
     else:
         st.subheader("What changed since the build before")
-        _shared.static_table(
+        static_table(
             pd.DataFrame(
                 {
                     "Indicator": changes["title"],

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, maps, queries, state
+from dashboard import charts, display, queries, state
 from dashboard import filters as flt
-from dashboard.compare import verdict
 from dashboard.formatting import breakdown_label, join_names, md, total_title
+from dashboard.tables import static_table
 from dashboard.views import current_filters, page_path
-from pages import _shared
 
 f = current_filters("compare")
 st.markdown(
@@ -37,39 +36,32 @@ else:
         rows = queries.observations((ind_id,), level, tuple(f.places), "latest", breakdown, True)
         places = rows[~rows["is_comparator"]]
         comps = rows[rows["is_comparator"]]
-        unit, decimals, polarity = meta["unit"], int(meta["decimals"]), meta["polarity"]
-        eng = _shared.england_value(comps)
+        unit, decimals = meta["unit"], int(meta["decimals"])
+        england = display.england(comps)
         with st.container(border=True, key=f"compare_{ind_id}"):
             st.subheader(md(total_title(meta["title"]) if breakdown == "total"
                             else f"{meta['title']}: {breakdown_label(breakdown)}"))
             period = places["period"].iloc[0] if len(places) else ""
-            st.caption(f"{md(meta['unit_label'])}, {md(period)}. {_shared.source_line(places)}")
+            st.caption(f"{md(meta['unit_label'])}, {md(period)}. {display.source_line(places)}")
             shown = pd.concat([places, comps[comps["area_level"] == "partnership"]])
-            shown = shown.assign(
-                judgement=[
-                    verdict(v, lo, hi, eng, polarity, "England").judgement
-                    for v, lo, hi in zip(shown["value"], shown["ci_lower"], shown["ci_upper"],
-                                         strict=True)
-                ]
-            )
+            shown = shown.assign(judgement=display.judgements(shown, england))
             if shown["value"].notna().any():
                 st.vega_lite_chart(
                     spec=charts.spec("compare_chart", shown, unit=unit,
                                      unit_label=meta["unit_label"], decimals=decimals,
-                                     reference=eng),
+                                     reference=england.figure),
                     key=f"compare_chart_{ind_id}",
                     height=charts.bars_height(int(shown["value"].notna().sum())),
                     alt=f"{meta['title']} by place with 95% confidence intervals, "
                         "England as a dashed line",
                 )
-            badges = maps.subicb_badges(members) if level == "subicb" else {}
+            badges = display.subicb_badges(members) if level == "subicb" else {}
             if level == "subicb":
-                st.caption(md(maps.subicb_note(members, lad_names), 600))
-            table_df = _shared.figure_table(rows, unit=unit, decimals=decimals,
-                                            polarity=polarity, england=eng, badges=badges)
-            _shared.static_table(table_df, key=f"compare_table_{ind_id}", width="content")
-            if _shared.notes(table_df):
-                st.caption(_shared.notes(table_df))
+                st.caption(md(display.subicb_note(members, lad_names), 600))
+            table_df = display.figure_table(rows, against=[england], badges=badges)
+            static_table(table_df, key=f"compare_table_{ind_id}", width="content")
+            if display.notes(table_df):
+                st.caption(display.notes(table_df))
 
     # The same figures to take away: the Data page builds every download.
     at_lad = [i for i in f.indicators if "lad" in flt.indicator_meta(i)["place_levels"]]

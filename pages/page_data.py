@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pandas as pd
 import streamlit as st
-from pandas.io.formats.style import Styler
 
 from dashboard import export, queries, state
+from dashboard.filterbar import url_choice
 from dashboard.formatting import format_number, join_names, level_name, md
+from dashboard.tables import missing_comparators, preview_table, table
 from dashboard.views import current_filters
-from pages import _shared
 
 ROW_LIMIT = 100_000
 
@@ -22,71 +21,11 @@ st.markdown(
     "one figure with its unit, period, 95% confidence limits, status, source and licence."
 )
 
-with_comparators = _shared.url_choice(
+with_comparators = url_choice(
     state.COMPARATORS, "Include comparators",
     {"1": "With the partnership, regions and England", "0": "Places only"}, "1",
     what="1 (with comparators) or 0 (places only)", widget="segmented",
 )
-
-HEADERS = {
-    "indicator_id": "Indicator id",
-    "indicator_title": "Indicator",
-    "area_code": "Area code",
-    "area_name": "Area",
-    "area_level": "Level",
-    "period": "Period",
-    "period_start": "Period start",
-    "period_end": "Period end",
-    "breakdown": "Breakdown",
-    "value": "Value",
-    "unit": "Unit",
-    "ci_lower": "95% CI lower",
-    "ci_upper": "95% CI upper",
-    "numerator": "Numerator",
-    "denominator": "Denominator",
-    "status": "Status code",
-    "status_text": "Status",
-    "source_title": "Source",
-    "publisher": "Publisher",
-    "licence": "Licence",
-    "attribution": "Attribution",
-    "retrieved": "File retrieved",
-}
-STYLE_UP_TO = 5_000  # rows: beyond this, mixed decimals fall back to one format per column
-
-
-def missing_comparators(rows: pd.DataFrame) -> list[str]:
-    """One sentence per indicator and comparator with no figure for some of the periods shown,
-    and why where the rows tell (the partnership's figures are added up from its places'
-    counts)."""
-    areas = queries.areas()
-    names = dict(zip(areas["area_code"], areas["display_name"], strict=True))
-    lads = areas[(areas["area_level"] == "lad") & areas["in_partnership"]]
-    if f.places:
-        lads = lads[lads["area_code"].isin(f.places)]
-    wanted = [c for c in (info["partnership_code"], *sorted(set(lads["region_code"].dropna())),
-                          _shared.ENGLAND) if c]
-    out = []
-    for _ind_id, grp in rows.groupby("indicator_id", sort=False):
-        places = grp[~grp["is_comparator"]]
-        periods = list(dict.fromkeys(places["period"]))
-        title = md(grp["indicator_title"].iloc[0])
-        for code in wanted:
-            gone = [p for p in periods
-                    if code not in set(grp.loc[grp["period"] == p, "area_code"])]
-            if not gone:
-                continue
-            when = (join_names(md(p) for p in gone) if len(gone) <= 3
-                    else f"{len(gone)} of the {len(periods)} periods shown")
-            why = ""
-            if code == info["partnership_code"]:
-                counted = places[places["period"].isin(gone)]["numerator"].notna().any()
-                why = (": not every place has a figure then" if counted else
-                       ": its figures are added up from its places' counts, and the source "
-                       "gives rates without counts")
-            out.append(f"{md(names.get(code, code))} has no figure for {title} in {when}{why}.")
-    return out
-
 
 if not f.indicators:
     st.info("Choose one or more indicators in the bar above.")
@@ -106,7 +45,8 @@ else:
     lad_names = dict(zip(areas["area_code"], areas["display_name"], strict=True))
     where = (join_names(md(lad_names.get(c, c)) for c in f.places) if f.places
              else "all places")
-    gaps = missing_comparators(rows) if with_comparators == "1" else []
+    gaps = (missing_comparators(rows, areas, info["partnership_code"], f.places)
+            if with_comparators == "1" else [])
     if f.level == "lad":  # places are local authorities: name them, not "authorities in" them
         subject = where if f.places else f"all {level_name(f.level, lower=True)}"
     else:
@@ -121,27 +61,8 @@ else:
     )
     if gaps:
         st.caption(" ".join(gaps))
-    decimals = sorted({int(d) for d in rows["decimals"].dropna()})
-    number_format = ("localized" if len(decimals) != 1 or decimals[0] == 0
-                     else f"%,.{decimals[0]}f")
-    shown: pd.DataFrame | Styler = preview
-    if len(decimals) > 1 and len(preview) <= STYLE_UP_TO:
-        # Several indicators with different decimals: each row shows its own indicator's.
-        styler = preview.style
-        for d in decimals:
-            idx = preview.index[rows["decimals"].to_numpy() == d]
-            styler = styler.format(f"{{:,.{d}f}}", subset=(idx, ["value", "ci_lower",
-                                                                 "ci_upper"]), na_rep="")
-        shown = styler
-        number_format = None
-    config = {col: st.column_config.TextColumn(label) for col, label in HEADERS.items()}
-    for col in ("value", "ci_lower", "ci_upper"):
-        config[col] = st.column_config.NumberColumn(HEADERS[col], format=number_format)
-    for col in ("numerator", "denominator"):
-        config[col] = st.column_config.NumberColumn(HEADERS[col], format="localized")
-    for col in ("period_start", "period_end", "retrieved"):
-        config[col] = st.column_config.DateColumn(HEADERS[col], format="YYYY-MM-DD")
-    _shared.table(
+    shown, config = preview_table(preview, rows["decimals"])
+    table(
         shown,
         hide_index=True, placeholder="",
         key="data_preview",

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
+from dashboard import display, mapclasses, mapgeometry, maps, queries, state
 from dashboard import filters as flt
-from dashboard import maps, queries, state
-from dashboard.aspiration import EMPLOYMENT_RATE, TARGET_RATE
-from dashboard.compare import HIGHER, LOWER, SIMILAR, verdict
+from dashboard.aspiration import EMPLOYMENT_RATE
+from dashboard.compare import verdict
+from dashboard.filterbar import url_choice
 from dashboard.formatting import (
     format_ci,
     format_value,
     level_name,
     md,
     status_notes,
-    status_short,
     status_text,
 )
-from dashboard.views import current_filters, page_path
-from pages import _shared
+from dashboard.tables import figure_columns, table
+from dashboard.views import current_filters, page_path, profile_link
 
 f = current_filters("map")
 
@@ -68,7 +67,7 @@ def render() -> None:
     breakdown = "total"
     if "total" not in meta["breakdowns"]:
         options = {b: b for b in meta["breakdowns"]}
-        breakdown = _shared.url_choice(
+        breakdown = url_choice(
             state.BREAKDOWN, "Breakdown", options, next(iter(options)),
             what="a breakdown of this indicator",
         )
@@ -87,29 +86,29 @@ def render() -> None:
         zip(areas.loc[areas["area_level"] == "lad", "area_code"],
             areas.loc[areas["area_level"] == "lad", "display_name"], strict=True)
     )
-    badges = maps.subicb_badges(members) if level == "subicb" else {}
+    badges = display.subicb_badges(members) if level == "subicb" else {}
     if level == "lad" and (places["status"] == "modelled").any():
         # Figures apportioned from a sub-ICB area: say on each place that it is not local.
-        wide = maps.subicb_badges(members)
+        wide = display.subicb_badges(members)
         modelled = places.loc[places["status"] == "modelled", "area_code"]
         badges = {c: f"{wide[c]}, modelled" for c in modelled if c in wide}
 
     layout = "map"
-    have_geo = maps.available_levels()
+    have_geo = mapgeometry.available_levels()
     if level == "lad" and "lad_hex" in have_geo:
-        layout = _shared.url_choice(
+        layout = url_choice(
             state.LAYOUT, "Layout", {"map": "Map", "hex": "Hex map"}, "map",
             what="map or hex", widget="segmented",
             help_text="The hex map gives every local authority the same size, so small towns "
             "count as much as large rural areas.",
         )
 
-    figs = maps.MapFigures(
+    figs = mapclasses.MapFigures(
         rows=places, unit=unit, decimals=decimals, polarity=polarity, title=meta["title"],
         unit_label=meta["unit_label"], badges=badges,
     )
-    classes = maps.classify(places["value"].tolist(), polarity, unit, decimals)
-    england = _shared.england_value(comparators)
+    classes = mapclasses.classify(places["value"].tolist(), polarity, unit, decimals)
+    england = display.england(comparators)
 
     # The place selected: just clicked on the map or in the table, else the URL's ``area``.
     codes = list(places["area_code"])
@@ -132,8 +131,10 @@ def render() -> None:
     with map_col:
         note = ""
         try:
-            deck, note = _deck(level, layout, figs, classes, members, lad_names, selected)
-        except maps.GeometryUnavailable as exc:
+            deck, note = maps.level_map(level, figs, classes, members=members,
+                                        lad_codes=lad_names.keys(), hex_layout=layout == "hex",
+                                        selected=selected)
+        except mapgeometry.GeometryUnavailable as exc:
             deck = None
             st.info(f"{exc} The table beside shows the same figures.")
         if deck is not None:
@@ -144,28 +145,33 @@ def render() -> None:
         st.caption(md(summary, 600) + (" " + md(note, 300) if note else ""),
                    help="A one-line text summary of the map, for screen readers.")
     with side_col:
-        legend_note = maps.subicb_note(members, lad_names) if level == "subicb" else ""
+        legend_note = display.subicb_note(members, lad_names) if level == "subicb" else ""
         unreliable = bool((places["status"] == "low_reliability").any())
         st.html(
-            maps.legend_html(figs, classes, n_missing=int(places["value"].isna().sum()),
+            mapclasses.legend_html(figs, classes, n_missing=int(places["value"].isna().sum()),
                              note=legend_note, unreliable=unreliable)
         )
-        table = _table(places, unit, decimals, polarity, england, badges,
-                       to_target=f.indicator == EMPLOYMENT_RATE)
+        shown = display.figure_table(
+            places,
+            columns=("place", "figure", *(("gap",) if f.indicator == EMPLOYMENT_RATE else ()),
+                     "ci", "against", "period", "status", "covers"),
+            against=[england], badges=badges, numbers=True, once=("period", "status"),
+            blank_verdicts=True,
+        )
         when = f", {md(period)}" if period != "several periods" else ""
         st.markdown(f"**The same figures{when}**  \nPick a row to select the place.")
-        _shared.table(
-            table,
+        table(
+            shown,
             hide_index=True, placeholder="—",
             key=table_key, box="map_table",
             on_select="rerun",
             selection_mode="single-row",
-            column_config=_table_config(table, unit, decimals),
+            column_config=figure_columns(shown, unit, decimals),
         )
         foot = []
-        if "95% CI" not in table:
-            foot.append(_shared.NO_VERDICT_NOTE)
-        elif (table["Against England"] == "").any():
+        if "95% CI" not in shown:
+            foot.append(display.NO_VERDICT_NOTE)
+        elif (shown["Against England"] == "").any():
             foot.append("A blank verdict: England has no figure for the same period.")
         statuses = [s for s in places["status"].dropna() if s]
         if statuses:
@@ -179,7 +185,7 @@ def render() -> None:
                 )
                 + "."
             )
-        foot.append(_shared.source_line(places))
+        foot.append(display.source_line(places))
         st.caption(" ".join(x for x in foot if x))
         st.page_link(
             page_path("data"), label="Download these figures (CSV or XLSX)",
@@ -189,100 +195,10 @@ def render() -> None:
         )
 
     if selected:
-        _selection(places, selected, unit, decimals, polarity, england, comparators, badges)
+        _selection(places, selected, unit, decimals, polarity, comparators, badges)
 
 
-def _deck(level, layout, figs, classes, members, lad_names, selected):
-    """The pydeck map for the level and layout, and a caption about the outlines."""
-    if level == "subicb":
-        lads = maps.load_geometry("lad")
-        lads = lads[lads["area_code"].isin(set(members["lad_code"]))]
-        shapes = maps.subicb_geometry(lads, members)
-        labels = maps.label_points(lads, figs.badges)
-        deck = maps.choropleth(shapes, figs, classes, outlines=lads, labels=labels,
-                               selected=selected)
-        return deck, maps.geometry_caption(lads["geometry_note"].iloc[0])
-    if level == "lad":
-        gdf = maps.load_geometry("lad_hex" if layout == "hex" else "lad")
-        gdf = gdf[gdf["area_code"].isin(lad_names.keys())]
-        unreliable = figs.rows.loc[figs.rows["status"] == "low_reliability", "area_code"].tolist()
-        labels = maps.label_points(gdf, figs.badges, unreliable=unreliable)
-        deck = maps.choropleth(gdf, figs, classes, labels=labels, selected=selected)
-        note = maps.geometry_caption(gdf["geometry_note"].iloc[0]) if len(gdf) else ""
-        if len(gdf) and bool(gdf["is_schematic"].iloc[0]) and layout != "hex":
-            note = "Schematic shapes, not real boundaries. " + note
-        return deck, note
-    gdf = maps.load_geometry(level)
-    gdf = gdf[gdf["lad_code"].isin(lad_names.keys())]
-    lads = maps.load_geometry("lad")
-    lads = lads[lads["area_code"].isin(lad_names.keys())]
-    labels = maps.label_points(lads)
-    deck = maps.choropleth(gdf, figs, classes, outlines=lads, labels=labels, selected=selected,
-                           thin_lines=True)
-    return deck, maps.geometry_caption(gdf["geometry_note"].iloc[0]) if len(gdf) else ""
-
-
-def _table(places, unit, decimals, polarity, england, badges, *, to_target: bool = False
-           ) -> pd.DataFrame:
-    """The side table: the figure as a number (so it sorts), its interval and verdict as text,
-    and a period or status column only when they say something row by row; with ``to_target``
-    (the employment rate) the gap to the 80% aspiration in percentage points."""
-    verdicts = [
-        verdict(v, lo, hi, england, polarity, "England")
-        for v, lo, hi in zip(places["value"], places["ci_lower"], places["ci_upper"],
-                             strict=True)
-    ]
-    data = {
-        "Place": places["area_name"],
-        "Figure": places["value"].astype("float64"),
-        **({"Gap to 80%": (TARGET_RATE - places["value"].astype("float64")).clip(lower=0)}
-           if to_target else {}),
-        "95% CI": [format_ci(lo, hi, unit, decimals) for lo, hi in
-                   zip(places["ci_lower"], places["ci_upper"], strict=True)],
-        "Against England": [v.short if v.code in (HIGHER, LOWER, SIMILAR) else ""
-                            for v in verdicts],
-        "Period": places["period"],
-        "Status": [status_short(s) for s in places["status"]],
-    }
-    if badges:
-        data["Covers"] = [badges.get(c, "") for c in places["area_code"]]
-    df = pd.DataFrame(data)
-    if not df["95% CI"].astype(bool).any():
-        df = df.drop(columns=["95% CI", "Against England"])
-    if df["Period"].nunique() <= 1:
-        df = df.drop(columns=["Period"])  # said once, above the table
-    if df["Status"].nunique() <= 1:
-        df = df.drop(columns=["Status"])  # none, or the same for all: said below the table
-    return df
-
-
-def _table_config(table: pd.DataFrame, unit: str, decimals: int) -> dict:
-    """Column labels, units, number formats (the indicator's decimals) and widths that fit the
-    side column."""
-    number = f"%.{decimals}f" if decimals > 0 else "localized"  # counts: thousands separators
-    fmt = f"%.{decimals}f%%" if unit == "%" else number
-    suffix = "" if unit in ("%", "ratio", "") else f" ({unit})"
-    narrow = len(table.columns) > 2
-    place_width = (170 if "95% CI" in table else 240) if narrow else 320
-    return {
-        "Place": st.column_config.TextColumn("Place", width=place_width, pinned=True),
-        "Figure": st.column_config.NumberColumn(f"Figure{suffix}", format=fmt,
-                                                width=115 if suffix else 70),
-        "Gap to 80%": st.column_config.NumberColumn(
-            "To 80%", format="%.1f pp", width=62,
-            help="Percentage points below the Get Britain Working aspiration of an 80% "
-            "employment rate; 0 at or above it."),
-        "95% CI": st.column_config.TextColumn("95% CI", width=105,
-                                              help="95% confidence interval"),
-        "Against England": st.column_config.TextColumn("vs England", width=75,
-                                                       help="Verdict against England's figure "
-                                                       "for the same period, where the 95% "
-                                                       "confidence interval allows"),
-        "Status": st.column_config.TextColumn("Status", width=80),
-    }
-
-
-def _selection(places, code, unit, decimals, polarity, england, comparators, badges) -> None:
+def _selection(places, code, unit, decimals, polarity, comparators, badges) -> None:
     row = places[places["area_code"] == code]
     if row.empty:
         return
@@ -305,7 +221,7 @@ def _selection(places, code, unit, decimals, polarity, england, comparators, bad
                                         polarity, comp.area_name).text, 400))
         st.markdown("  \n".join(lines))
         if r["area_level"] != "subicb":
-            _shared.profile_link(code, r["area_name"])
+            profile_link(code, r["area_name"])
 
 
 render()

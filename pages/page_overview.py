@@ -5,12 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, panels, queries
+from core.area import ENGLAND_CODE
+from dashboard import charts, display, focus, panels, queries
 from dashboard.aspiration import EMPLOYMENT_RATE, TARGET_RATE, aspiration
-from dashboard.compare import HIGHER, LOWER, SIMILAR, verdict
 from dashboard.formatting import (
     date_text,
-    format_ci,
     format_number,
     format_points,
     format_value,
@@ -19,8 +18,8 @@ from dashboard.formatting import (
     status_text,
     total_title,
 )
+from dashboard.tables import static_table
 from dashboard.views import page_path
-from pages import _shared
 
 info = queries.info()
 partnership = info["partnership_code"]
@@ -45,10 +44,10 @@ st.markdown(
 def distance_to_80() -> None:
     """The section on the 80% aspiration."""
     st.header("Distance to an 80% employment rate", anchor="distance-to-80")
-    codes = (partnership, *lads["area_code"], *regions, _shared.ENGLAND)
+    codes = (partnership, *lads["area_code"], *regions, ENGLAND_CODE)
     series = queries.series(EMPLOYMENT_RATE, tuple(c for c in codes if c))
     if series.empty:
-        _shared.not_loaded(
+        focus.not_loaded(
             "the employment rate (Annual Population Survey)",
             "Without it this page cannot say how far each place is from the 80% aspiration.",
             "`python -m etl build` (live Nomis) or `python -m etl build --from <folder>` with an "
@@ -96,41 +95,22 @@ def distance_to_80() -> None:
     # Furthest from 80% first, the partnership last: the chart beside lists them the same way.
     places["order"] = places["area_code"].eq(partnership)
     places = places.sort_values(["order", "value"], ascending=[True, True])
-    england = rows[rows["area_code"] == _shared.ENGLAND]["value"]
-    eng = float(england.iloc[0]) if len(england) else None
-    verdicts = [
-        verdict(v, lo, hi, eng, "high_is_good", "England")
-        for v, lo, hi in zip(places["value"], places["ci_lower"], places["ci_upper"],
-                             strict=True)
-    ]
-    table = pd.DataFrame(
-        {
-            "Place": places["area_name"],
-            "Employment rate": [format_value(v, "%", 1) for v in places["value"]],
-            "95% CI": [format_ci(lo, hi, "%", 1) for lo, hi in
-                       zip(places["ci_lower"], places["ci_upper"], strict=True)],
-            "Gap to 80%": [
-                "at or above 80%" if g <= 0 else f"{g:.1f} pp" for g in places["gap_pp"]
-            ],
-            "People needed in work": [
-                "" if n is None or pd.isna(n) else ("none" if n == 0 else format_number(n))
-                for n in places["people_needed_rounded"]
-            ],
-            "Against England": [
-                v.short if v.code in (HIGHER, LOWER, SIMILAR) else "" for v in verdicts
-            ],
-        }
+    england = display.england(rows)
+    table = display.figure_table(
+        places, columns=("place", "figure", "ci", "gap", "needed", "against"),
+        against=[england], headers={"figure": "Employment rate"},
+        keep=("ci", "needed", "against"), once=(),
     )
     left, right = st.columns([3, 2])
     with left:
-        _shared.static_table(table, key="aspiration_table",
-                             nowrap=("Employment rate", "95% CI", "Gap to 80%"))
+        static_table(table, key="aspiration_table",
+                     nowrap=("Employment rate", "95% CI", "Gap to 80%"))
         foot = ["pp: percentage points."]
         statuses = [s for s in places["status"].dropna() if s]
         if statuses:
             foot.append(f"{partnership_name}: {status_notes(statuses)[:1].lower()}"
                         f"{status_notes(statuses)[1:]} So it gets no verdict against England.")
-        context = rows[rows["area_code"].isin([*regions, _shared.ENGLAND])]
+        context = rows[rows["area_code"].isin([*regions, ENGLAND_CODE])]
         if not context.empty:
             foot.append(
                 f"For comparison, {period}: "
@@ -141,7 +121,7 @@ def distance_to_80() -> None:
         st.caption(" ".join(foot))
     with right:
         chart_rows = places.copy()
-        chart_rows["judgement"] = [v.judgement for v in verdicts]
+        chart_rows["judgement"] = display.judgements(places, england)
         st.vega_lite_chart(
             spec=charts.spec("compare_chart", chart_rows, unit="%",
                              unit_label=f"Employment rate, %, {result.period}", decimals=1,
@@ -198,8 +178,8 @@ def card_caption(places: pd.DataFrame, meta: pd.Series, eng: float | None, table
                      f"lowest {md(lo['area_name'])}: {format_value(lo['value'], unit, dec)}.")
     if eng is not None:
         parts.append(f"England: {format_value(eng, unit, dec)}.")
-    parts.append(_shared.notes(table))
-    parts.append(_shared.source_line(places))
+    parts.append(display.notes(table))
+    parts.append(display.source_line(places))
     return " ".join(p for p in parts if p)
 
 
@@ -210,7 +190,7 @@ def neighbourhood_card(key: str, ind_id: str, level: str, meta: pd.Series) -> No
     unit, dec = meta["unit"], int(meta["decimals"])
     period = rows["period"].iloc[0] if len(rows) else ""
     kind = "small neighbourhoods" if level == "lsoa" else "neighbourhoods"
-    st.markdown(_shared.heading(meta["title"], meta["unit_label"], period))
+    st.markdown(display.heading(meta["title"], meta["unit_label"], period))
     frame = pd.DataFrame(
         [
             {"Place": place_names.get(code, code),
@@ -221,9 +201,9 @@ def neighbourhood_card(key: str, ind_id: str, level: str, meta: pd.Series) -> No
     )
     if not frame.empty:
         frame = frame.sort_values("Place")
-        _shared.static_table(frame, key=f"card_table_{key}")
+        static_table(frame, key=f"card_table_{key}")
     st.caption(f"Published for {kind} only, so each place shows the lowest and highest of its "
-               f"{kind}. " + _shared.source_line(rows))
+               f"{kind}. " + display.source_line(rows))
 
 
 cols = st.columns(3)
@@ -248,17 +228,15 @@ for i, ch in enumerate(chal.itertuples(index=False)):
         else:
             rows = queries.observations((ind_id,), level, (), "latest", "total", True)
             places = rows[~rows["is_comparator"]]
-            eng = _shared.england_value(rows)
-            table = _shared.figure_table(
+            england = display.england(rows)
+            table = display.figure_table(
                 places.sort_values("value", ascending=meta["polarity"] == "low_is_good"),
-                unit=meta["unit"], decimals=int(meta["decimals"]), polarity=meta["polarity"],
-                england=eng,
+                columns=("place", "figure", "against"), against=[england],
             )
-            st.markdown(_shared.heading(total_title(meta["title"]), meta["unit_label"],
+            st.markdown(display.heading(total_title(meta["title"]), meta["unit_label"],
                                         table.attrs["period"]))
-            table = table[[c for c in ("Place", "Figure", "Against England") if c in table]]
-            _shared.static_table(table, key=f"card_table_{ch.challenge_id}")
-            st.caption(card_caption(places, meta, eng, table))
+            static_table(table, key=f"card_table_{ch.challenge_id}")
+            st.caption(card_caption(places, meta, england.figure, table))
         st.page_link(
             page_path("map"), label="See it on the map", icon=":material/map:",
             query_params={"challenge": ch.challenge_id, "indicator": ind_id, "level": level},
@@ -275,7 +253,7 @@ for challenge_id in ("employer_vacancies", "exclusion"):
     st.header(f"Focus: {md(titles.get(challenge_id, challenge_id))}",
               anchor=f"focus-{challenge_id}")
     for p in group:
-        _shared.panel(p)
+        focus.panel(p)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,7 +273,7 @@ else:
             return f"File retrieved {date_text(retrieved, short=True)}"
         return "Not recorded"
 
-    _shared.static_table(
+    static_table(
         pd.DataFrame(
             {
                 "Indicator": fresh["title"],

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import aspiration, charts, queries, state
 from dashboard import profile as prof
 from dashboard.aspiration import EMPLOYMENT_RATE, TARGET_RATE
-from dashboard.compare import HIGHER, LOWER, NO_COMPARATOR, SIMILAR
+from dashboard.compare import NO_COMPARATOR
+from dashboard.display import source_line
+from dashboard.filterbar import url_choice
 from dashboard.formatting import (
-    format_ci,
     format_value,
     join_names,
     level_name,
     md,
     status_notes,
-    status_short,
     text_of,
     total_title,
 )
-from dashboard.views import current_filters, page_path
-from pages import _shared
+from dashboard.tables import static_table
+from dashboard.views import current_filters, page_path, profile_link
 
 f = current_filters("profile")
 info = queries.info()
@@ -48,7 +47,7 @@ def _label(level: str, display_name: str, lad_code: str | None) -> str:
 options = {r.area_code: _label(r.area_level, r.display_name, r.lad_code)
            for r in places.itertuples(index=False)}
 
-code = _shared.url_choice(
+code = url_choice(
     state.AREA, "Place", options, partnership,
     what="a place in the partnership (local authority, neighbourhood or the partnership)",
     help_text="Type to search: local authorities, neighbourhoods (MSOA) and small "
@@ -77,46 +76,10 @@ else:
         + " for the same period. *Better*, *worse*, *higher* or *lower* appear only where the "
         "place's 95% confidence interval lies wholly on one side of the comparator's figure."
     )
-    judged = (HIGHER, LOWER, SIMILAR)
     own = table["covers"] == ""  # rows that are the place's own figure, not a wider area's
-    display = pd.DataFrame(
-        {
-            "Indicator": [total_title(t) for t in table["title"]],
-            "Period": table["period"],
-            name_here: [format_value(v, u, d) for v, u, d in
-                        zip(table["value"], table["unit"], table["decimals"], strict=True)],
-            "95% CI": [format_ci(lo, hi, u, d) for lo, hi, u, d in
-                       zip(table["ci_lower"], table["ci_upper"], table["unit"], table["decimals"],
-                           strict=True)],
-            "Change on a year earlier": [
-                ch.short if mine else "" for ch, mine in zip(table["change"], own, strict=True)
-            ],
-            "Figure covers": table["covers"],
-            **{
-                names.get(c, c): [
-                    "" if pd.isna(v) else format_value(v, u, d)
-                    for v, u, d in zip(table[f"{r}_value"], table["unit"], table["decimals"],
-                                       strict=True)
-                ]
-                for r, c in comparators
-            },
-            **{
-                f"vs {names.get(c, c)}": [
-                    v.short if mine and v.code in judged else ""
-                    for v, mine in zip(table[f"{r}_verdict"], own, strict=True)
-                ]
-                for r, c in comparators
-            },
-            "Status": [status_short(x) for x in table["status"]],
-        }
-    )
-    # Leave out columns that would say nothing on any row.
-    for col in ["95% CI", "Change on a year earlier", "Figure covers", "Status",
-                *(f"vs {names.get(c, c)}" for _, c in comparators)]:
-        if not display[col].astype(bool).any():
-            display = display.drop(columns=[col])
-    _shared.static_table(display, key="profile_table",
-                         nowrap=(name_here, "95% CI", *(names.get(c, c) for _, c in comparators)))
+    display = prof.figures(p, table, names, name_here)
+    static_table(display, key="profile_table",
+                 nowrap=(name_here, "95% CI", *(names.get(c, c) for _, c in comparators)))
     foot = [
         "A blank verdict: the figure has no confidence interval, or the comparator has no "
         "figure for the same period (then its column is blank too)."
@@ -161,7 +124,7 @@ else:
                     "England is on that area's own profile."
                 )
                 if row.figure_area in lad_names:
-                    _shared.profile_link(row.figure_area, names.get(row.figure_area, ""))
+                    profile_link(row.figure_area, names.get(row.figure_area, ""))
             else:
                 verdicts = [getattr(row, f"{r}_verdict").text for r, _ in comparators]
                 if row.change.code != NO_COMPARATOR:
@@ -188,7 +151,7 @@ else:
             source = obs[(obs["indicator_id"] == row.indicator_id)
                          & (obs["area_code"] == row.figure_area)
                          & (obs["period"] == row.period)]
-            notes = [_shared.source_line(source)]
+            notes = [source_line(source)]
             if text_of(m["caveats"]):
                 notes.append(f"Caveats: {md(m['caveats'], 800)}")
             st.caption(" ".join(n for n in notes if n))

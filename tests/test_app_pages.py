@@ -22,7 +22,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.vocabulary import STATUSES
-from dashboard import export, maps
+from dashboard import export, mapclasses, maps
 from dashboard.formatting import format_value
 from dashboard.views import PAGES
 from etl import build as etl_build
@@ -411,7 +411,7 @@ def test_map_default_table_matches_the_warehouse_and_colours_every_place(sample_
     fills = {f["properties"]["area_code"]: f["properties"]["fill"] for f in
              areas["data"]["features"]}
     assert set(fills) == set(LADS)
-    assert all(tuple(c) != maps.NO_DATA_FILL for c in fills.values())
+    assert all(tuple(c) != mapclasses.NO_DATA_FILL for c in fills.values())
     labels = next(layer for layer in spec["layers"] if layer["id"] == "place-labels")
     assert {d["text"].replace("\n", " ").rstrip(" *") for d in labels["data"]} == set(
         expected["display_name"]

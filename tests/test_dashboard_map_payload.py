@@ -10,7 +10,7 @@ import pandas as pd
 import pydeck as pdk
 from shapely.geometry import box
 
-from dashboard import maps
+from dashboard import mapclasses, maps
 
 
 def _deck(n: int = 40):
@@ -25,9 +25,9 @@ def _deck(n: int = 40):
         "value": [None if i == 3 else float(i) for i in range(n)],
         "ci_lower": None, "ci_upper": None, "period": "Census 2021", "status": None,
     })
-    figs = maps.MapFigures(rows=rows, unit="%", decimals=1, polarity="low_is_good",
-                           title="Never worked", unit_label="% of residents")
-    classes = maps.classify(rows["value"].tolist(), "low_is_good", "%", 1)
+    figs = mapclasses.MapFigures(rows=rows, unit="%", decimals=1, polarity="low_is_good",
+                                 title="Never worked", unit_label="% of residents")
+    classes = mapclasses.classify(rows["value"].tolist(), "low_is_good", "%", 1)
     return maps.choropleth(shapes, figs, classes, outlines=shapes.iloc[:2],
                            labels=maps.label_points(shapes.iloc[:2]), selected="E01000005")
 
@@ -43,7 +43,7 @@ def test_the_map_json_is_compact_and_holds_every_place_with_its_fill_and_tooltip
     assert all("bbox" not in f and "id" not in f for f in features)
     fourth = features[3]["properties"]
     assert fourth["no_data"] is True and fourth["tt_value"] == "No figure"
-    assert tuple(fourth["fill"]) == maps.NO_DATA_FILL
+    assert tuple(fourth["fill"]) == mapclasses.NO_DATA_FILL
     assert features[10]["properties"]["tt_name"] == "Luton 010A"
     ids = [layer["id"] for layer in spec["layers"]]
     assert ids == [maps.AREAS_LAYER, "no-figure-hatching", "place-outlines", "selected-place",

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from dashboard import maps
+from dashboard import display, mapclasses, mapgeometry, maps
+from dashboard.mapclasses import MapFigures
 
 
 def _places(values: list[float | None], statuses: list[str | None] | None = None):
@@ -40,56 +41,56 @@ def _shapes(n: int) -> gpd.GeoDataFrame:
 
 def test_breaks_are_increasing_cover_every_value_and_use_the_decimals():
     values = [68.8, 74.5, 76.8, 78.0, 78.6, 78.7]
-    edges = maps.class_breaks(values, 5, 1)
+    edges = mapclasses.class_breaks(values, 5, 1)
     assert edges == sorted(set(edges))
     assert edges[0] <= min(values) and edges[-1] >= max(values)
     assert all(round(e, 1) == e for e in edges)
-    assert {maps.class_of(v, edges) for v in values} <= set(range(len(edges) - 1))
+    assert {mapclasses.class_of(v, edges) for v in values} <= set(range(len(edges) - 1))
 
 
 def test_a_handful_of_places_get_equal_steps_many_get_quantiles():
-    assert maps.class_method(6) == "equal"
-    assert maps.class_method(1026) == "quantile"
+    assert mapclasses.class_method(6) == "equal"
+    assert mapclasses.class_method(1026) == "quantile"
     many = [float(i) for i in range(100)]
-    edges = maps.class_breaks(many, 5, 0)
-    counts = pd.Series([maps.class_of(v, edges) for v in many]).value_counts()
+    edges = mapclasses.class_breaks(many, 5, 0)
+    counts = pd.Series([mapclasses.class_of(v, edges) for v in many]).value_counts()
     assert counts.max() - counts.min() <= 2
 
 
 def test_one_distinct_value_makes_one_class():
-    assert maps.class_breaks([3.0, 3.0, 3.0], 5, 1) == [3.0, 3.0]
+    assert mapclasses.class_breaks([3.0, 3.0, 3.0], 5, 1) == [3.0, 3.0]
 
 
 @pytest.mark.parametrize("polarity", ["high_is_good", "low_is_good", "none"])
 def test_the_no_data_colour_is_never_a_colour_of_the_scale(polarity):
     for n in range(1, 6):
-        colours = [maps.hex_to_rgba(c, 235)[:3] for c in maps.palette(n, polarity)]
-        assert maps.NO_DATA_FILL[:3] not in colours
+        colours = [mapclasses.hex_to_rgba(c, 235)[:3] for c in mapclasses.palette(n, polarity)]
+        assert mapclasses.NO_DATA_FILL[:3] not in colours
         assert len(set(colours)) == n
 
 
 def _lightness(hex_colour: str) -> float:
-    r, g, b, _ = maps.hex_to_rgba(hex_colour)
+    r, g, b, _ = mapclasses.hex_to_rgba(hex_colour)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def test_darker_means_worse_where_there_is_a_polarity():
-    high_good = maps.palette(5, "high_is_good")
-    low_good = maps.palette(5, "low_is_good")
+    high_good = mapclasses.palette(5, "high_is_good")
+    low_good = mapclasses.palette(5, "low_is_good")
     # Classes run lowest to highest value.
     assert _lightness(high_good[0]) < _lightness(high_good[-1])  # low employment darkest
     assert _lightness(low_good[-1]) < _lightness(low_good[0])  # high inactivity darkest
-    assert maps.darker_means("high_is_good").startswith("Darker = worse")
-    assert maps.darker_means("none").startswith("Darker = higher")
+    assert mapclasses.darker_means("high_is_good").startswith("Darker = worse")
+    assert mapclasses.darker_means("none").startswith("Darker = higher")
 
 
 def test_features_carry_colours_from_the_classes_and_no_data_is_grey():
     places = _places([70.0, 75.0, None, 80.0])
-    figs = maps.MapFigures(places, "%", 1, "high_is_good", "Employment rate", "% of residents")
-    classes = maps.classify(places["value"].tolist(), "high_is_good", "%", 1)
+    figs = MapFigures(places, "%", 1, "high_is_good", "Employment rate", "% of residents")
+    classes = mapclasses.classify(places["value"].tolist(), "high_is_good", "%", 1)
     fc = maps.feature_collection(_shapes(4), figs, classes)
     props = {f["properties"]["area_code"]: f["properties"] for f in fc["features"]}
-    assert tuple(props["E06000002"]["fill"]) == maps.NO_DATA_FILL
+    assert tuple(props["E06000002"]["fill"]) == mapclasses.NO_DATA_FILL
     assert props["E06000002"]["tt_value"] == "No figure"
     assert props["E06000000"]["fill"] == list(classes.colour_of(70.0))
     assert props["E06000000"]["tt_ci"] == "95% CI 68.0 to 72.0%"
@@ -107,8 +108,8 @@ def test_places_without_a_figure_are_hatched():
 
 def test_the_deck_reads_without_a_basemap_and_names_its_pickable_layer():
     places = _places([70.0, None, 80.0], [None, "suppressed", "low_reliability"])
-    figs = maps.MapFigures(places, "%", 1, "high_is_good", "Employment rate", "% of residents")
-    classes = maps.classify(places["value"].tolist(), "high_is_good", "%", 1)
+    figs = MapFigures(places, "%", 1, "high_is_good", "Employment rate", "% of residents")
+    classes = mapclasses.classify(places["value"].tolist(), "high_is_good", "%", 1)
     shapes = _shapes(3)
     deck = maps.choropleth(shapes, figs, classes,
                            labels=maps.label_points(shapes, unreliable=["E06000002"]),
@@ -131,9 +132,9 @@ def test_the_deck_reads_without_a_basemap_and_names_its_pickable_layer():
 
 def test_a_tooltip_says_a_status_only_when_the_figure_is_not_ordinary():
     places = _places([70.0, 75.0], [None, "low_reliability"])
-    figs = maps.MapFigures(places, "%", 1, "high_is_good", "Employment rate", "% of residents")
-    fc = maps.feature_collection(_shapes(2), figs, maps.classify([70.0, 75.0], "high_is_good",
-                                                                 "%", 1))
+    figs = MapFigures(places, "%", 1, "high_is_good", "Employment rate", "% of residents")
+    fc = maps.feature_collection(_shapes(2), figs,
+                                 mapclasses.classify([70.0, 75.0], "high_is_good", "%", 1))
     props = [f["properties"] for f in fc["features"]]
     assert props[0]["tt_status"] == ""
     assert props[1]["tt_status"] == " · Unreliable estimate: small sample"
@@ -170,17 +171,17 @@ def test_a_long_name_in_a_hexagon_goes_on_two_lines():
 def test_the_geometry_note_names_no_folder_of_the_build_machine():
     note = ("Dissolved from ONS LSOA boundaries (6 files under /work/shared/data/boundaries), "
             "simplified for web maps")
-    assert maps.geometry_caption(note) == (
+    assert mapgeometry.geometry_caption(note) == (
         "Dissolved from ONS LSOA boundaries, simplified for web maps."
     )
-    assert maps.geometry_caption(None) == ""
+    assert mapgeometry.geometry_caption(None) == ""
 
 
 def test_the_legend_lists_classes_with_units_and_escapes_names():
     places = _places([70.0, 75.0, 80.0])
-    figs = maps.MapFigures(places, "%", 1, "low_is_good", "<b>Rate</b>", "% of residents")
-    classes = maps.classify(places["value"].tolist(), "low_is_good", "%", 1)
-    html = maps.legend_html(figs, classes, n_missing=2, note="BLMK covers <i>x</i>")
+    figs = MapFigures(places, "%", 1, "low_is_good", "<b>Rate</b>", "% of residents")
+    classes = mapclasses.classify(places["value"].tolist(), "low_is_good", "%", 1)
+    html = mapclasses.legend_html(figs, classes, n_missing=2, note="BLMK covers <i>x</i>")
     assert "&lt;b&gt;Rate&lt;/b&gt;" in html and "<b>Rate</b>" not in html
     assert "No figure (2)" in html
     assert "80.0%" in html
@@ -190,7 +191,7 @@ def test_the_legend_lists_classes_with_units_and_escapes_names():
 
 def test_the_summary_names_highest_and_lowest():
     places = _places([70.0, None, 80.0])
-    figs = maps.MapFigures(places, "%", 1, "high_is_good", "Employment rate", "% of residents")
+    figs = MapFigures(places, "%", 1, "high_is_good", "Employment rate", "% of residents")
     text = maps.summary_sentence(figs, "lad", "2023")
     assert text == (
         "Employment rate, 2023: highest 80.0% in Place 2, lowest 70.0% in Place 0, across 3 "
@@ -201,7 +202,7 @@ def test_the_summary_names_highest_and_lowest():
 def test_the_summary_puts_no_bracket_after_a_name_in_brackets():
     places = _places([65.9, 10.2])
     places["area_name"] = ["Luton 017E (Bury Park)", "Central Bedfordshire 012D (Ampthill)"]
-    figs = maps.MapFigures(places, "%", 1, "low_is_good", "Never worked", "%")
+    figs = MapFigures(places, "%", 1, "low_is_good", "Never worked", "%")
     text = maps.summary_sentence(figs, "lsoa", "Census 2021 (21 March)")
     assert ") (" not in text
     assert "highest 65.9% in Luton 017E (Bury Park)" in text
@@ -215,10 +216,10 @@ def test_sub_icb_badges_go_on_member_places():
             "subicb_name": ["BLMK (NHS sub-ICB M1J4Y)", "Northamptonshire (NHS sub-ICB 78H)"],
         }
     )
-    badges = maps.subicb_badges(members)
+    badges = display.subicb_badges(members)
     assert badges["E06000032"] == "BLMK-wide"
     assert badges["E06000061"] == "Northamptonshire-wide"
-    note = maps.subicb_note(members, {"E06000032": "Luton", "E06000061": "North Northants"})
+    note = display.subicb_note(members, {"E06000032": "Luton", "E06000061": "North Northants"})
     assert "BLMK covers Luton" in note
 
 

@@ -24,7 +24,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 MAP = "[data-testid='stDeckGlJsonChart']"
 TOOLTIP = ".deck-tooltip"
-FILL_ALPHA = 235  # dashboard.maps.Classes.colour_of draws fills at this opacity
+FILL_ALPHA = 235  # dashboard.mapclasses.Classes.colour_of draws fills at this opacity
 SELECTED = (230, 0, 126)  # dashboard.maps.SELECTED_OUTLINE
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 

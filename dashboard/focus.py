@@ -1,27 +1,28 @@
-"""Layout pieces several pages use (not a page itself: st.navigation lists the pages)."""
+"""The overview's focus panels (fit notes, job adverts, UK vacancies, the care workforce), and the
+notice for figures not loaded yet.
+
+A panel (:data:`dashboard.panels.PANELS`) shows its figures when any of its indicators is in the
+warehouse, and otherwise what it would show and the command that loads it.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from pandas.io.formats.style import Styler
 
-from dashboard import charts, panels, queries, state
-from dashboard.compare import HIGHER, LOWER, SIMILAR, verdict
+from core.area import ENGLAND_CODE
+from dashboard import charts, panels, queries
+from dashboard.display import england, figure_table, heading, notes
 from dashboard.formatting import (
     breakdown_label,
-    format_ci,
     format_value,
     join_names,
     md,
     short_health_name,
-    status_notes,
-    status_short,
     text_of,
 )
-from dashboard.views import page_path
+from dashboard.tables import static_table
 
-ENGLAND = "E92000001"
 UK = "K02000001"
 
 
@@ -32,97 +33,6 @@ def not_loaded(what: str, why: str, how: str, key: str) -> None:
     with st.container(border=True, key=f"not_loaded_{key}"):
         st.markdown(f"**Not loaded yet: {what}.** {why}")
         st.caption(f"For officers: load it with {how}.")
-
-
-def figure_table(rows: pd.DataFrame, *, unit: str, decimals: int, polarity: str,
-                 england: float | None, badges: dict[str, str] | None = None) -> pd.DataFrame:
-    """Rows for display: place, figure, 95% CI, period, verdict against England, status.
-
-    Columns that would say nothing are left out: the period when every row shares it (it goes
-    in the heading: ``attrs["period"]``), the CI and the verdict where no figure has an interval,
-    the status where every figure is ordinary (``attrs["statuses"]`` lists those present, for
-    :func:`notes`).
-    """
-    badges = badges or {}
-    out = []
-    judged = blank = False
-    for r in rows.itertuples(index=False):
-        v = verdict(r.value, r.ci_lower, r.ci_upper, england, polarity, "England")
-        judged |= v.code in (HIGHER, LOWER, SIMILAR)
-        blank |= r.area_code != ENGLAND and v.code not in (HIGHER, LOWER, SIMILAR)
-        against = "" if r.area_code == ENGLAND or v.code not in (HIGHER, LOWER, SIMILAR) \
-            else v.short
-        out.append(
-            {
-                "Place": r.area_name,
-                "Figure": format_value(r.value, unit, decimals),
-                "95% CI": format_ci(r.ci_lower, r.ci_upper, unit, decimals),
-                "Period": r.period,
-                "Against England": against,
-                "Covers": badges.get(r.area_code, ""),
-                "Status": status_short(r.status),
-            }
-        )
-    df = pd.DataFrame(out, columns=["Place", "Figure", "95% CI", "Period", "Against England",
-                                    "Covers", "Status"])
-    periods = list(dict.fromkeys(rows["period"].dropna()))
-    if len(periods) == 1:
-        df = df.drop(columns=["Period"])
-    if not any(badges.get(c) for c in rows["area_code"]):
-        df = df.drop(columns=["Covers"])
-    if not judged:
-        # No place has a confidence interval (or England has no figure): say so once instead.
-        df = df.drop(columns=["Against England"])
-    for col in ("95% CI", "Status"):
-        if not df[col].astype(bool).any():
-            df = df.drop(columns=[col])
-    df.attrs["verdicts"] = judged
-    df.attrs["blank_verdicts"] = judged and blank
-    df.attrs["period"] = periods[0] if len(periods) == 1 else ""
-    df.attrs["statuses"] = [s for s in dict.fromkeys(rows["status"].dropna()) if s]
-    return df
-
-
-NO_VERDICT_NOTE = ("No confidence intervals are published for these figures, so there is no "
-                   "verdict against England.")
-BLANK_VERDICT_NOTE = ("A blank verdict: the figure has no confidence interval, or England has no "
-                      "figure for the same period.")
-
-
-def notes(df: pd.DataFrame) -> str:
-    """The footnote a :func:`figure_table` needs: statuses, and what a blank verdict means."""
-    parts = []
-    if not df.attrs.get("verdicts", True):
-        parts.append(NO_VERDICT_NOTE)
-    elif "Against England" in df and df.attrs.get("blank_verdicts"):
-        parts.append(BLANK_VERDICT_NOTE)
-    if df.attrs.get("statuses") and "Status" in df:
-        parts.append(status_notes(df.attrs["statuses"]))
-    return " ".join(parts)
-
-
-def source_line(rows: pd.DataFrame) -> str:
-    """``Source: Office for National Statistics, Annual Population Survey.`` for the rows shown
-    (escaped for markdown)."""
-    pairs = list(dict.fromkeys(
-        (str(p), str(t)) for p, t in zip(rows["publisher"], rows["source_title"], strict=True)
-        if isinstance(p, str) and isinstance(t, str)
-    ))
-    if not pairs:
-        return ""
-    return "Source: " + "; ".join(f"{md(p)}, {md(t)}" for p, t in pairs) + "."
-
-
-def england_value(rows: pd.DataFrame) -> float | None:
-    """England's figure among the comparator rows, if any."""
-    eng = rows[rows["area_code"] == ENGLAND]["value"].dropna()
-    return float(eng.iloc[0]) if len(eng) else None
-
-
-def heading(title: str, unit_label: str, period: str) -> str:
-    """``**Title**, 2023 · % of residents aged 16 to 64`` for above a table or chart (escaped)."""
-    when = f", {md(period)}" if period else ""
-    return f"**{md(title)}**{when} · {md(unit_label)}"
 
 
 def panel(p: panels.Panel) -> None:
@@ -162,9 +72,7 @@ def _fit_notes(have: list[str]) -> None:
         places = rows[~rows["is_comparator"]]
         if places.empty:
             continue
-        shown = figure_table(rows, unit=meta["unit"], decimals=int(meta["decimals"]),
-                             polarity=meta["polarity"], england=england_value(rows),
-                             badges=covers)
+        shown = figure_table(rows, against=[england(rows)], badges=covers)
         st.markdown(heading(meta["title"], meta["unit_label"], shown.attrs["period"]))
         static_table(shown, key=f"panel_table_{ind_id}", width="content")
         if notes(shown):
@@ -197,12 +105,11 @@ def _lad_table(ind_id: str) -> None:
     places = rows[~rows["is_comparator"]]
     if places.empty:
         return
-    shown = figure_table(rows, unit=meta["unit"], decimals=int(meta["decimals"]),
-                         polarity=meta["polarity"], england=england_value(rows))
+    shown = figure_table(rows, against=[england(rows)])
     st.markdown(heading(meta["title"], meta["unit_label"], shown.attrs["period"]))
     static_table(shown, key=f"panel_table_{ind_id}", width="content")
     extra = [notes(shown)]
-    if ENGLAND not in set(rows["area_code"]):
+    if ENGLAND_CODE not in set(rows["area_code"]):
         extra.append("This series has no figure for England.")
     if text_of(meta["caveats"]):
         extra.append(md(meta["caveats"], 600))
@@ -330,88 +237,3 @@ def _care_workforce(have: list[str]) -> None:
                    "employment by industry section, for example, would show how many people "
                    "work in health and social care in each place.")
 
-
-def profile_link(area_code: str, area_name: str) -> None:
-    """A link to a place's profile."""
-    st.page_link(page_path("profile"), label=f"Open the profile of {md(area_name)}",
-                 icon=":material/arrow_forward:", query_params={"area": area_code})
-
-
-def breakdown_choice(options: list[str], key: str) -> str:
-    """Pick one breakdown of an indicator that has no total."""
-    return st.selectbox("Breakdown", options, format_func=breakdown_label, key=key)
-
-
-def url_choice(
-    key: str,
-    label: str,
-    options: dict[str, str],
-    default: str,
-    *,
-    what: str,
-    widget: str = "selectbox",
-    help_text: str | None = None,
-) -> str:
-    """A page's own filter whose value lives in the URL under ``key`` (as the shared ones do).
-
-    Says what it ignored when the URL held a value that is not allowed.
-    """
-    parsed = state.resolve(
-        key,
-        lambda raw: state.parse_one(key, raw, options, default, what=what),
-        lambda v: v in options,
-        default,
-    )
-    if parsed.ignored:
-        st.warning(parsed.ignored, icon=":material/link_off:")
-    if widget == "segmented":
-        value = st.segmented_control(
-            label, list(options), format_func=options.get, key=key, help=help_text,
-            required=True,
-        )
-    else:
-        value = st.selectbox(
-            label, list(options), format_func=options.get, key=key, help=help_text
-        )
-    value = value if value in options else default
-    state.commit(key, value, default)
-    return value
-
-
-def table(df: pd.DataFrame | Styler, key: str, *, box: str | None = None, **kwargs):
-    """``st.dataframe`` inside a container keyed ``<box>_box`` (``box`` defaults to ``key``; so
-    tests and the browser suite can find the table by name even when its widget key changes);
-    returns what ``st.dataframe`` returns. For tables a reader sorts or picks from (the map's
-    table, the download preview)."""
-    kwargs.setdefault("hide_index", True)
-    kwargs.setdefault("placeholder", "—")
-    n_rows = len(df.data if isinstance(df, Styler) else df)
-    if "height" not in kwargs and n_rows > 10:
-        kwargs["height"] = min(38 + 35 * n_rows, 740)  # show every row up to about twenty
-    with st.container(key=f"{box or key}_box"):
-        return st.dataframe(df, key=key, **kwargs)
-
-
-NBSP = "\u00a0"
-
-
-def static_table(df: pd.DataFrame, key: str, *, width: int | str = "stretch",
-                 nowrap: tuple[str, ...] = ()) -> None:
-    """A table to read, not to sort: every row and column shown in full, long text wrapped onto
-    more lines instead of cut off (``st.table``), inside a container keyed ``<key>_box``.
-    ``width="content"`` keeps a table of short columns from spreading across the page; the
-    short figures in ``nowrap`` columns (``63.2 to 71.8%``) are kept on one line.
-
-    ``st.table`` renders its cells and headers as markdown, so every text is escaped: a name
-    from a source file shows as it is and cannot become a link."""
-    shown = df.copy()
-    for col in shown.columns:
-        shown[col] = ["" if x is None or (isinstance(x, float) and x != x)
-                      else md(x, 2000) if isinstance(x, str) else x
-                      for x in shown[col]]
-        if col in nowrap:
-            shown[col] = [x.replace(" ", NBSP) if isinstance(x, str) else x
-                          for x in shown[col]]
-    shown.columns = [md(c, 200) for c in shown.columns]
-    with st.container(key=f"{key}_box"):
-        st.table(shown, hide_index=True, border="horizontal", width=width)
