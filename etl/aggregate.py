@@ -3,6 +3,12 @@
 Rates are recomputed from summed numerators and denominators, never by averaging rates; counts
 are summed. A parent figure is made only when every one of its parts has one for the same period
 and none is withheld, and it never replaces a figure the source published for the parent itself.
+
+A rate made from survey counts whose parts publish an interval (for the rate, or for the
+numerator count) gets an approximate 95% interval: the parts' standard errors of the numerator
+combined in quadrature (independent samples), over the summed denominator; a part published
+without one (a count too small to be reliable) takes the others' error scaled by the square root
+of its count. Its source is the dataset the counts came from.
 """
 
 from __future__ import annotations
@@ -25,6 +31,10 @@ _USED = [
     "denominator",
     "status",
     "source_id",
+    "counts_source",
+    "numerator_ci_half",
+    "ci_lower",
+    "ci_upper",
 ]
 _WITHHELD = {"suppressed", "missing", "not_applicable"}
 
@@ -42,6 +52,27 @@ def _scale(rows: pd.DataFrame, indicator: Indicator) -> float:
                 return candidate
         return median
     return 100.0 if indicator.unit == "%" else 1.0
+
+
+def _numerator_se(parts: pd.DataFrame, scale: float) -> np.ndarray:
+    """Each part's standard error of its numerator: from the rate's published 95% interval
+    (times the denominator), else from the count's (which, ignoring that numerator and
+    denominator come from one sample, overstates it); NaN where neither is published."""
+    from_count = parts["numerator_ci_half"].to_numpy(dtype=np.float64) / 1.96
+    width = (parts["ci_upper"] - parts["ci_lower"]).to_numpy(dtype=np.float64)
+    den = parts["denominator"].to_numpy(dtype=np.float64)
+    from_rate = width / (2 * 1.96) * den / scale
+    return np.where(np.isnan(from_rate), from_count, from_rate)
+
+
+def _fill_small(se: np.ndarray, num: np.ndarray) -> np.ndarray:
+    """Standard errors for the parts published without an interval (counts too small to be
+    reliable), scaled from the others as the square root of the count; NaN without any."""
+    known = ~np.isnan(se) & (num > 0)
+    if known.all() or not known.any():
+        return se
+    per_root = float(np.median(se[known] / np.sqrt(num[known])))
+    return np.where(np.isnan(se), per_root * np.sqrt(np.maximum(num, 0.0)), se)
 
 
 def combine(
@@ -81,6 +112,8 @@ def combine(
     dens = parts["denominator"].to_numpy(dtype=np.float64)
     labels = parts["period_label"].to_numpy(dtype=object)
     sources = parts["source_id"].to_numpy(dtype=object)
+    count_sources = parts["counts_source"].to_numpy(dtype=object)
+    se_num = _numerator_se(parts, scale)
     out = []
     for i, (parent, *key) in enumerate(keys):
         if (parent, *map(str, key)) in existing:
@@ -93,6 +126,8 @@ def combine(
             worst = worse_status(worst, s if isinstance(s, str) else None)
         if worst in _WITHHELD:
             continue
+        first = rows[0]
+        source, lower, upper = sources[first], np.nan, np.nan
         if indicator.aggregate == "sum":
             part = values[rows]
             if np.isnan(part).any():
@@ -106,7 +141,16 @@ def combine(
             if den <= 0:
                 continue
             value = scale * num / den
-        first = rows[0]
+            if isinstance(count_sources[first], str):
+                source = count_sources[first]
+            se = _fill_small(se_num[rows], num_part)
+            if status == "aggregated" and not np.isnan(se).any():
+                margin = 1.96 * scale * float(np.sqrt(np.add.reduce(se**2))) / den
+                lower, upper = max(value - margin, 0.0), value + margin
+                if indicator.unit == "%":
+                    upper = min(upper, 100.0)
+                # The interval stands for the pooled sample: no longer "no interval".
+                worst = None if worst in ("low_reliability", "aggregated") else worst
         out.append(
             {
                 "indicator_id": indicator.id,
@@ -120,10 +164,16 @@ def combine(
                 "value": value,
                 "numerator": num,
                 "denominator": den,
-                "ci_lower": np.nan,
-                "ci_upper": np.nan,
-                "status": worse_status(status, worst if worst != "aggregated" else None),
-                "source_id": sources[first],
+                "ci_lower": lower,
+                "ci_upper": upper,
+                "status": (
+                    worst
+                    if not np.isnan(lower)
+                    else worse_status(status, worst if worst != "aggregated" else None)
+                ),
+                "source_id": source,
+                "counts_source": source,
+                "numerator_ci_half": np.nan,
             }
         )
     return pd.DataFrame(out, columns=OBS_COLUMNS)

@@ -18,7 +18,7 @@ from etl.extract import Extract
 from etl.names import resolve as resolve_names
 from etl.published import aps_table_indicators, els_indicators
 from etl.recipes import OBS_COLUMNS, build_indicator
-from etl.records import among, normalise_label
+from etl.records import among, normalise_label, reference_period
 
 
 def _sources_table(extracts: list[Extract], cat: Catalogue) -> pd.DataFrame:
@@ -172,10 +172,28 @@ def _revisions(frames: list[pd.DataFrame], origins: dict[str, str]) -> tuple[pd.
     return keep.sort_index(), revised
 
 
+def _at_reference(recs: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Records of a dataset whose year's figure refers to one point in it, re-dated to it."""
+    keys = recs[["period_start", "period_end", "period_label"]].drop_duplicates()
+    moved = {
+        tuple(k): reference_period(*k, reference) for k in keys.itertuples(index=False, name=None)
+    }
+    new = [
+        moved[k]
+        for k in zip(recs["period_start"], recs["period_end"], recs["period_label"], strict=True)
+    ]
+    out = recs.copy()
+    out["period_start"] = [n[0] for n in new]
+    out["period_end"] = [n[1] for n in new]
+    out["period_label"] = [n[2] for n in new]
+    return out
+
+
 def _records(
     extracts: list[Extract],
     scope: Scope,
     used: dict[str, set[str]] | None = None,
+    datasets: dict | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Counter], dict[str, int], dict[str, list[str]]]:
     """Records per dataset, in scope, with provenance columns the recipes need; what each
     extract left out (by reason); figures revised by a newer edition, per file; and, for an
@@ -184,6 +202,7 @@ def _records(
     ``used``: the (normalised) categories some recipe reads, per dataset; only those are kept.
     """
     frames: dict[str, list[pd.DataFrame]] = {}
+    datasets = datasets or {}
     rank = _precedence(extracts)
     superseded, notes = _superseded(extracts)
     scope.notes.extend(notes)
@@ -208,6 +227,9 @@ def _records(
                 unused[ex.source_id] = unread
             keep &= wanted
         recs = recs[keep]  # a new frame (copy-on-write): the extract's records are untouched
+        reference = datasets[ex.dataset].reference if ex.dataset in datasets else None
+        if reference and len(recs):
+            recs = _at_reference(recs, reference)
         recs["source_id"] = ex.source_id
         recs["retrieved_rank"] = rank[i]
         recs["norm"] = norm[keep]
@@ -275,7 +297,7 @@ def assemble(
     for ind in cat.indicators.values():
         for recipe in ind.recipes:
             used.setdefault(recipe.dataset, set()).update(map(normalise_label, recipe.labels()))
-    by_dataset, left_out, revised, unused = _records(extracts, scope, used)
+    by_dataset, left_out, revised, unused = _records(extracts, scope, used, cat.datasets)
     notes = name_notes + scope.notes + els_notes
     notes += [f"{ex.origin}: {note}" for ex in extracts for note in ex.notes]
 
@@ -375,7 +397,9 @@ def assemble(
         ),
         areas=areas.reset_index(drop=True),
         area_lookup=scope.lookup_table(),
-        observations=obs.drop(columns=["area_name", "geo_vintage"]).reset_index(drop=True),
+        observations=obs.drop(
+            columns=["area_name", "geo_vintage", "counts_source", "numerator_ci_half"]
+        ).reset_index(drop=True),
         loads=pd.DataFrame(),
         changes=pd.DataFrame(),
         load_files=pd.DataFrame(),

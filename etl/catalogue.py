@@ -60,6 +60,8 @@ class Dataset:
     live_params: dict[str, str] = field(default_factory=dict)
     live_geography: tuple[str, ...] = ()
     live_codes: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Where a year's figure refers to one point in it: "mid-year" (30 June), "september".
+    reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ def _dataset(key: str, raw: dict) -> Dataset:
         nomis_id=raw.get("nomis_id"),
         caveats=raw.get("caveats", ""),
         census_variable=raw.get("census_variable"),
+        reference=raw.get("reference"),
         live_params={k: str(v) for k, v in (live.get("params") or {}).items()},
         live_geography=tuple(live.get("geography", ())),
         live_codes={

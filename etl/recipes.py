@@ -28,8 +28,13 @@ OBS_COLUMNS = [
     "ci_upper",
     "status",
     "source_id",
+    # Kept while building, not written: where the numerator and denominator came from, and the
+    # 95% interval (half-width) of the numerator count where the source publishes one.
+    "counts_source",
+    "numerator_ci_half",
 ]
 _FILLABLE = ["numerator", "denominator", "ci_lower", "ci_upper"]
+_WITH_COUNTS = ["counts_source", "numerator_ci_half"]  # filled together with the numerator
 
 
 def _worst_across(columns: list[np.ndarray]) -> np.ndarray:
@@ -131,6 +136,7 @@ def _across_categories(wide: pd.DataFrame, labels: list[str], recipe: Recipe) ->
         d = d if over_sum else counted[picked[1]]
         data["numerator"] = n
         data["denominator"] = d
+        data["numerator_ci_half"] = wide["ci_half"].to_numpy(dtype=np.float64)[picked[0]]
         with np.errstate(divide="ignore", invalid="ignore"):
             data["value"] = np.where(d > 0, recipe.scale * n / d, np.nan)
             if over_sum:
@@ -145,6 +151,7 @@ def _across_categories(wide: pd.DataFrame, labels: list[str], recipe: Recipe) ->
         data["value"] = total
         data["numerator"] = none
         data["denominator"] = none
+        data["numerator_ci_half"] = none
     data["status"] = statuses if over_sum else _worst_across([status[at] for at in picked])
     return pd.DataFrame(data)
 
@@ -186,6 +193,10 @@ def apply_recipe(indicator: Indicator, recipe: Recipe, recs: pd.DataFrame) -> pd
     else:
         out = _across_categories(wide, labels, recipe)
     out["indicator_id"] = indicator.id
+    if "numerator_ci_half" not in out:
+        out["numerator_ci_half"] = np.nan
+    counted = out["numerator"].notna() & out["denominator"].notna()
+    out["counts_source"] = out["source_id"].where(counted, None)
     # A figure with a status that withholds it keeps no number (never a 0 or a stale value).
     withheld = out["status"].isin(["suppressed", "missing", "not_applicable"])
     if withheld.any():
@@ -236,7 +247,7 @@ def build_indicator(
             merged = obs
             continue
         both = merged.merge(
-            obs[[*KEY, "value", *_FILLABLE, "source_id"]],
+            obs[[*KEY, "value", *_FILLABLE, *_WITH_COUNTS, "source_id"]],
             on=KEY,
             how="left",
             suffixes=("", "_alt"),
@@ -253,6 +264,9 @@ def build_indicator(
                 f"{indicator.id}: {n_conflict} figure(s) from {recipe.dataset} differ from the "
                 "preferred source and were not used"
             )
+        takes_counts = agree & both["numerator"].isna() & both["numerator_alt"].notna()
+        for col in _WITH_COUNTS:
+            both.loc[takes_counts, col] = both.loc[takes_counts, f"{col}_alt"]
         for col in _FILLABLE:
             fill = agree & both[col].isna()
             both.loc[fill, col] = both.loc[fill, f"{col}_alt"]

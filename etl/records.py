@@ -308,3 +308,25 @@ CENSUS_DAY = date(2021, 3, 21)
 def census_period() -> tuple[date, date, str]:
     """Census 2021 figures describe one day."""
     return CENSUS_DAY, CENSUS_DAY, "Census 2021 (21 March)"
+
+
+REFERENCE_POINTS = {
+    "mid-year": (6, 30, "mid-{year} (30 June)"),
+    "september": (9, None, "September {year}"),
+}
+
+
+def reference_period(start: date, end: date, label: str, reference: str) -> tuple[date, date, str]:
+    """A calendar year's figure re-dated to the point in the year it refers to: ``mid-year`` is
+    30 June, ``september`` the month of September. Other periods are returned as they are."""
+    if reference not in REFERENCE_POINTS:
+        raise ValueError(f"unknown reference point {reference!r}")
+    whole_year = (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
+    if not whole_year or start.year != end.year:
+        return start, end, label
+    month, day, text = REFERENCE_POINTS[reference]
+    if day is None:
+        first, last = date(start.year, month, 1), _month_end(start.year, month)
+    else:
+        first = last = date(start.year, month, day)
+    return first, last, text.format(year=start.year)

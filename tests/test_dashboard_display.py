@@ -44,24 +44,26 @@ def test_each_place_reads_as_its_rounded_figure_interval_and_verdict():
     table = display.figure_table(rows, against=[display.england(rows)])
     shown = table.set_index("Place")
     eng = rows.loc[rows["area_code"] == ENGLAND, "value"].iloc[0]
-    assert list(table.columns) == ["Place", "Figure", "95% CI", "Against England", "Status"]
+    # Every figure is ordinary, so no status column.
+    assert list(table.columns) == ["Place", "Figure", "95% CI", "Against England"]
     for r in rows[rows["area_code"].isin(LADS)].itertuples(index=False):
         assert shown.loc[r.area_name, "Figure"] == pct(r.value)
         assert shown.loc[r.area_name, "95% CI"] == f"{r.ci_lower:.1f} to {r.ci_upper:.1f}%"
         assert shown.loc[r.area_name, "Against England"] == _verdict(
             r.ci_lower, r.ci_upper, eng, "high_is_good")
-        assert shown.loc[r.area_name, "Status"] == ""
     part = rows[rows["area_code"] == PARTNERSHIP].iloc[0]
-    # Summed from the places' counts: no interval, so no verdict, and the status says why.
-    assert shown.loc[part["area_name"], "95% CI"] == ""
-    assert shown.loc[part["area_name"], "Against England"] == ""
-    assert shown.loc[part["area_name"], "Status"] == "Summed"
+    # Made from the places' counts, with the approximate interval their errors give: judged
+    # against England like a place.
+    assert part["status"] is None or pd.isna(part["status"])
+    assert shown.loc[part["area_name"], "95% CI"] == (
+        f"{part['ci_lower']:.1f} to {part['ci_upper']:.1f}%"
+    )
+    assert shown.loc[part["area_name"], "Against England"] == _verdict(
+        part["ci_lower"], part["ci_upper"], eng, "high_is_good")
     assert shown.loc["England", "Against England"] == ""  # England is not judged against itself
     # One period for every row: said once, in the heading, not in a column.
     assert table.attrs["period"] == rows["period"].iloc[0]
-    note = display.notes(table)
-    assert note.startswith(display.BLANK_VERDICT_NOTE)
-    assert note.endswith(STATUSES["aggregated"] + ".")
+    assert STATUSES["aggregated"] not in display.notes(table)
 
 
 def test_counts_carry_separators_and_their_unit_and_no_interval_means_no_verdict():

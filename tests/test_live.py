@@ -90,13 +90,20 @@ def test_a_live_build_loads_aps_rates_with_numerators_denominators_and_intervals
     assert obs[("E06000055", "Jan 2024-Dec 2024")][:5] == pytest.approx(
         (76.1, 90600, 119000, 72.0, 80.2)
     )
-    # The partnership is summed from its places' numerators and denominators.
+    # The partnership is summed from its places' numerators and denominators, with the
+    # approximate interval their published intervals give (errors in quadrature).
     for period in ("Jan 2024-Dec 2024", "Apr 2024-Mar 2025"):
         value, num, den, lo, hi, status = obs[("GBW-SMID", period)]
         assert num == sum(figures[(c, period)]["Numerator"] for c in PLACES)
         assert den == sum(figures[(c, period)]["Denominator"] for c in PLACES)
         assert value == pytest.approx(100 * num / den)
-        assert status == "aggregated"
+        se = [
+            figures[(c, period)]["Confidence"] / 1.96 * figures[(c, period)]["Denominator"] / 100
+            for c in PLACES
+        ]
+        margin = 1.96 * 100 * sum(x**2 for x in se) ** 0.5 / den
+        assert (lo, hi) == (pytest.approx(value - margin), pytest.approx(value + margin))
+        assert status is None
     # Comparators come from the same response.
     assert obs[("E92000001", "Jan 2024-Dec 2024")][0] == pytest.approx(75.7)
     assert {("E12000006", "Jan 2024-Dec 2024"), ("E12000004", "Apr 2024-Mar 2025")} <= set(obs)

@@ -43,7 +43,7 @@ def test_population_16_64_is_summed_from_the_three_age_bands(shared_data, tmp_pa
     rows = dict(
         con.execute(
             "SELECT area_code, value FROM observations WHERE indicator_id = 'population_16_64' "
-            "AND period_label = '2021'"
+            "AND period_label = 'mid-2021 (30 June)'"
         ).fetchall()
     )
     con.close()
@@ -54,6 +54,8 @@ def test_population_16_64_is_summed_from_the_three_age_bands(shared_data, tmp_pa
     assert rows["GBW-SMID"] == sum(rows[c] for c in PLACES)
     assert rows["E12000006"] == 617394 + 2044167 + 1249188  # East of England, from the file
     assert result.rows_per_indicator["population_16_64"] == len(rows)
+    # A mid-year estimate refers to 30 June, not the calendar year.
+    assert result.periods["population_16_64"] == "mid-2021 (30 June)"
 
 
 def test_the_api_csv_gives_one_record_per_figure_with_dimension_labels(shared_data):

@@ -171,7 +171,23 @@ def test_the_partnership_rate_is_summed_from_its_places_counts(aps_warehouse):
     assert whole["num"] == sum(p["num"] for p in parts)
     assert whole["den"] == sum(p["den"] for p in parts)
     assert whole["value"] == pytest.approx(100 * whole["num"] / whole["den"])
-    assert whole["status"] == "aggregated"
+    # The places' rates carry ONS's published intervals (the ELS file): their standard errors,
+    # on the counts, combined in quadrature give the partnership's approximate interval.
+    se = [(p["hi"] - p["lo"]) / (2 * 1.96) * p["den"] / 100 for p in parts]
+    margin = 1.96 * 100 * sum(x**2 for x in se) ** 0.5 / whole["den"]
+    assert (whole["lo"], whole["hi"]) == (
+        pytest.approx(whole["value"] - margin),
+        pytest.approx(whole["value"] + margin),
+    )
+    assert whole["status"] is None
+    # It cites the dataset its counts came from (T01), not the ELS file its places' rates did.
+    source = con.execute(
+        "SELECT s.dataset FROM observations o JOIN sources s USING (source_id) WHERE "
+        "o.indicator_id = 'employment_rate_16_64' AND o.area_code = 'GBW-SMID' "
+        "AND o.period_start = ?",
+        [date(2022, 1, 1)],
+    ).fetchone()[0]
+    assert source == "aps_t01"
 
 
 @pytest.mark.shared_data
