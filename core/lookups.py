@@ -148,8 +148,9 @@ class Lookups:
                     )
                     + ". Use lookups of one vintage."
                 )
+        origin = Path(source)
         for code in rows["lsoa_code"]:
-            self._lsoa21_source.setdefault(code, Path(source))
+            self._lsoa21_source.setdefault(code, origin)
         combined = pd.concat([d for d in (rows, self.lsoa21) if not d.empty] or [rows])
         combined["_rank"] = combined["msoa_code"].isna()
         self.lsoa21 = (

@@ -364,7 +364,8 @@ def source_list(version: str) -> pd.DataFrame:
                max(release_date) AS release_date, max(retrieved_at) AS retrieved_at,
                sum(n_shown)::BIGINT AS n_shown,
                string_agg(DISTINCT notes, '; ' ORDER BY notes) FILTER (WHERE notes <> '')
-                   AS notes
+                   AS notes,
+               bool_or(carried_over_from_load IS NOT NULL) AS not_refreshed
         FROM s
         GROUP BY dataset, publisher, title, url, licence, attribution
         ORDER BY lower(title), dataset
@@ -389,6 +390,39 @@ def last_load(version: str) -> dict[str, Any] | None:
         except json.JSONDecodeError:
             row["row_counts"] = {}
     return row
+
+
+@_cached
+def load_files(version: str, load_id: str) -> pd.DataFrame:
+    """What the build ``load_id`` did with each file (or live request) it found: the outcome
+    (loaded, skipped, duplicate, quarantined, failed), why, where, and the figures it gave."""
+    return db.query_df(
+        """
+        SELECT path, outcome, reason, location, dataset, figures, figures_by_indicator,
+               rows_left_out
+        FROM load_files WHERE load_id = $load
+        ORDER BY CASE outcome WHEN 'quarantined' THEN 0 WHEN 'failed' THEN 1
+                 WHEN 'loaded' THEN 2 WHEN 'duplicate' THEN 3 ELSE 4 END, path
+        """,
+        {"load": load_id},
+    )
+
+
+@_cached
+def carried_over(version: str) -> pd.DataFrame:
+    """Sources this build could not refresh and whose earlier figures it kept: the dataset,
+    title, why, when those figures were loaded, and how many there are."""
+    return db.query_df(
+        """
+        SELECT s.dataset, s.title, s.carried_over_reason AS reason,
+               l.started_at AS loaded_at, count(o.indicator_id) AS figures
+        FROM sources s
+             LEFT JOIN loads l ON l.load_id = s.carried_over_from_load
+             LEFT JOIN observations o USING (source_id)
+        WHERE s.carried_over_from_load IS NOT NULL
+        GROUP BY ALL ORDER BY s.title
+        """
+    )
 
 
 @_cached

@@ -39,7 +39,7 @@ class Carried:
 
     def lines(self) -> list[str]:
         out = [
-            f"  {dataset}: not refreshed: {self.reasons[dataset]}; {n:,} figures from "
+            f"  {dataset}: not refreshed: {self.reasons[dataset].rstrip('.')}; {n:,} figures from "
             f"{self.dates.get(dataset, 'an earlier build')} kept"
             for dataset, n in sorted(self.figures.items())
         ]

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core.vocabulary import STATUSES
-from dashboard import queries
+from dashboard import buildreport, queries
 from dashboard.formatting import (
     POLARITY_TEXT,
     date_text,
@@ -47,6 +47,8 @@ else:
     def _source(r) -> None:
         """One source, in an expander: what a reader needs to credit and find it again."""
         label = f"**{md(r.title)}** · {md(r.publisher)}"
+        if r.not_refreshed:
+            label += " · not refreshed by the last build"
         if _date(r.release_date):
             label += f" · released {_date(r.release_date)}"
         elif _date(r.retrieved_at):
@@ -95,8 +97,11 @@ st.markdown(
 - **The partnership's own figures.** {md(info['partnership_name'])} is not a published geography,
   so its figures are made here: counts are summed across its six local authorities and rates are
   recomputed from the summed numerators and denominators, never by averaging the places' rates.
-  The survey's confidence intervals cannot be combined this way, so partnership figures carry
-  the status *aggregated* and no interval, and get no better/worse verdict.
+  A rate made from survey counts gets an approximate 95% interval: each place's standard error
+  (from its published interval) combined as for independent samples, over the summed
+  denominator; a place published without an interval (a count too small to be reliable) takes
+  the others' error scaled to its count. Its source is the dataset the counts came from. Other
+  partnership figures carry the status *aggregated* and no interval, and get no verdict.
 - **Verdicts.** A place is *better* or *worse* than a comparator (England, its region, the
   partnership) only when its whole 95% confidence interval lies on one side of the comparator's
   figure for the same period (the Fingertips method). Otherwise it is *similar*. Figures without
@@ -169,6 +174,11 @@ else:
         f"Last refreshed **{_date(load['finished_at'], long=True)}** {how}, for "
         f"{md(load['area_name'])}."
     )
+    buildreport.carried_notice()
+    st.subheader("What the build did with each file")
+    titles = dict(zip(queries.indicators()["indicator_id"], queries.indicators()["title"],
+                      strict=True))
+    buildreport.files_table(load["load_id"], titles)
     changes = queries.changes(load["load_id"])
     if changes.empty:
         st.caption("No earlier build to compare with, so no changes are listed.")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import calendar
 import csv
 import io
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -126,16 +127,19 @@ def parse(
     rows: list[dict] = []
     counties: dict[tuple[str, str], set[str]] = {}
     by_year: dict[str, set[str]] = {}
+    left_out: Counter = Counter()
     for i, row in enumerate(df.to_dict("records")):
         line = i + 2
         code, name = _area(row)
         if not code:
-            raise ExtractError(path, "row without an area code", line=line)
+            left_out["rows without an area code"] += 1
+            continue
         year = row["time_period"].strip()
         start, end, label = _period(year, path, line)
         by_year.setdefault(year, set()).add(code)
         if level_of(code) == "county":
             counties.setdefault((code, name or code), set()).add(year)
+            left_out["rows for county councils (published only as counties)"] += 1
             continue
         age = (row.get("Age") or "16-17").strip()
         suffix = "" if age in ("16-17", "") else f" | Age {age}"
@@ -174,6 +178,7 @@ def parse(
                 rows.append({**base, "measure": "numerator", "value": value * cohort[0] / 100})
     out = records.frame(rows)
     out.attrs["notes"] = _county_notes(counties, by_year, area)
+    out.attrs["left_out"] = dict(left_out)
     return out
 
 
