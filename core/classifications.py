@@ -33,35 +33,13 @@ SOC2010_GROUPS: dict[str, str] = {
 }
 
 
-# SOC 2020 sub-major groups (breakdown ``soc:<code>``).
+# SOC 2020 sub-major groups (breakdown ``soc:<code>``): SOC 2010's, one renamed and one added.
 SOC2020_SUB_MAJOR: dict[str, str] = {
-    "11": "Corporate managers and directors",
-    "12": "Other managers and proprietors",
-    "21": "Science, research, engineering and technology professionals",
-    "22": "Health professionals",
+    **SOC2010_GROUPS,
     "23": "Teaching and other educational professionals",
-    "24": "Business, media and public service professionals",
-    "31": "Science, engineering and technology associate professionals",
-    "32": "Health and social care associate professionals",
-    "33": "Protective service occupations",
-    "34": "Culture, media and sports occupations",
-    "35": "Business and public service associate professionals",
-    "41": "Administrative occupations",
-    "42": "Secretarial and related occupations",
-    "51": "Skilled agricultural and related trades",
-    "52": "Skilled metal, electrical and electronic trades",
-    "53": "Skilled construction and building trades",
-    "54": "Textiles, printing and other skilled trades",
-    "61": "Caring personal service occupations",
-    "62": "Leisure, travel and related personal service occupations",
     "63": "Community and civil enforcement occupations",
-    "71": "Sales occupations",
-    "72": "Customer service occupations",
-    "81": "Process, plant and machine operatives",
-    "82": "Transport and mobile machine drivers and operatives",
-    "91": "Elementary trades and related occupations",
-    "92": "Elementary administration and service occupations",
 }
+SOC2020_SUB_MAJOR = dict(sorted(SOC2020_SUB_MAJOR.items()))
 
 
 def _loose(text: str) -> str:
