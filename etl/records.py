@@ -51,7 +51,10 @@ COLUMNS = [
     "line",
 ]
 
-MEASURES = ("value", "count", "numerator", "denominator", "ci_half", "ci_lower", "ci_upper")
+# ``cv``: a coefficient of variation in % (ASHE publishes one instead of an interval).
+MEASURES = (
+    "value", "count", "numerator", "denominator", "ci_half", "ci_lower", "ci_upper", "cv",
+)
 
 # Markers that stand in for (or flag) a number in Nomis, ONS and DfE outputs.
 # value_kept: whether a number may still be present beside the marker.
@@ -67,6 +70,7 @@ MARKERS: dict[str, str] = {
     "[x]": "missing",
     "c": "suppressed",
     "[c]": "suppressed",
+    "[w]": "missing",  # ONS: none recorded
     "u": "low_reliability",
     "[u]": "low_reliability",
     "z": "not_applicable",
