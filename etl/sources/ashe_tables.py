@@ -172,8 +172,8 @@ def parse(
     titles = " ".join(_title(rows) for rows in sheets.values())
     year = _year(path, titles)
     start, end, label = records.parse_period(str(year))
-    name = Path(str(path)).name.upper()
-    provisional = name.startswith("PROV") or "PROVISIONAL" in (name + titles.upper())
+    words = re.split(r"[^A-Z]+", (Path(str(path)).name + " " + titles).upper())
+    provisional = "PROV" in words or "PROVISIONAL" in words
     uncoded = 0
     read = 0
     for sheet, rows in sheets.items():

@@ -44,6 +44,7 @@ BY_OCCUPATION = " by occupation"
 _QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.I)
 _GSS = re.compile(r"^[EWSNK]\d{8}$")
 _SOC4 = re.compile(r"^\d{4}$")
+SUPPRESSED = (float("nan"), "suppressed")  # [x]: withheld for quality or disclosure
 
 
 def _text(cell: object) -> str:
@@ -187,7 +188,7 @@ def read_places(
             raw = row[j] if j < len(row) else None
             key = (type(raw), raw)
             if key not in cells:
-                cells[key] = records.parse_cell(raw)
+                cells[key] = SUPPRESSED if _text(raw) == "[x]" else records.parse_cell(raw)
             if cells[key] is None:
                 raise ExtractError(
                     path,
