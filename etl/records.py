@@ -70,7 +70,6 @@ MARKERS: dict[str, str] = {
     "[x]": "missing",
     "c": "suppressed",
     "[c]": "suppressed",
-    "[w]": "missing",  # ONS: none recorded
     "u": "low_reliability",
     "[u]": "low_reliability",
     "z": "not_applicable",

@@ -47,6 +47,7 @@ PARSERS: tuple[FormatParser, ...] = (
 LIVE_SOURCES: tuple[LiveSource, ...] = (
     fitnotes_live.fetch_live,
     job_adverts.fetch_live,
+    vacancies.fetch_live,
 )
 
 

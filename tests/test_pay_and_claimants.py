@@ -191,3 +191,18 @@ def test_jobs_below_the_real_living_wage_from_the_split_header_table(tmp_path):
     total = below[below["breakdown"] == "total"].set_index("area_code")
     assert set(PLACES) <= set(total.index) and set(total["period_label"]) == {"2022"}
     assert set(total["status"]) == {"provisional"}
+
+
+@pytest.mark.shared_data
+def test_cc01_markers_are_statuses_never_zero(shared_data, tmp_path):
+    path = resaved(shared_data / "claimant_count" / CC01, tmp_path / "cc01.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["CC01"]
+    row = next(r for r in ws.iter_rows() if r[1].value == "E06000032")
+    row[2].value, row[3].value = "[w]", "[c]"  # men: none recorded; women: confidential
+    wb.save(path)
+    luton = indexed(read(ons_cc01, path).query("area_code == 'E06000032'"))
+    men = luton.loc[("E06000032", "Claimant count | Men", "total", "count")]
+    women = luton.loc[("E06000032", "Claimant count | Women", "total", "count")]
+    assert pd.isna(men["value"]) and men["status"] == "missing"
+    assert pd.isna(women["value"]) and women["status"] == "suppressed"

@@ -51,6 +51,7 @@ _MONTH_YEAR = re.compile(
     r"December)\s+(\d{4})\b",
     re.I,
 )
+NONE_RECORDED = (float("nan"), "missing")  # [w]: none recorded, shown as no figure (never 0)
 _PUBLISHED = re.compile(r"published on (\d{1,2} [A-Za-z]+ \d{4})", re.I)
 
 
@@ -138,7 +139,7 @@ def parse(
             continue
         seen[code] = (i + 1, cells)
         for (j, (category, sex, measure)), raw in zip(cols.items(), cells, strict=True):
-            parsed = records.parse_cell(raw)
+            parsed = NONE_RECORDED if _text(raw) == "[w]" else records.parse_cell(raw)
             if parsed is None:
                 raise ExtractError(
                     path,
