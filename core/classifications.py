@@ -42,6 +42,33 @@ SOC2020_SUB_MAJOR: dict[str, str] = {
 SOC2020_SUB_MAJOR = dict(sorted(SOC2020_SUB_MAJOR.items()))
 
 
+# SOC 2020 major groups (breakdown ``soc:<digit>``): each unit group's code starts with its digit.
+SOC2020_MAJOR: dict[str, str] = {
+    "1": "Managers, directors and senior officials",
+    "2": "Professional occupations",
+    "3": "Associate professional and technical occupations",
+    "4": "Administrative and secretarial occupations",
+    "5": "Skilled trades occupations",
+    "6": "Caring, leisure and other service occupations",
+    "7": "Sales and customer service occupations",
+    "8": "Process, plant and machine operatives",
+    "9": "Elementary occupations",
+}
+
+# Health and care occupations (breakdown ``soc:health_care``): SOC 2020 sub-major groups 22
+# (health professionals) and 32 (health and social care associate professionals) and minor group
+# 613 (caring personal services), by the code prefix of their unit groups.
+HEALTH_CARE_SOC2020: tuple[str, ...] = ("22", "32", "613")
+
+# SOC 2020 unit groups the pages name (breakdown ``soc:<4 digits>``).
+SOC2020_UNIT_GROUPS: dict[str, str] = {
+    "6131": "Nursing auxiliaries and assistants",
+    "6135": "Care workers and home carers",
+    "6136": "Senior care workers",
+    "2134": "Programmers and software development professionals",
+}
+
+
 def _loose(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
 

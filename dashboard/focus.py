@@ -117,14 +117,15 @@ def _lad_table(ind_id: str) -> None:
 
 
 def _job_adverts(have: list[str]) -> None:
-    for ind_id in ("job_adverts_per_1000_16_64", "job_adverts_total"):
+    for ind_id in ("job_adverts_new_per_1000_16_64", "job_adverts_per_1000_16_64",
+                   "job_adverts_total"):
         if ind_id in have:
             _lad_table(ind_id)
-    if "job_adverts_by_occupation" in have:
-        meta = _meta("job_adverts_by_occupation")
-        rows = queries.observations(("job_adverts_by_occupation",), "lad", (), "latest", None,
-                                    False)
-        rows = rows[rows["breakdown"] != "total"]
+    occupation = next((i for i in panels.ADVERTS_BY_OCCUPATION if i in have), None)
+    if occupation:
+        meta = _meta(occupation)
+        rows = queries.observations((occupation,), "lad", (), "latest", None, False)
+        rows = rows[rows["breakdown"].map(panels.sub_major_group)]
         if not rows.empty:
             total = rows.groupby("breakdown", as_index=False)["value"].sum()
             total["Occupation"] = total["breakdown"].map(breakdown_label)
@@ -199,10 +200,11 @@ def _care_workforce(have: list[str]) -> None:
             )
             _titled_table(frame, share["period"], "**Employment in human health and social work "
                           "(SIC Q)**, by workplace", "panel_table_care_employment")
-    if "job_adverts_by_occupation" in have:
-        rows = queries.observations(("job_adverts_by_occupation",), "lad", (), "latest", None,
-                                    True)
-        care = rows[[panels.care_occupation(b) for b in rows["breakdown"]]]
+    occupation = next((i for i in panels.ADVERTS_BY_OCCUPATION if i in have), None)
+    if occupation:
+        rows = queries.observations((occupation,), "lad", (), "latest", None, True)
+        care = rows[[(panels.care_occupation(b) and panels.sub_major_group(b))
+                     or b == panels.CARE_WORKERS for b in rows["breakdown"]]]
         if not care.empty:
             shown = True
             frame = pd.DataFrame(

@@ -46,6 +46,8 @@ PANELS: tuple[Panel, ...] = (
         "Online job adverts",
         "employer_vacancies",
         (
+            "job_adverts_new_per_1000_16_64",
+            "job_adverts_new_by_occupation",
             "job_adverts_per_1000_16_64",
             "job_adverts_total",
             "job_adverts_by_occupation",
@@ -70,6 +72,7 @@ PANELS: tuple[Panel, ...] = (
         "employer_vacancies",
         (
             "employment_by_industry",
+            "job_adverts_new_by_occupation",
             "job_adverts_by_occupation",
             "uk_vacancies_by_industry",
             "uk_vacancies_per_100_jobs_by_industry",
@@ -87,6 +90,7 @@ PANELS: tuple[Panel, ...] = (
 HEADLINES: dict[str, tuple[str, ...]] = {
     # The Adzuna series' "units" mean nothing outside their own panel: never a headline.
     "employer_vacancies": (
+        "job_adverts_new_per_1000_16_64",
         "job_adverts_per_1000_16_64",
         "jobs_density",
         "employment_by_industry",
@@ -174,6 +178,16 @@ def headline(challenge_id: str) -> tuple[str, str] | None:
 def care_occupation(breakdown: str) -> bool:
     """True for the SOC 2020 health and care occupation groups (and their sub-groups)."""
     return any(str(breakdown).startswith(code) for code in CARE_SOC)
+
+
+# Occupation series, newest first: new adverts per quarter, then the discontinued snapshot.
+ADVERTS_BY_OCCUPATION = ("job_adverts_new_by_occupation", "job_adverts_by_occupation")
+CARE_WORKERS = "soc:6135"  # SOC 2020 unit group: care workers and home carers
+
+
+def sub_major_group(breakdown: str) -> bool:
+    """True for a SOC 2020 sub-major group (``soc:61``), the level adverts are charted at."""
+    return bool(re.fullmatch(r"soc:\d\d", str(breakdown)))
 
 
 def industry_section(breakdown: str) -> bool:

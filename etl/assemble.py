@@ -61,6 +61,7 @@ def _indicators_table(cat: Catalogue) -> pd.DataFrame:
                 "description": i.description,
                 "caveats": i.caveats,
                 "datasets": list(i.datasets),
+                "headline": i.headline,
             }
             for i in cat.indicators.values()
         ]

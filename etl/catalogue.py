@@ -28,22 +28,37 @@ class Recipe:
     sum: tuple[str, ...] = ()
     scale: float = 1.0
     denominator_sum: tuple[str, ...] = ()  # a ratio's denominator made by adding these
+    numerator_sum: tuple[str, ...] = ()  # a ratio's numerator made by adding these
+    subtract: tuple[str, ...] = ()  # a sum less these categories
+    # A gap between two breakdowns of ``category``: (first - second) / first x scale.
+    gap: tuple[str, ...] = ()
+    breakdowns: tuple[str, ...] = ()  # only these breakdowns (all when empty)
+    measure: str | None = None  # a ratio of this measure of each category ("numerator")
 
     @property
     def kind(self) -> str:
+        if self.gap:
+            return "gap"
         if self.category:
             return "direct"
-        if self.numerator and (self.denominator or self.denominator_sum):
+        if (self.numerator or self.numerator_sum) and (self.denominator or self.denominator_sum):
             return "ratio"
         return "sum"
 
+    def numerators(self) -> tuple[str, ...]:
+        return self.numerator_sum or (self.numerator,)
+
     def labels(self) -> tuple[str, ...]:
-        """Every category label this recipe reads (a ratio's numerator first)."""
-        if self.kind == "direct":
+        """Every category label this recipe reads (a ratio's numerators first)."""
+        if self.kind in ("direct", "gap"):
             return (self.category,)
         if self.kind == "ratio":
-            return (self.numerator, *(self.denominator_sum or (self.denominator,)))
-        return self.sum
+            return tuple(
+                dict.fromkeys(
+                    (*self.numerators(), *(self.denominator_sum or (self.denominator,)))
+                )
+            )
+        return (*self.sum, *self.subtract)
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,9 @@ class Dataset:
     live_params: dict[str, str] = field(default_factory=dict)
     live_geography: tuple[str, ...] = ()
     live_codes: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Codes not verified in any public source: found by their exact label in the Nomis codelist
+    # at run time (concept -> labels); the build notes the code each resolved to.
+    live_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Where a year's figure refers to one point in it: "mid-year" (30 June), "september".
     reference: str | None = None
 
@@ -78,6 +96,8 @@ class Indicator:
     description: str
     caveats: str
     recipes: tuple[Recipe, ...]
+    # 1, 2 or 3: the indicator's place among its challenge's headline measures; None if not one.
+    headline: int | None = None
 
     @property
     def datasets(self) -> tuple[str, ...]:
@@ -124,6 +144,10 @@ def _dataset(key: str, raw: dict) -> Dataset:
             dim: {str(code): str(label) for code, label in codes.items()}
             for dim, codes in (live.get("codes") or {}).items()
         },
+        live_labels={
+            dim: tuple(str(label) for label in labels)
+            for dim, labels in (live.get("labels") or {}).items()
+        },
     )
 
 
@@ -141,11 +165,18 @@ def _indicator(key: str, raw: dict, challenges: dict, datasets: dict) -> Indicat
             sum=tuple(r.get("sum", ())),
             scale=float(r.get("scale", 1.0)),
             denominator_sum=tuple(r.get("denominator_sum", ())),
+            numerator_sum=tuple(r.get("numerator_sum", ())),
+            subtract=tuple(r.get("subtract", ())),
+            gap=tuple(r.get("gap", ())),
+            breakdowns=tuple(r.get("breakdowns", ())),
+            measure=r.get("measure"),
         )
         if recipe.dataset not in datasets:
             raise fail(f"recipe names unknown dataset {recipe.dataset!r}")
         if recipe.kind == "sum" and not recipe.sum:
             raise fail("a recipe needs category, numerator+denominator(_sum), or sum")
+        if recipe.gap and (len(recipe.gap) != 2 or not recipe.category):
+            raise fail("a gap recipe needs a category and two breakdowns")
         recipes.append(recipe)
     polarity = raw.get("polarity", "none")
     if polarity not in POLARITIES:
@@ -156,6 +187,9 @@ def _indicator(key: str, raw: dict, challenges: dict, datasets: dict) -> Indicat
     unknown = set(raw.get("challenges", ())) - set(challenges)
     if unknown:
         raise fail(f"unknown challenge(s) {sorted(unknown)}")
+    headline = raw.get("headline")
+    if headline is not None and (headline not in (1, 2, 3) or not raw.get("challenges")):
+        raise fail(f"headline {headline!r} must be 1, 2 or 3, for an indicator with a challenge")
     return Indicator(
         id=key,
         title=raw["title"],
@@ -169,7 +203,24 @@ def _indicator(key: str, raw: dict, challenges: dict, datasets: dict) -> Indicat
         description=raw.get("description", ""),
         caveats=raw.get("caveats", ""),
         recipes=tuple(recipes),
+        headline=headline,
     )
+
+
+def _check_headlines(indicators: dict[str, Indicator]) -> None:
+    """Each challenge's headline places (1, 2, 3) are taken once: by the indicator whose first
+    challenge it is."""
+    taken: dict[tuple[str, int], str] = {}
+    for ind in indicators.values():
+        if ind.headline is None:
+            continue
+        key = (ind.challenges[0], ind.headline)
+        if key in taken:
+            raise CatalogueError(
+                f"{CATALOGUE_PATH.name}: indicators {taken[key]} and {ind.id} are both headline "
+                f"{ind.headline} of challenge {key[0]}"
+            )
+        taken[key] = ind.id
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
@@ -180,6 +231,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     indicators = {
         k: _indicator(k, v, challenges, datasets) for k, v in raw.get("indicators", {}).items()
     }
+    _check_headlines(indicators)
     return Catalogue(challenges=challenges, datasets=datasets, indicators=indicators)
 
 

@@ -6,7 +6,8 @@ Each derivation takes all observations and the build context and returns new obs
 Rates per 1,000 residents aged 16 to 64 divide by ``population_16_64`` (ONS mid-year estimates)
 of the same calendar year; where that year is not loaded the nearest loaded year is used and the
 figure is flagged ``estimated``. Without any population for an area the rate is not made and a
-build note says so.
+build note says so. The youth claimant rate divides by ``population_18_24`` the same way. Modelled
+vacancies by industry are in ``etl.derive_vacancies``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 
 from core.area import Area
 from etl.catalogue import Catalogue
+from etl.derive_vacancies import vacancies_modelled_by_industry
 from etl.recipes import OBS_COLUMNS
 from etl.records import worse_status
 
@@ -39,10 +41,10 @@ POPULATION = "population_16_64"
 WITHHELD = {"suppressed", "missing", "not_applicable"}
 
 
-def _populations(obs: pd.DataFrame) -> dict[str, dict[int, float]]:
-    """area -> {year: residents aged 16-64}, from the population indicator's usable figures."""
+def _populations(obs: pd.DataFrame, indicator: str = POPULATION) -> dict[str, dict[int, float]]:
+    """area -> {year: residents}, from a population indicator's usable figures."""
     pop = obs[
-        (obs["indicator_id"] == POPULATION)
+        (obs["indicator_id"] == indicator)
         & (obs["breakdown"] == "total")
         & obs["value"].notna()
         & ~obs["status"].isin(WITHHELD)
@@ -72,7 +74,13 @@ def population_for(
 
 
 def _rate_row(
-    row: pd.Series, indicator: str, area_code: str, count: float, den: float, status: str | None
+    row: pd.Series,
+    indicator: str,
+    area_code: str,
+    count: float,
+    den: float,
+    status: str | None,
+    scale: float = 1000.0,
 ) -> dict:
     withheld = status in WITHHELD or pd.isna(count)
     return {
@@ -84,7 +92,7 @@ def _rate_row(
         "period_end": row["period_end"],
         "period_label": row["period_label"],
         "breakdown": row["breakdown"],
-        "value": np.nan if withheld else 1000.0 * count / den,
+        "value": np.nan if withheld else scale * count / den,
         "numerator": np.nan if withheld else count,
         "denominator": den,
         "ci_lower": np.nan,
@@ -198,35 +206,84 @@ def fit_notes_per_1000_modelled(obs: pd.DataFrame, ctx: Context) -> pd.DataFrame
     return _frame(rows)
 
 
-def job_adverts_per_1000(obs: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    """Online job adverts per 1,000 residents 16-64, for every area with both figures."""
-    adverts = obs[obs["indicator_id"] == "job_adverts_total"]
-    if adverts.empty:
+def _per_population(
+    obs: pd.DataFrame,
+    ctx: Context,
+    *,
+    source: str,
+    target: str,
+    population: str = POPULATION,
+    breakdown: str | None = None,
+    scale: float = 1000.0,
+) -> pd.DataFrame:
+    """``source`` per ``scale`` residents (``population``), for every area with both figures;
+    only ``breakdown`` of the source where given."""
+    counts = obs[obs["indicator_id"] == source]
+    if breakdown is not None:
+        counts = counts[counts["breakdown"] == breakdown]
+    if counts.empty:
         return _frame([])
-    pops = _populations(obs)
+    pops = _populations(obs, population)
     rows = []
     missing = set()
-    for _, row in adverts.iterrows():
+    for _, row in counts.iterrows():
         year = pd.Timestamp(row["period_start"]).year
         den = population_for(pops, [row["area_code"]], year)
         if den is None:
             missing.add(row["area_code"])
             continue
         status = _status(row["status"], den[1], year)
-        rows.append(
-            _rate_row(
-                row, "job_adverts_per_1000_16_64", row["area_code"], row["value"], den[0], status
-            )
-        )
+        rows.append(_rate_row(row, target, row["area_code"], row["value"], den[0], status, scale))
     inside = sorted(c for c in missing if c in ctx.area.lad_codes or c == ctx.area.code)
     if missing:
         ctx.notes.append(
-            f"job_adverts_per_1000_16_64: not made for {len(missing)} area(s) with no population "
-            "aged 16-64 (mid-year estimates) loaded"
+            f"{target}: not made for {len(missing)} area(s) with no population "
+            f"({population}, mid-year estimates) loaded"
             + (f", including configured place(s) {', '.join(inside)}" if inside else "")
             + "."
         )
-    return _frame(rows)
+    out = _frame(rows)
+    if breakdown is not None and not out.empty:
+        out["breakdown"] = "total"
+    return out
 
 
-DERIVATIONS: list = [fit_notes_per_1000, fit_notes_per_1000_modelled, job_adverts_per_1000]
+def job_adverts_per_1000(obs: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Online job adverts (snapshot series) per 1,000 residents 16-64."""
+    return _per_population(
+        obs, ctx, source="job_adverts_total", target="job_adverts_per_1000_16_64"
+    )
+
+
+def job_adverts_new_per_1000(obs: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """New online job adverts in the quarter (all occupations) per 1,000 residents 16-64."""
+    return _per_population(
+        obs,
+        ctx,
+        source="job_adverts_new_by_occupation",
+        target="job_adverts_new_per_1000_16_64",
+        breakdown="total",
+    )
+
+
+def claimant_rate_18_24(obs: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Claimants aged 18-24 as a % of residents aged 18-24 (the partnership from its sums)."""
+    return _per_population(
+        obs,
+        ctx,
+        source="claimant_count_18_24",
+        target="claimant_rate_18_24",
+        population="population_18_24",
+        breakdown="total",
+        scale=100.0,
+    )
+
+
+DERIVATIONS: list = [
+    fit_notes_per_1000,
+    fit_notes_per_1000_modelled,
+    job_adverts_per_1000,
+    job_adverts_new_per_1000,
+    claimant_rate_18_24,
+    vacancies_modelled_by_industry,
+]

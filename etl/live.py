@@ -3,8 +3,11 @@
 ``fetch_all(area, catalogue, show_progress=False, http=None) -> list[Extract]``
     For each catalogue dataset with a ``nomis_id`` and a ``[datasets.X.live]`` table: read the
     dataset's definition (it must exist), check every code in ``[datasets.X.live.codes.<concept>]``
-    still has its label, then query ``dataset/{id}.data.csv`` with the table's ``params``, each
-    checked concept filtered to its listed codes, and the geographies the table names:
+    still has its label, find the code of each label in ``[datasets.X.live.labels]`` in the
+    codelist (codes no public source verified; a label the codelist lacks is noted, not guessed),
+    then query ``dataset/{id}.data.csv`` with the table's ``params``, each concept filtered to its
+    codes (those in ``params``, the checked ones and the resolved ones), and the geographies the
+    table names:
 
     ==========  ==============================================================================
     places      the configured local authorities' GSS codes
@@ -39,7 +42,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tqdm import tqdm
 
@@ -50,6 +53,7 @@ from etl.catalogue import Catalogue, Dataset
 from etl.extract import Extract, Recognised
 from etl.nomis import NomisClient
 from etl.outcomes import FileOutcome
+from etl.records import normalise_label
 from etl.registry import LIVE_SOURCES, LiveSource
 from etl.sources import nomis_api_csv
 
@@ -101,7 +105,7 @@ def plan(area: Area, cat: Catalogue, datasets: Iterable[str] | None = None) -> l
             continue
         params = dict(ds.live_params)
         for concept, codes in ds.live_codes.items():
-            params.setdefault(concept.lower(), ",".join(codes))
+            params[concept.lower()] = _join(params.get(concept.lower(), ""), codes)
         specs = ds.live_geography or DEFAULT_GEOGRAPHY
         grouped = [s for s in specs if s in CODE_SPECS]
         groups = ([grouped] if grouped else []) + [[s] for s in specs if s not in CODE_SPECS]
@@ -110,6 +114,45 @@ def plan(area: Area, cat: Catalogue, datasets: Iterable[str] | None = None) -> l
             if geo:
                 queries.append(NomisQuery(ds, ", ".join(group), geo, params))
     return queries
+
+
+def _join(given: str, codes: Iterable[str]) -> str:
+    """Codes of one concept, those already given first, each once."""
+    return ",".join(dict.fromkeys([*(c for c in given.split(",") if c), *codes]))
+
+
+def resolve_labels(
+    nomis: NomisClient, ds: Dataset, queries: list[NomisQuery]
+) -> tuple[list[NomisQuery], list[str]]:
+    """The queries with the codes of ``[datasets.X.live.labels]`` added, found by exact label
+    (ignoring case and spacing) in the dataset's codelists; and notes saying what each label
+    resolved to, or that the codelist lacks it."""
+    notes = []
+    extra: dict[str, list[str]] = {}
+    for concept, labels in ds.live_labels.items():
+        by_label = {
+            normalise_label(label): code
+            for code, label in nomis.codes(ds.nomis_id, concept).items()
+        }
+        for label in labels:
+            code = by_label.get(normalise_label(label))
+            if code is None:
+                notes.append(
+                    f"{concept} {label!r} is not in the {ds.nomis_id} codelist: its figures were "
+                    "not fetched"
+                )
+                continue
+            extra.setdefault(concept.lower(), []).append(code)
+            notes.append(f"{concept} {label!r} resolved by label to code {code}")
+    if not extra:
+        return queries, notes
+    resolved = []
+    for q in queries:
+        params = dict(q.params)
+        for concept, codes in extra.items():
+            params[concept] = _join(params.get(concept, ""), codes)
+        resolved.append(replace(q, params=params))
+    return resolved, notes
 
 
 def fetch_query(nomis: NomisClient, query: NomisQuery, select: list[str], area: Area) -> Extract:
@@ -210,12 +253,15 @@ def fetch_all(
                 definition = nomis.definition(ds.nomis_id)
                 for concept, expected in ds.live_codes.items():
                     nomis.check_codes(ds.nomis_id, concept, expected, dataset_key=key)
+                qs, resolved = resolve_labels(nomis, ds, qs)
                 select = nomis.select_for(definition)
                 bar.update(1)
                 got = []
                 for q in qs:
                     bar.set_postfix_str(f"{ds.nomis_id} {q.spec}")
-                    got.append(fetch_query(nomis, q, select, area))
+                    ex = fetch_query(nomis, q, select, area)
+                    ex.notes += resolved
+                    got.append(ex)
                     bar.update(1)
                 extracts += got  # a dataset comes whole or not at all
             except (FetchError, ExtractError) as exc:

@@ -9,7 +9,8 @@
     ``dataset/{id}.def.sdmx.json``: the dataset's name and dimensions. Raises ``FetchError``
     naming the dataset if Nomis has no such dataset.
 ``client.codes(dataset_id, concept) -> dict[str, str]``
-    ``dataset/{id}/{concept}.def.sdmx.json``: code -> label for one dimension.
+    ``dataset/{id}/{concept}.def.sdmx.json``: code -> label for one dimension (asked once per
+    client, however often checked or searched).
 ``client.check_codes(dataset_id, concept, expected, dataset_key=None)``
     Fail (``CodeMismatch``) unless every code in ``expected`` (code -> label) still has that
     label; the message names the dataset, concept, code, expected and found label, and the code
@@ -119,6 +120,7 @@ class NomisClient:
         if not 0 < page_size <= PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {PAGE_SIZE}")
         self.page_size = page_size
+        self._codes: dict[tuple[str, str], dict[str, str]] = {}  # one codelist request each
 
     # -- metadata ----------------------------------------------------------------------------
 
@@ -145,13 +147,17 @@ class NomisClient:
         )
 
     def codes(self, dataset_id: str, concept: str) -> dict[str, str]:
-        """Code -> label for one dimension of a dataset."""
+        """Code -> label for one dimension of a dataset (asked once per client)."""
+        key = (dataset_id, concept.lower())
+        if key in self._codes:
+            return dict(self._codes[key])
         url = f"{self.base_url}/dataset/{dataset_id}/{concept.lower()}.def.sdmx.json"
         codes = _codelist(self.http.get_json(url))
         if codes is None:
             self.definition(dataset_id)  # raises if the dataset itself does not exist
             raise FetchError(url, f"dataset {dataset_id} has no dimension {concept!r}")
-        return {str(c.get("value")): _label(c) for c in codes}
+        self._codes[key] = {str(c.get("value")): _label(c) for c in codes}
+        return dict(self._codes[key])
 
     def check_codes(
         self,

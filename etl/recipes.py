@@ -9,7 +9,7 @@ import pandas as pd
 
 from core.errors import ExtractError
 from etl.catalogue import Indicator, Recipe
-from etl.records import normalise_label, worse_status, worst_of_groups
+from etl.records import MEASURES, normalise_label, worse_status, worst_of_groups
 
 KEY = ["area_code", "period_start", "period_end", "breakdown"]
 OBS_COLUMNS = [
@@ -94,66 +94,128 @@ def _pivot(recs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _across_categories(wide: pd.DataFrame, labels: list[str], recipe: Recipe) -> pd.DataFrame:
-    """Figures made from several categories of one place, period and breakdown: the first over
-    the second, or over the sum of the rest (``ratio``), or all of them added (``sum``), where
-    every category has a row.
+def _sum_parts(
+    counted: np.ndarray, status: np.ndarray, parts: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Categories added up row by row, leaving out parts too small to publish: the sum (NaN where
+    every part is withheld), whether a part was left out, and the worst status of the parts
+    that count (of all of them where none does)."""
+    withheld = [np.isnan(counted[at]) for at in parts]
+    total = sum(np.nan_to_num(counted[at]) for at in parts)
+    none_left = np.logical_and.reduce(withheld)
+    total = np.where(none_left, np.nan, total)
+    kept = [np.where(gone, None, status[at]) for gone, at in zip(withheld, parts, strict=True)]
+    worst = _worst_across(kept)
+    everything = _worst_across([status[at] for at in parts])
+    worst = np.where(none_left, everything, worst)
+    return total, np.logical_or.reduce(withheld) & ~none_left, worst
+
+
+def _across_categories(wide: pd.DataFrame, recipe: Recipe) -> pd.DataFrame:
+    """Figures made from several categories of one place, period and breakdown: numerator over
+    denominator (``ratio``; either may be a sum of categories), or categories added up less
+    others (``sum``), where every category has a row.
 
     ``wide`` comes from :func:`_pivot`, so its rows run in order of key, then category: the
     figures come out in key order. A ratio over a sum of categories (a group's share of its
-    total) takes its 95% interval from the numerator count's published interval alone.
+    total) takes its 95% interval from the numerator counts' published intervals alone; a part
+    of either sum too small to publish is left out and the figure flagged estimated.
     """
     key = _key_numbers(wide)
     norm = wide["norm"].to_numpy(dtype=object)
-    over_sum = recipe.kind == "ratio" and bool(recipe.denominator_sum)
-    parts = labels[:2] if recipe.kind == "ratio" and not over_sum else labels
-    rows = {lab: np.flatnonzero(norm == lab) for lab in dict.fromkeys(parts)}
+    ratio = recipe.kind == "ratio"
+    over_sum = ratio and bool(recipe.denominator_sum)
+    if ratio:
+        tops = [normalise_label(x) for x in recipe.numerators()]
+        bottoms = [normalise_label(x) for x in recipe.denominator_sum or (recipe.denominator,)]
+    else:
+        tops = [normalise_label(x) for x in recipe.sum]
+        bottoms = [normalise_label(x) for x in recipe.subtract]
+    parts = list(dict.fromkeys([*tops, *bottoms]))
+    rows = {lab: np.flatnonzero(norm == lab) for lab in parts}
     common = key[rows[parts[0]]]
     for lab in parts[1:]:
         common = np.intersect1d(common, key[rows[lab]])
     # Each category's row for each common key (a category has one row per key).
-    picked = [rows[lab][np.searchsorted(key[rows[lab]], common)] for lab in parts]
-    count = wide["count"].to_numpy(dtype=np.float64)
-    counted = np.where(np.isnan(count), wide["value"].to_numpy(dtype=np.float64), count)
+    at = {lab: rows[lab][np.searchsorted(key[rows[lab]], common)] for lab in parts}
+    if recipe.measure:
+        counted = wide[recipe.measure].to_numpy(dtype=np.float64)
+    else:
+        count = wide["count"].to_numpy(dtype=np.float64)
+        counted = np.where(np.isnan(count), wide["value"].to_numpy(dtype=np.float64), count)
     status = wide["status"].to_numpy(dtype=object)
     first = wide[[*KEY, "source_id", "area_name", "geo_vintage", "period_label"]]
-    data: dict[str, object] = dict(first.iloc[picked[0]].reset_index(drop=True).items())
+    data: dict[str, object] = dict(first.iloc[at[tops[0]]].reset_index(drop=True).items())
     none = np.full(len(common), np.nan)
     data["ci_lower"] = none
     data["ci_upper"] = none
-    if over_sum:
-        # The total leaves out a group too small to publish (flagged estimated); the figure's
-        # reliability is its numerator's.
-        withheld = [np.isnan(counted[at]) for at in picked[1:]]
-        d = sum(np.nan_to_num(counted[at]) for at in picked[1:])
-        d = np.where(np.logical_and.reduce(withheld), np.nan, d)
-        part_missing = np.logical_or.reduce(withheld)
-        statuses = np.array([x if isinstance(x, str) else None for x in status[picked[0]]],
-                            dtype=object)
-        statuses[part_missing] = [worse_status(x, "estimated") for x in statuses[part_missing]]
-    if recipe.kind == "ratio":
-        n = counted[picked[0]]
-        d = d if over_sum else counted[picked[1]]
-        data["numerator"] = n
-        data["denominator"] = d
-        data["numerator_ci_half"] = wide["ci_half"].to_numpy(dtype=np.float64)[picked[0]]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            data["value"] = np.where(d > 0, recipe.scale * n / d, np.nan)
-            if over_sum:
-                half = wide["ci_half"].to_numpy(dtype=np.float64)[picked[0]]
-                margin = np.where(d > 0, recipe.scale * half / d, np.nan)
-                data["ci_lower"] = np.maximum(data["value"] - margin, 0.0)
-                data["ci_upper"] = np.minimum(data["value"] + margin, recipe.scale)
-    else:  # sum
-        total = 0
-        for at in picked:
-            total = total + counted[at]
-        data["value"] = total
+    if not ratio:
+        total = sum(counted[at[lab]] for lab in tops)
+        data["value"] = total - sum((counted[at[lab]] for lab in bottoms), np.zeros(len(common)))
         data["numerator"] = none
         data["denominator"] = none
         data["numerator_ci_half"] = none
-    data["status"] = statuses if over_sum else _worst_across([status[at] for at in picked])
+        data["status"] = _worst_across([status[at[lab]] for lab in parts])
+        return pd.DataFrame(data)
+    if len(tops) > 1:
+        n, n_part_missing, n_status = _sum_parts(counted, status, [at[lab] for lab in tops])
+    else:
+        n, n_part_missing, n_status = counted[at[tops[0]]], np.zeros(len(common), bool), None
+    if over_sum:
+        d, d_part_missing, _ = _sum_parts(counted, status, [at[lab] for lab in bottoms])
+        # The figure's reliability is its numerator's; a left-out part makes it estimated.
+        statuses = n_status if n_status is not None else status[at[tops[0]]]
+        statuses = np.array([x if isinstance(x, str) else None for x in statuses], dtype=object)
+        part_missing = n_part_missing | d_part_missing
+        statuses[part_missing] = [worse_status(x, "estimated") for x in statuses[part_missing]]
+    else:
+        d = counted[at[bottoms[0]]]
+        statuses = _worst_across([status[at[lab]] for lab in parts])
+        statuses[n_part_missing] = [worse_status(x, "estimated") for x in statuses[n_part_missing]]
+    data["numerator"] = n
+    data["denominator"] = d
+    # The numerator count's published 95% half-width (combined as independent where it is a sum).
+    halves = wide["ci_half"].to_numpy(dtype=np.float64)
+    data["numerator_ci_half"] = np.sqrt(sum(halves[at[lab]] ** 2 for lab in tops))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        data["value"] = np.where(d > 0, recipe.scale * n / d, np.nan)
+        if over_sum:
+            # The counts' intervals combined as independent; a published count without one
+            # leaves the figure without one (a part too small to publish adds nothing).
+            halves = wide["ci_half"].to_numpy(dtype=np.float64)
+            half = np.sqrt(sum(np.nan_to_num(halves[at[lab]]) ** 2 for lab in tops))
+            unknown = np.logical_or.reduce(
+                [np.isnan(halves[at[lab]]) & ~np.isnan(counted[at[lab]]) for lab in tops]
+            )
+            half = np.where(unknown | np.isnan(n), np.nan, half)
+            margin = np.where(d > 0, recipe.scale * half / d, np.nan)
+            data["ci_lower"] = np.maximum(data["value"] - margin, 0.0)
+            data["ci_upper"] = np.minimum(data["value"] + margin, recipe.scale)
+    data["status"] = statuses
     return pd.DataFrame(data)
+
+
+def _gap(wide: pd.DataFrame, recipe: Recipe) -> pd.DataFrame:
+    """The gap between two breakdowns of one category, as a share of the first: (first -
+    second) / first x scale, for each place and period both have (breakdown ``total``)."""
+    first_b, second_b = recipe.gap
+    value = wide["value"].fillna(wide["count"])
+    cols = ["area_code", "period_start", "period_end"]
+    sides = []
+    for b in (first_b, second_b):
+        side = wide[wide["breakdown"] == b].assign(v=value)
+        sides.append(side[[*cols, "v", "status", "source_id", "area_name", "geo_vintage",
+                           "period_label"]])
+    both = sides[0].merge(sides[1][[*cols, "v", "status"]], on=cols, suffixes=("", "_2"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = np.where(both["v"] > 0, recipe.scale * (both["v"] - both["v_2"]) / both["v"], np.nan)
+    out = both[[*cols, "source_id", "area_name", "geo_vintage", "period_label"]].copy()
+    out["breakdown"] = "total"
+    out["value"] = gap
+    for c in ("numerator", "denominator", "ci_lower", "ci_upper"):
+        out[c] = np.nan
+    out["status"] = _worst_across([both["status"].to_numpy(), both["status_2"].to_numpy()])
+    return out
 
 
 def _key_numbers(wide: pd.DataFrame) -> np.ndarray:
@@ -172,6 +234,9 @@ def apply_recipe(indicator: Indicator, recipe: Recipe, recs: pd.DataFrame) -> pd
     """Observations of ``indicator`` made by ``recipe`` from one dataset's records."""
     labels = [normalise_label(x) for x in recipe.labels()]
     recs = recs[recs["norm"].isin(labels)]
+    wanted = recipe.gap or recipe.breakdowns
+    if wanted:
+        recs = recs[recs["breakdown"].isin(wanted)]
     if recs.empty:
         return pd.DataFrame(columns=OBS_COLUMNS)
     _check_unique(recs, [*KEY, "norm", "measure", "source_id"])
@@ -180,18 +245,21 @@ def apply_recipe(indicator: Indicator, recipe: Recipe, recs: pd.DataFrame) -> pd
         [*KEY, "norm", "measure"], keep="last"
     )
     wide = _pivot(recs)
-    for m in ("value", "count", "numerator", "denominator", "ci_half", "ci_lower", "ci_upper"):
+    for m in MEASURES:
         if m not in wide:
             wide[m] = np.nan
 
     if recipe.kind == "direct":
         out = wide.copy()
         out["value"] = out["value"].fillna(out["count"])
-        half = out["ci_half"]
+        # A coefficient of variation (ASHE) gives the interval +/- 1.96 standard errors.
+        half = out["ci_half"].fillna(1.96 * out["cv"] / 100 * out["value"])
         out["ci_lower"] = out["ci_lower"].fillna(out["value"] - half)
         out["ci_upper"] = out["ci_upper"].fillna(out["value"] + half)
+    elif recipe.kind == "gap":
+        out = _gap(wide, recipe)
     else:
-        out = _across_categories(wide, labels, recipe)
+        out = _across_categories(wide, recipe)
     out["indicator_id"] = indicator.id
     if "numerator_ci_half" not in out:
         out["numerator_ci_half"] = np.nan

@@ -51,7 +51,10 @@ COLUMNS = [
     "line",
 ]
 
-MEASURES = ("value", "count", "numerator", "denominator", "ci_half", "ci_lower", "ci_upper")
+# ``cv``: a coefficient of variation in % (ASHE publishes one instead of an interval).
+MEASURES = (
+    "value", "count", "numerator", "denominator", "ci_half", "ci_lower", "ci_upper", "cv",
+)
 
 # Markers that stand in for (or flag) a number in Nomis, ONS and DfE outputs.
 # value_kept: whether a number may still be present beside the marker.

@@ -14,6 +14,7 @@ from core.http import HttpClient
 from etl.catalogue import Catalogue
 from etl.extract import Extract, FormatParser
 from etl.sources import (
+    ashe_tables,
     census_bulk,
     fitnotes,
     fitnotes_live,
@@ -22,6 +23,7 @@ from etl.sources import (
     nomis_api_csv,
     nomis_query,
     nomis_xlsx,
+    ons_cc01,
     ons_local,
     vacancies,
 )
@@ -34,6 +36,8 @@ PARSERS: tuple[FormatParser, ...] = (
     nomis_query,
     ons_local,
     nomis_xlsx,
+    ons_cc01,
+    ashe_tables,
     fitnotes,
     job_adverts,
     neet,
@@ -43,6 +47,7 @@ PARSERS: tuple[FormatParser, ...] = (
 LIVE_SOURCES: tuple[LiveSource, ...] = (
     fitnotes_live.fetch_live,
     job_adverts.fetch_live,
+    vacancies.fetch_live,
 )
 
 

@@ -30,7 +30,10 @@ CREATE TABLE indicators (
     aggregate     VARCHAR NOT NULL CHECK (aggregate IN ('ratio', 'sum', 'none')),  -- partnership figure
     description   VARCHAR NOT NULL,
     caveats       VARCHAR NOT NULL,
-    datasets      VARCHAR[] NOT NULL
+    datasets      VARCHAR[] NOT NULL,
+    headline      INTEGER CHECK (headline IS NULL OR headline IN (1, 2, 3))
+                  -- NULL: not a headline; 1-3: its order among the headline measures of its
+                  -- first challenge
 );
 
 CREATE TABLE challenges (

@@ -67,7 +67,7 @@ def test_each_place_reads_as_its_rounded_figure_interval_and_verdict():
 
 
 def test_counts_carry_separators_and_their_unit_and_no_interval_means_no_verdict():
-    rows = _latest("job_adverts_total")
+    rows = _latest("job_adverts_new_by_occupation")
     places = rows[~rows["is_comparator"]]
     table = display.figure_table(places, columns=("place", "figure", "against"),
                                  against=[display.england(rows)])

@@ -1,5 +1,6 @@
-"""ONS online job adverts: the real Adzuna LA tables (names only) and the Textkernel workbook
-layout (a fixture written here), the per-1,000 rate, and the live client's landing page."""
+"""ONS online job adverts: the real Adzuna LA tables (names only), the Textkernel workbook in its
+real layout (a synthetic fixture holding four published cells), the per-1,000 rate, and the live
+client's landing page."""
 
 from __future__ import annotations
 
@@ -18,38 +19,12 @@ from core.http import HttpClient
 from etl import build, derive, extract
 from etl.catalogue import catalogue
 from etl.sources import job_adverts
+from tests.conftest import FIXTURES
 
-
-def textkernel_workbook(path: Path, *, with_codes: bool = True) -> Path:
-    """A small workbook in the documented layout: tables by area (snapshot, new adverts) and by
-    area and SOC 2020 sub-major group, months across, GSS codes and names."""
-    wb = openpyxl.Workbook()
-    cover = wb.active
-    cover.title = "Cover"
-    cover["A1"] = "Labour demand volumes by Standard Occupation Classification (SOC 2020), UK"
-    cover["A2"] = "Source: Textkernel online job adverts"
-    code = "Local authority code" if with_codes else "Local authority"
-    t1 = wb.create_sheet("Table 1")
-    t1.append(["Table 1: Snapshot online job adverts by local authority, UK"])
-    t1.append(["This worksheet contains one table."])
-    t1.append([code, "Local authority name", "January 2024", "February 2024"])
-    t1.append(["E06000032", "Luton", 6120, 5980])
-    t1.append(["E06000062", "West Northamptonshire", 11450, "[c]"])
-    t1.append(["E92000001", "England", 1450000, 1430000])
-    t1.append(["Notes: figures are rounded."])
-    t9 = wb.create_sheet("Table 9")
-    t9.append(["Table 9: Snapshot online job adverts by local authority and SOC 2020 group"])
-    t9.append([code, "Local authority name", "SOC 2020 sub-major group", "January 2024"])
-    t9.append(["E06000032", "Luton", "Total", 6120])
-    t9.append(["E06000032", "Luton", "22 Health professionals", 540])
-    t9.append(["E06000032", "Luton", "61 Caring personal service occupations", 610])
-    t9.append(["E06000032", "Luton", "32 Health and social care associate professionals", 180])
-    t19 = wb.create_sheet("Table 19")
-    t19.append(["Table 19: New online job adverts by local authority, UK"])
-    t19.append([code, "Local authority name", "January 2024"])
-    t19.append(["E06000032", "Luton", 2100])
-    wb.save(path)
-    return path
+FIXTURE = FIXTURES / "textkernel" / "SYNTHETIC_labourdemandbyoccupation_real_layout.xlsx"
+NEW = "New job adverts by occupation"
+LATEST = "Apr-Jun 2026"
+PLACES = ["E06000055", "E06000056", "E06000032", "E06000042", "E06000061", "E06000062"]
 
 
 def parse(path: Path) -> pd.DataFrame:
@@ -58,45 +33,107 @@ def parse(path: Path) -> pd.DataFrame:
     return job_adverts.parse(path, verdict, area=load_area())
 
 
-def test_textkernel_tables_by_area_and_occupation(tmp_path):
-    df = parse(textkernel_workbook(tmp_path / "labourdemandbyoccupation.xlsx"))
+def fixture_cells() -> dict[tuple[str, str], list[object]]:
+    """(code, SOC) -> Table 5 cells of the synthetic workbook, read with openpyxl directly."""
+    ws = openpyxl.load_workbook(FIXTURE, read_only=True)["Table 5"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[4][:6] == ("Region", "ITL2", "Local Authority District", "SOC 4 digit code",
+                           "SOC 4 digit label", "Local Authority Code")
+    return {(r[5] or r[2], r[3]): list(r[6:]) for r in rows[5:]}
+
+
+def test_the_four_published_cells_are_read_to_their_values():
+    df = parse(FIXTURE)
     assert set(df["dataset"]) == {"ons_job_adverts_textkernel"}
-    idx = df.set_index(["area_code", "period_label", "category", "breakdown"])
-    assert idx.loc[("E06000032", "January 2024", "Snapshot job adverts", "total"), "value"] == 6120
-    assert idx.loc[("E06000032", "January 2024", "New job adverts", "total"), "value"] == 2100
-    by_occ = "Snapshot job adverts by occupation"
-    assert idx.loc[("E06000032", "January 2024", by_occ, "soc:61"), "value"] == 610
-    assert idx.loc[("E06000032", "January 2024", by_occ, "soc:22"), "value"] == 540
-    suppressed = idx.loc[("E06000062", "February 2024", "Snapshot job adverts", "total")]
-    assert pd.isna(suppressed["value"]) and suppressed["status"] == "suppressed"
-    assert not df["area_code"].str.startswith("Notes").any()
+    cell = df[(df["breakdown"] == "soc:2134") & (df["period_label"] == LATEST)]
+    got = dict(zip(cell["area_code"], cell["value"], strict=True))
+    # Table 5, SOC 2134 "Programmers and software development professionals", 2026Q2.
+    assert {k: got[k] for k in ("E07000008", "N09000003", "S12000036", "E06000038")} == {
+        "E07000008": 705, "N09000003": 489, "S12000036": 455, "E06000038": 338}
+    quarter = cell.iloc[0]
+    assert (quarter["period_start"], quarter["period_end"]) == (date(2026, 4, 1), date(2026, 6, 30))
+    assert set(df["category"]) == {NEW}
 
 
-def test_a_workbook_without_area_codes_fails_naming_the_sheets(tmp_path):
-    path = textkernel_workbook(tmp_path / "labourdemand.xlsx", with_codes=False)
+def test_totals_add_unit_groups_and_a_suppressed_part_makes_them_incomplete():
+    df = parse(FIXTURE)
+    bedford = df[(df["area_code"] == "E06000055") & (df["period_label"] == LATEST)]
+    by = bedford.set_index("breakdown")
+    cells = {soc: c[-1] for (code, soc), c in fixture_cells().items() if code == "E06000055"}
+    # [x] is suppressed, never 0.
+    assert cells["6131"] == "[x]"
+    assert pd.isna(by.loc["soc:6131", "value"]) and by.loc["soc:6131", "status"] == "suppressed"
+    numbers = {soc: v for soc, v in cells.items() if isinstance(v, int)}
+    assert by.loc["total", "value"] == sum(numbers.values())  # Unknown included
+    assert by.loc["total", "status"] == "estimated"
+    assert by.loc["soc:unknown", "value"] == cells["Unknown"]
+    # Major group 6 and sub-major 61: nursing auxiliaries (suppressed) and care workers.
+    assert by.loc["soc:6", "value"] == cells["6135"] and by.loc["soc:6", "status"] == "estimated"
+    assert by.loc["soc:61", "value"] == cells["6135"]
+    # Health and care: 22 (2211) and 613 (6131, 6135).
+    health = [cells[s] for s in ("2211", "6135") if isinstance(cells[s], int)]
+    assert by.loc["soc:health_care", "value"] == sum(health)
+    assert by.loc["soc:2", "value"] == sum(
+        v for s, v in numbers.items() if s.startswith("2")
+    )
+
+
+def test_london_appears_as_its_region():
+    df = parse(FIXTURE)
+    london = df[df["area_code"].str.startswith("name:region:")]
+    assert set(london["area_code"]) == {"name:region:London"}
+
+
+def test_a_workbook_without_a_district_table_fails_naming_the_sheets(tmp_path):
+    wb = openpyxl.load_workbook(FIXTURE)
+    del wb["Table 5"]
+    path = tmp_path / "labourdemand.xlsx"
+    wb.save(path)
     verdict = job_adverts.sniff(extract.probe(path))
+    assert verdict is not None and verdict.dataset == "ons_job_adverts_textkernel"
     with pytest.raises(ExtractError) as err:
         job_adverts.parse(path, verdict, area=load_area())
-    assert "area-code column" in str(err.value)
-    assert "'Table 1'" in str(err.value) and "'Table 9'" in str(err.value)
+    assert "'Local Authority Code'" in str(err.value) and "'Table 3'" in str(err.value)
 
 
-def test_build_makes_totals_occupations_and_the_partnership_sum(tmp_path):
+def test_the_warehouse_keeps_english_places_and_care_workers_for_each_place(tmp_path):
     folder = tmp_path / "extracts"
     folder.mkdir()
-    textkernel_workbook(folder / "labourdemandbyoccupation.xlsx")
+    shutil.copy(FIXTURE, folder / FIXTURE.name)
     db = tmp_path / "w.duckdb"
     result = build.run("files", db, from_dir=folder)
     con = duckdb.connect(str(db), read_only=True)
-    occ = dict(
-        con.execute(
-            "SELECT breakdown, value FROM observations WHERE indicator_id = "
-            "'job_adverts_by_occupation' AND area_code = 'E06000032'"
+
+    def latest(breakdown: str) -> dict[str, tuple]:
+        rows = con.execute(
+            "SELECT area_code, value, status FROM observations WHERE indicator_id = "
+            "'job_adverts_new_by_occupation' AND breakdown = ? AND period_label = ?",
+            [breakdown, LATEST],
         ).fetchall()
-    )
-    assert occ == {"total": 6120, "soc:22": 540, "soc:32": 180, "soc:61": 610}
-    assert result.rows_per_indicator["job_adverts_total"] >= 5
-    assert any("job_adverts_per_1000_16_64: not made" in n for n in result.notes)
+        return {r[0]: r[1:] for r in rows}
+
+    programmers = latest("soc:2134")
+    # The two English cells are kept; Belfast and Edinburgh are outside England.
+    assert programmers["E07000008"] == (705, None) and programmers["E06000038"] == (338, None)
+    assert "N09000003" not in programmers and "S12000036" not in programmers
+    # London, published only as a region, is placed as the region.
+    assert "E12000007" in programmers
+    care = latest("soc:6135")
+    cells = fixture_cells()
+    for code in PLACES:
+        assert care[code] == (cells[(code, "6135")][-1], None)
+    # The partnership adds its places.
+    assert care["GBW-SMID"][0] == sum(cells[(c, "6135")][-1] for c in PLACES)
+    assert result.rows_per_indicator["job_adverts_new_by_occupation"] > 0
+    assert result.rows_per_indicator["job_adverts_total"] == 0  # no snapshot table any more
+
+
+def test_the_bundled_sample_is_in_the_real_layout():
+    sample = Path(job_adverts.__file__).parents[1] / "sample"
+    df = parse(sample / "SAMPLE_labour_demand_volumes_by_soc_2024.xlsx")
+    assert set(df["category"]) == {NEW}
+    assert set(df["area_code"]) == set(PLACES)
+    assert {"soc:6135", "soc:health_care", "total", "soc:6", "soc:61"} <= set(df["breakdown"])
 
 
 def test_adverts_per_1000_residents():
@@ -183,26 +220,27 @@ def test_live_client_follows_the_landing_page_to_the_current_workbook(
 ):
     landing = "/employmentandlabourmarket/datasets/labourdemandvolumes"
     monkeypatch.setattr(job_adverts, "LANDING_URL", httpserver.url_for(landing))
-    current = f"{landing}/january2017tojuly2025/labourdemandbyoccupation.xlsx"
+    current = f"{landing}/january2017tojuly2026/labourdemandbyoccupation.xlsx"
     old = f"{landing}/previous/v12/labourdemandbyoccupation.xlsx"
     httpserver.expect_request(landing).respond_with_data(
         f"""<html><body><h2>Current edition</h2>
-        <a href="/file?uri={current}">labourdemandbyoccupation.xlsx (2.1 MB)</a>
+        <a href="/file?uri={current}">labourdemandbyoccupation.xlsx (45.1 MB)</a>
         <h2>Previous versions</h2><a href="/file?uri={old}">previous</a></body></html>""",
         content_type="text/html",
     )
-    body = textkernel_workbook(tmp_path / "w.xlsx").read_bytes()
     httpserver.expect_request("/file", query_string={"uri": current}).respond_with_data(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        FIXTURE.read_bytes(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     http = HttpClient(tmp_path / "cache", min_interval=0, retries=0)
     extracts = job_adverts.fetch_live(http, load_area(), catalogue())
     assert len(extracts) == 1
     ex = extracts[0]
     assert ex.dataset == "ons_job_adverts_textkernel"
-    assert "january2017tojuly2025" in ex.origin
-    luton = ex.records[
-        (ex.records["area_code"] == "E06000032")
-        & (ex.records["category"] == "Snapshot job adverts")
+    assert "january2017tojuly2026" in ex.origin
+    reading = ex.records[
+        (ex.records["area_code"] == "E06000038")
+        & (ex.records["breakdown"] == "soc:2134")
+        & (ex.records["period_label"] == LATEST)
     ]
-    assert sorted(luton["value"]) == [5980, 6120]
+    assert list(reading["value"]) == [338]

@@ -358,7 +358,11 @@ def test_census_and_aps_responses_keep_dates_codes_and_flags():
 
 def test_the_registry_lists_every_live_client_and_nothing_registers_itself():
     from etl import registry
-    from etl.sources import fitnotes_live, job_adverts
+    from etl.sources import fitnotes_live, job_adverts, vacancies
 
-    assert (fitnotes_live.fetch_live, job_adverts.fetch_live) == registry.LIVE_SOURCES
+    assert (
+        fitnotes_live.fetch_live,
+        job_adverts.fetch_live,
+        vacancies.fetch_live,
+    ) == registry.LIVE_SOURCES
     assert live.LIVE_SOURCES is registry.LIVE_SOURCES

@@ -10,7 +10,9 @@ import pytest
 
 from core.area import load_area
 from core.errors import ExtractError
+from core.http import HttpClient
 from etl import build, extract
+from etl.catalogue import catalogue
 from etl.sources import vacancies
 
 pytestmark = pytest.mark.shared_data
@@ -107,3 +109,26 @@ def test_a_table_without_its_section_codes_fails_naming_the_sheet(shared_data, t
     with pytest.raises(ExtractError) as err:
         vacancies.parse(path, verdict, area=load_area())
     assert "sheet 'levels'" in str(err.value) and "section codes" in str(err.value)
+
+
+def test_the_live_client_follows_the_dataset_page_to_the_current_vacs02(
+    shared_data, httpserver, monkeypatch, tmp_path
+):
+    page = "/employmentandlabourmarket/peoplenotinwork/unemployment/datasets/vacancies"
+    monkeypatch.setattr(vacancies, "LANDING_URL", httpserver.url_for(page))
+    current = f"{page}/current/vacs02aug2025.xlsx"
+    httpserver.expect_request(page).respond_with_data(
+        f"""<html><body><a href="/file?uri={current}">vacs02aug2025.xlsx (120 kB)</a>
+        <h2>Previous versions</h2><a href="/file?uri={page}/previous/v123/vacs02jul2025.xlsx">
+        July 2025</a></body></html>""",
+        content_type="text/html",
+    )
+    httpserver.expect_request("/file", query_string={"uri": current}).respond_with_data(
+        (shared_data / "vacancies" / "vacs02aug2025.xlsx").read_bytes(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    http = HttpClient(tmp_path / "cache", min_interval=0, retries=0)
+    (ex,) = vacancies.fetch_live(http, load_area(), catalogue())
+    assert ex.dataset == "ons_vacs02" and "vacs02aug2025" in ex.origin
+    recs = ex.records
+    assert {"sic:Q", "total"} <= set(recs["breakdown"]) and set(recs["area_code"]) == {"K02000001"}

@@ -1,26 +1,25 @@
 """ONS online job adverts by local authority: the Adzuna-based tables (2017-2022) and the
-Textkernel-based "Labour demand volumes by SOC 2020" workbook (2023 on, monthly).
+Textkernel-based "Labour demand volumes by SOC 2020" workbook (2017 on).
 
 The two series are not one measure. The Adzuna tables give a *unit measure* (the January average
 count of adverts divided by an unpublished constant), by local authority **name**, one January a
-year. Textkernel tables give counts of adverts by month, with GSS codes, overall and by SOC 2020
-occupation group. They become separate indicators (``job_adverts_adzuna_units`` and
-``job_adverts_total``/``job_adverts_by_occupation``), so a trend never joins them silently; the
-dataset of every row says which series it is.
+year. The Textkernel workbook gives counts of new adverts per quarter by local authority (GSS
+codes) and SOC 2020 unit group (``etl.sources.textkernel`` reads its tables). They become separate
+indicators (``job_adverts_adzuna_units``; ``job_adverts_new_by_occupation``, and the discontinued
+snapshot series ``job_adverts_total``/``job_adverts_by_occupation`` from older editions), so a
+trend never joins them silently; the dataset of every row says which series it is.
 
 Tables are found by content. Adzuna: a sheet whose header row starts "Local authority" (or
-"Region") followed by year columns. Textkernel: a sheet whose header row has an area-code column
-("... code") and either month columns (wide layout) or a period column and a value column (long
-layout); its title rows say "snapshot" or "new" adverts, and an occupation column ("SOC ...",
-"occupation") makes it a by-occupation table.
+"Region") followed by year columns. Textkernel: a sheet whose header row has a ``SOC 4 digit
+code`` column and period columns; one with a ``Local Authority Code`` column is read, region-only
+tables are listed as set aside.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +32,7 @@ from etl.areas import AreaFilter
 from etl.catalogue import Catalogue
 from etl.extract import Extract, Probe, Recognised
 from etl.names import provisional_code
-from etl.sources import landing
+from etl.sources import landing, textkernel
 from etl.workbook import read_workbook
 
 NAME = "job_adverts"
@@ -43,13 +42,8 @@ ADZUNA = "ons_job_adverts_adzuna"
 TEXTKERNEL = "ons_job_adverts_textkernel"
 DATASET = TEXTKERNEL  # what the live client fetches (named when a fetch fails)
 ADZUNA_CATEGORY = "Online job adverts, January average (units)"
-SNAPSHOT = "Snapshot job adverts"
-NEW = "New job adverts"
-BY_OCCUPATION = " by occupation"
 
-_GSS = re.compile(r"^[EWSNK]\d{8}$")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
-_SOC = re.compile(r"^\s*(\d{1,4})\b")
 
 
 def _text(cell: object) -> str:
@@ -58,26 +52,6 @@ def _text(cell: object) -> str:
 
 def _norm_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
-
-
-def _month(cell: object) -> tuple[date, date, str] | None:
-    if isinstance(cell, datetime | date):
-        y, m = cell.year, cell.month
-        return (
-            date(y, m, 1),
-            date(y, m, calendar.monthrange(y, m)[1]),
-            f"{calendar.month_name[m]} {y}",
-        )
-    text = _text(cell)
-    if not text or _YEAR.match(text):
-        return None
-    try:
-        start, end, label = records.parse_period(text)
-    except (ValueError, KeyError):
-        return None
-    if (end - start).days > 31:
-        return None
-    return start, end, label
 
 
 # ------------------------------------------------------------------------------------------
@@ -97,59 +71,6 @@ def _adzuna_header(rows: list[tuple]) -> int | None:
     return None
 
 
-def _textkernel_header(rows: list[tuple]) -> tuple[int, dict] | None:
-    """Header row index and column roles of a Textkernel table, or None."""
-    for i, row in enumerate(rows):
-        cells = [_text(c).lower() for c in row]
-        code = next(
-            (
-                j
-                for j, c in enumerate(cells)
-                if "code" in c and "soc" not in c and "occupation" not in c
-            ),
-            None,
-        )
-        if code is None:
-            continue
-        name = next(
-            (j for j, c in enumerate(cells) if j != code and "name" in c and "soc" not in c), None
-        )
-        soc = next((j for j, c in enumerate(cells) if "soc" in c or "occupation" in c), None)
-        months = {j: m for j, c in enumerate(row) if (m := _month(c))}
-        period = next(
-            (j for j, c in enumerate(cells) if c in {"date", "month", "period", "time period"}),
-            None,
-        )
-        value = next(
-            (
-                j
-                for j, c in enumerate(cells)
-                if j not in (code, name, soc, period)
-                and any(w in c for w in ("adverts", "count", "value", "volume"))
-            ),
-            None,
-        )
-        if months or (period is not None and value is not None):
-            return i, {
-                "code": code,
-                "name": name,
-                "soc": soc,
-                "months": months,
-                "period": period,
-                "value": value,
-            }
-    return None
-
-
-def _statistic(rows: list[tuple], header: int) -> str | None:
-    title = " ".join(_text(c).lower() for row in rows[: header + 1] for c in row if c)
-    if "snapshot" in title:
-        return SNAPSHOT
-    if "new adverts" in title or "new job adverts" in title or "new online" in title:
-        return NEW
-    return None
-
-
 def sniff(probe: Probe) -> Recognised | None:
     """The Adzuna LA tables or a Textkernel labour-demand workbook, by their tables."""
     sheets = probe.workbook_sheets
@@ -160,7 +81,7 @@ def sniff(probe: Probe) -> Recognised | None:
         return None
     if "adzuna" in text and any(_adzuna_header(rows) is not None for rows in sheets.values()):
         return Recognised(NAME, ADZUNA, "ONS online job adverts by local authority (Adzuna)")
-    if any(_textkernel_header(rows) for rows in sheets.values()):
+    if any(textkernel.find_table(rows) for rows in sheets.values()):
         return Recognised(
             NAME, TEXTKERNEL, "ONS labour demand volumes by SOC 2020 (Textkernel job adverts)"
         )
@@ -274,101 +195,34 @@ def _parse_adzuna(
 # ------------------------------------------------------------------------------------------
 
 
-def _soc_breakdown(raw: object) -> str | None:
-    text = _text(raw)
-    if not text or text.lower() in {"total", "all", "all occupations", "all adverts"}:
-        return "total"
-    m = _SOC.match(text)
-    return f"soc:{m.group(1)}" if m else None
-
-
 def _parse_textkernel(path: Path, sheets: dict[str, list[tuple]], dataset: str) -> pd.DataFrame:
-    rows_out: list[dict] = []
-    seen: list[str] = []
-    skipped: list[str] = []
+    out: dict[str, list] = {c: [] for c in records.COLUMNS}
+    notes: list[str] = []
+    left_out = 0
     for sheet, rows in sheets.items():
-        found = _textkernel_header(rows)
-        if found is None:
+        table = textkernel.find_table(rows)
+        if table is None:
             continue
-        h, cols = found
-        stat = _statistic(rows, h)
-        if stat is None:
-            skipped.append(f"{sheet!r} (title says neither 'snapshot' nor 'new adverts')")
+        if not table.by_place:
+            notes.append(f"sheet {sheet!r}: a table by region only, not read")
             continue
-        category = stat + (BY_OCCUPATION if cols["soc"] is not None else "")
-        seen.append(sheet)
-        for i in range(h + 1, len(rows)):
-            row = rows[i]
-            code = _text(row[cols["code"]]) if cols["code"] < len(row) else ""
-            if not _GSS.match(code):
-                continue  # notes, blank lines and non-GSS areas (e.g. LSIP names)
-            name = _text(row[cols["name"]]) if cols["name"] is not None else None
-            breakdown = "total"
-            if cols["soc"] is not None:
-                breakdown = _soc_breakdown(row[cols["soc"]] if cols["soc"] < len(row) else None)
-                if breakdown is None:
-                    raise ExtractError(
-                        path,
-                        f"sheet {sheet!r}: occupation {row[cols['soc']]!r} has no SOC 2020 code",
-                        line=i + 1,
-                    )
-            if cols["months"]:
-                cells = [
-                    (period, row[j] if j < len(row) else None, j)
-                    for j, period in cols["months"].items()
-                ]
-            else:
-                period = _month(row[cols["period"]])
-                if period is None:
-                    raise ExtractError(
-                        path,
-                        f"sheet {sheet!r}: period {row[cols['period']]!r} is not a month",
-                        line=i + 1,
-                    )
-                cells = [(period, row[cols["value"]], cols["value"])]
-            for (start, end, label), raw, j in cells:
-                parsed = records.parse_cell(raw)
-                if parsed is None:
-                    raise ExtractError(
-                        path,
-                        f"sheet {sheet!r}: value {raw!r} is neither a number nor a known marker",
-                        line=i + 1,
-                        column=_text(rows[h][j]),
-                    )
-                rows_out.append(
-                    {
-                        "dataset": dataset,
-                        "area_code": code,
-                        "area_name": name,
-                        "geo_vintage": None,
-                        "period_start": start,
-                        "period_end": end,
-                        "period_label": label,
-                        "category": category,
-                        "breakdown": breakdown,
-                        "measure": "value",
-                        "value": parsed[0],
-                        "status": parsed[1],
-                        "origin": f"{path} [{sheet}]",
-                        "line": i + 1,
-                    }
-                )
-    if not rows_out:
-        detail = f"; tables set aside: {', '.join(skipped)}" if skipped else ""
+        category = textkernel.statistic(rows, table) + textkernel.BY_OCCUPATION
+        cols, skipped = textkernel.read_places(path, sheet, rows, table, category, dataset)
+        for c in records.COLUMNS:
+            out[c] += cols[c]
+        left_out += skipped
+    if not out["area_code"]:
         raise ExtractError(
             path,
-            "no sheet has a job-adverts table with an area-code column and month columns (or a "
-            "period and a value column) and rows with GSS codes; sheets found: "
-            f"{list(sheets)}{detail}",
+            "no sheet has a job-adverts table by local authority (a header row with 'SOC 4 "
+            "digit code', 'Local Authority Code' and period columns) with rows of figures; "
+            f"sheets found: {list(sheets)}",
         )
-    out = records.frame(rows_out)
-    dup = out.duplicated(["area_code", "period_start", "category", "breakdown"], keep="first")
-    if dup.any():
-        # The workbook repeats areas across tables (e.g. LAD and LSIP tables that share codes);
-        # the first table's figure stands.
-        out = out[~dup].reset_index(drop=True)
-    out.attrs["notes"] = [f"tables set aside: {', '.join(skipped)}"] if skipped else []
-    return out
+    recs = records.frame_of_columns(out)
+    recs.attrs["notes"] = notes
+    if left_out:
+        recs.attrs["left_out"] = {"rows without a local authority code or SOC code": left_out}
+    return recs
 
 
 def parse(

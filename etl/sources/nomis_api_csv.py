@@ -10,7 +10,10 @@ The dataset is identified from the ``URN`` column (``Nm-2002d1...`` is NM_2002_1
 dimension columns and their labels. A record's category is the ``*_NAME`` labels of the dataset's
 own dimensions (all but date, geography and measures) joined with `` | `` in alphabetical order of
 the dimension name: claimant count rows read ``All categories: Age 16+ | Total | Claimant count``
-(AGE, GENDER, MEASURE). BRES industries go to ``breakdown`` (``sic:Q``) instead.
+(AGE, GENDER, MEASURE). BRES industries go to ``breakdown`` (``sic:Q``) instead, and so do the
+sexes and working patterns of ASHE (NM_30_1, NM_99_1: ``Male Full Time Workers`` is
+``sex:male;pattern:full_time``, as in the ASHE workbooks), whose "Confidence" measure is a
+coefficient of variation (``cv``), not an interval.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from etl import records
 from etl.areas import AreaFilter
 from etl.catalogue import catalogue
 from etl.extract import HEAD_BYTES, Probe, Recognised, decode_text
+from etl.sources.ashe_tables import breakdown_of
 
 NAME = "nomis_api_csv"
 NARROWS = False
@@ -49,6 +53,7 @@ OBSERVATION_COLUMNS = {
 }
 PERIOD_COLUMNS = ("DATE_NAME", "DATE", "DATE_CODE", "TIME_NAME", "TIME")
 BREAKDOWN_DIMENSIONS = {"INDUSTRY"}
+ASHE_DIMENSIONS = {"PAY", "ITEM", "SEX"}  # the sex dimension of ASHE is a breakdown
 
 # Nomis ``MEASURES`` (statistical measure) labels and codes -> records measure.
 MEASURE_NAMES = {
@@ -133,6 +138,8 @@ def identify(header: list[str], sample: list[dict[str, str]]) -> str | None:
         return "NM_2002_1"
     if "INDUSTRY" in dims:
         return "NM_189_1"
+    if {"PAY", "ITEM", "SEX"} <= dims:
+        return None  # ASHE: resident (NM_30_1) and workplace (NM_99_1) look alike without URN
     if "ITEM" in dims and any("jobs density" in v for v in values("ITEM_NAME")):
         return "NM_57_1"
     if "AGE" in dims and "MEASURE" in dims and any("claimant" in v for v in values("MEASURE_NAME")):
@@ -256,7 +263,8 @@ def parse(
     if missing:
         raise ExtractError(where, f"missing required column(s) {missing}; found {header}", line=1)
     dims = dimensions(header)
-    breakdown_dim = next((d for d in dims if d in BREAKDOWN_DIMENSIONS), None)
+    ashe = set(dims) >= ASHE_DIMENSIONS
+    breakdown_dim = "SEX" if ashe else next((d for d in dims if d in BREAKDOWN_DIMENSIONS), None)
     category_dims = [d for d in dims if d != breakdown_dim]
     census = _is_census(recognised.dataset, dims)
     idx = {c: i for i, c in enumerate(header)}
@@ -329,6 +337,8 @@ def parse(
                 measure = measures[measure_key]
             else:
                 measure = measures[measure_key] = _measure(*measure_key[:2], list(dim_labels))
+                if ashe and measure == "ci_half":
+                    measure = measures[measure_key] = "cv"
             if measure is None:
                 raise ExtractError(
                     where,
@@ -361,7 +371,9 @@ def parse(
                 breakdown_key = (cell(row, i_breakdown_name), cell(row, i_breakdown))
                 breakdown = breakdowns.get(breakdown_key)
                 if breakdown is None:
-                    breakdown = breakdowns[breakdown_key] = _breakdown(*breakdown_key)
+                    breakdown = breakdowns[breakdown_key] = (
+                        breakdown_of(breakdown_key[0]) if ashe else _breakdown(*breakdown_key)
+                    )
             else:
                 breakdown = "total"
             category = " | ".join(dim_labels)

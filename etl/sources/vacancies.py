@@ -13,24 +13,29 @@ divisions of section G are ``sic:45``, ``sic:46``, ``sic:47``. X06 publishes G o
 divisions, so it has no ``sic:G``.
 
 VACS01 (vacancies and unemployment) and VACS03 (by size of business) are recognised and listed
-as not used: no indicator of this dashboard reads them.
+as not used: no indicator of this dashboard reads them. The live client fetches the current
+VACS02 from its ONS dataset page.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from core.area import Area
-from core.errors import ExtractError
+from core.errors import ExtractError, FetchError
+from core.http import HttpClient
 from etl import records
 from etl.areas import AreaFilter
-from etl.extract import Probe, Recognised
-from etl.workbook import read_workbook
+from etl.catalogue import Catalogue
+from etl.extract import Extract, Probe, Recognised
+from etl.sources import landing
+from etl.workbook import is_workbook, read_workbook
 
 NAME = "vacancies"
 NARROWS = False
@@ -258,3 +263,33 @@ def parse(
 def metadata(path: Path) -> dict:
     """Nothing beyond the file's own date: this format states no release or edition."""
     return {}
+
+
+# ------------------------------------------------------------------------------------------
+# Live: the current VACS02 workbook, linked from its ONS dataset page
+# ------------------------------------------------------------------------------------------
+
+DATASET = ROLLING  # what the live client fetches (named when a fetch fails)
+LANDING_URL = (
+    "https://www.ons.gov.uk/employmentandlabourmarket/peoplenotinwork/unemployment/datasets/"
+    "vacanciesbyindustryvacs02"
+)
+
+
+def fetch_live(http: HttpClient, area: Area, catalogue: Catalogue) -> list[Extract]:
+    """The current edition of VACS02 (UK vacancies by industry): the first ``.xls``/``.xlsx``
+    link on the dataset page that is not a previous version, parsed like a downloaded file. The
+    modelled local vacancies by industry need it beside BRES."""
+    home = landing.page(http, LANDING_URL)
+    files = landing.file_links(home.text, home.url, (".xlsx", ".xls"))
+    current = [u for u in files if "/previous/" not in u]
+    if not current:
+        raise FetchError(home.url, "the VACS02 dataset page links to no current workbook")
+    resp = http.get(current[0])  # .xlsx now, legacy .xls in older editions
+    if not is_workbook(resp.content[:8]):
+        raise FetchError(current[0], "the linked file is not a workbook")
+    ex = landing.to_extract(resp, resp.content, current[0], area=area,
+                            parser=sys.modules[__name__])
+    if ex.dataset != ROLLING:
+        raise FetchError(current[0], f"the linked workbook is not VACS02 ({ex.description})")
+    return [ex]
