@@ -46,7 +46,7 @@ SOC2020_SUB_MAJOR = dict(sorted(SOC2020_SUB_MAJOR.items()))
 SOC2020_MAJOR: dict[str, str] = {
     "1": "Managers, directors and senior officials",
     "2": "Professional occupations",
-    "3": "Associate professional and technical occupations",
+    "3": "Associate professional occupations",
     "4": "Administrative and secretarial occupations",
     "5": "Skilled trades occupations",
     "6": "Caring, leisure and other service occupations",

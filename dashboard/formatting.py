@@ -6,11 +6,17 @@ import math
 import re
 from collections.abc import Iterable
 
+from core.classifications import (
+    SOC2010_GROUPS,
+    SOC2020_MAJOR,
+    SOC2020_SUB_MAJOR,
+    SOC2020_UNIT_GROUPS,
+)
 from core.vocabulary import STATUSES
 
 NO_FIGURE = "no figure"
 
-# SIC 2007 sections (breakdown ``sic:<letter>``) and SOC 2020 groups (breakdown ``soc:<code>``).
+# SIC 2007 sections (breakdown ``sic:<letter>``).
 SIC_SECTIONS: dict[str, str] = {
     "A": "Agriculture, forestry and fishing",
     "B": "Mining and quarrying",
@@ -34,47 +40,14 @@ SIC_SECTIONS: dict[str, str] = {
     "T": "Households as employers",
     "U": "Extraterritorial organisations",
 }
-SOC_GROUPS: dict[str, str] = {  # SOC 2020: major groups, all sub-major groups, care units
-    "1": "Managers, directors and senior officials",
-    "2": "Professional occupations",
-    "3": "Associate professional occupations",
-    "4": "Administrative and secretarial occupations",
-    "5": "Skilled trades occupations",
-    "6": "Caring, leisure and other service occupations",
-    "7": "Sales and customer service occupations",
-    "8": "Process, plant and machine operatives",
-    "9": "Elementary occupations",
-    "11": "Corporate managers and directors",
-    "12": "Other managers and proprietors",
-    "21": "Science, research, engineering and technology professionals",
-    "22": "Health professionals",
-    "23": "Teaching and other educational professionals",
-    "24": "Business, media and public service professionals",
-    "31": "Science, engineering and technology associate professionals",
-    "32": "Health and social care associate professionals",
-    "33": "Protective service occupations",
-    "34": "Culture, media and sports occupations",
-    "35": "Business and public service associate professionals",
-    "41": "Administrative occupations",
-    "42": "Secretarial and related occupations",
-    "51": "Skilled agricultural and related trades",
-    "52": "Skilled metal, electrical and electronic trades",
-    "53": "Skilled construction and building trades",
-    "54": "Textiles, printing and other skilled trades",
-    "61": "Caring personal service occupations",
-    "62": "Leisure, travel and related personal service occupations",
-    "63": "Community and civil enforcement occupations",
-    "71": "Sales occupations",
-    "72": "Customer service occupations",
-    "81": "Process, plant and machine operatives",
-    "82": "Transport and mobile machine drivers and operatives",
-    "91": "Elementary trades and related occupations",
-    "92": "Elementary administration and service occupations",
-    "221": "Medical practitioners",
-    "223": "Nursing and midwifery professionals",
-    "612": "Childcare and related personal services",
-    "614": "Caring personal services",
-    "6145": "Care workers and home carers",
+# SOC 2020 groups (breakdown ``soc:<code>``): major, sub-major, minor 613 and named unit groups.
+SOC_NAMES: dict[str, str] = {
+    **SOC2020_MAJOR,
+    **SOC2020_SUB_MAJOR,
+    "613": "Caring personal services",
+    **SOC2020_UNIT_GROUPS,
+    "health_care": "Health and care occupations (SOC 2020 22, 32 and 613)",
+    "unknown": "Occupation not known",
 }
 LEVEL_NAMES: dict[str, str] = {
     "lsoa": "Small neighbourhoods (LSOA)",
@@ -194,8 +167,10 @@ def breakdown_label(breakdown: str | None) -> str:
     kind, _, code = str(breakdown).partition(":")
     if kind == "sic" and code.upper() in SIC_SECTIONS:
         return f"{SIC_SECTIONS[code.upper()]} (SIC {code.upper()})"
-    if kind == "soc" and code in SOC_GROUPS:
-        return f"{SOC_GROUPS[code]} (SOC {code})"
+    if kind == "soc" and code in SOC_NAMES:
+        return f"{SOC_NAMES[code]} (SOC {code})" if code[0].isdigit() else SOC_NAMES[code]
+    if kind == "soc2010" and code in SOC2010_GROUPS:
+        return f"{SOC2010_GROUPS[code]} (SOC 2010 {code})"
     if kind == "sex":
         return code.capitalize()
     return f"{kind.upper()} {code}" if code else str(breakdown)
