@@ -14,6 +14,7 @@ database of its own instead. Each query takes its own cursor and binds its param
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,15 +102,15 @@ def _open(path: Path, stamp: str) -> Warehouse:
 
 
 def version() -> str:
-    """The warehouse's identity: the real file, its inode, size and modification time. Part of
-    every cached query's key, so a new build (a new file swapped in) is never served stale."""
+    """The warehouse's identity: the path, and the device, inode, size and modification time
+    of the file it names (a link followed). Part of every cached query's key, so a new build (a
+    new file swapped in) is never served stale. One ``stat``: it is asked on every query."""
     path = warehouse_path()
     try:
-        real = path.resolve()
-        info = real.stat()
+        info = os.stat(path)
     except OSError:
         raise WarehouseUnavailable(f"No warehouse found at {path}. " + BUILD_HINT) from None
-    return f"{real}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
+    return f"{path}:{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
 
 
 _LOCK = threading.Lock()  # guards the current version and every version's count of users
