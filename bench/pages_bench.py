@@ -1,4 +1,4 @@
-"""Pages: one rerun after a filter change, caches warm, through Streamlit's AppTest.
+"""Pages: one rerun after a filter change, caches warm, against the same page's floor.
 
 For each page a filter the page shows is switched between two values; after two warm-up rounds
 (both values cached), every measured rerun is one switch plus the script run it triggers:
@@ -12,15 +12,21 @@ data        the indicators: employment rate <-> employment and inactivity rates
 about       no filter bar: as overview
 ==========  ===================================================================================
 
-The baseline is the same rerun of a bare one-line page (``st.write("Hello")``) in the same
-process, right before.
+The floor (``bench.floors``) is the same page's elements, recorded from both of those reruns
+(the same tables and rows, charts, navigation, pydeck Deck) and replayed in turn, in a script
+that does nothing else. Real and floor reruns alternate, so both meet the same machine load.
+``page_floor_ratio.<page>`` = real / floor. The bare one-line page of earlier benches is kept
+(``page_rerun_baseline_ms``, ``page_rerun_ratio``).
 """
 
 from __future__ import annotations
 
+import json
+import statistics
 from collections.abc import Callable
 from pathlib import Path
 
+from bench import floors
 from bench.common import PAGES, REPO, median_of, ratio, timed
 
 APP = str(REPO / "app.py")
@@ -87,8 +93,54 @@ def bare_rerun_ms(tmp: Path, runs: int) -> float:
     return med
 
 
+def record(page: str, switch: Callable[[int], None], at) -> list[floors.Recording]:
+    """The page's elements on both filter values (after warm-up), kept for its floor."""
+    recordings = []
+    with floors.Recorder() as recorder:
+        for i in range(2):
+            recordings.append(recorder.start())
+            switch(i)
+            _check(at, page)
+    return recordings
+
+
+def floor_app(tmp: Path, page: str, recordings: list[floors.Recording]):
+    """An AppTest of the page's floor, after its first run."""
+    from streamlit.testing.v1 import AppTest
+
+    floors.RECORDINGS[page] = recordings
+    ft = AppTest.from_file(str(floors.floor_script(tmp, page)), default_timeout=TIMEOUT).run()
+    _check(ft, f"{page} floor")
+    return ft
+
+
+def _element_count(at) -> int:
+    def walk(node) -> int:
+        kids = getattr(node, "children", None) or {}
+        kids = kids.values() if isinstance(kids, dict) else kids
+        return sum(1 + walk(k) for k in kids)
+
+    return walk(at._tree)
+
+
+def save_map_deck(recordings: list[floors.Recording], folder: Path) -> Path | None:
+    """The map page's pydeck call (its Deck's JSON and options), for the browser floor."""
+    for call in recordings[0].calls:
+        if call.method == "pydeck_chart":
+            deck = call.args[0] if call.args else call.kwargs.get("pydeck_obj")
+            options = {k: v for k, v in call.kwargs.items()
+                       if k in ("height", "selection_mode", "on_select", "use_container_width")}
+            path = folder / "map_deck.json"
+            path.write_text(json.dumps({"json": deck.to_json(),
+                                        "tooltip": getattr(deck, "_tooltip", None),
+                                        "options": options}), encoding="utf-8")
+            return path
+    return None
+
+
 def run(tmp: Path, runs: int, log: Callable[[str], None]) -> dict:
-    """``page_rerun_ms.<page>``, ``page_rerun_ratio.<page>`` and the baseline."""
+    """``page_rerun_ms``, ``page_floor_ms``, ``page_floor_ratio`` per page, and the bare
+    baseline."""
     from dashboard import queries
 
     partnership = queries.info()["partnership_code"] or "GBW-SMID"
@@ -96,7 +148,8 @@ def run(tmp: Path, runs: int, log: Callable[[str], None]) -> dict:
     bare = bare_rerun_ms(tmp, reruns)
     log(f"pages: bare page rerun {bare:.1f} ms")
     out: dict = {"page_rerun_baseline_ms": round(bare, 1), "page_rerun_ms": {},
-                 "page_rerun_ratio": {}, "page_rerun_filter": {}}
+                 "page_rerun_ratio": {}, "page_floor_ms": {}, "page_floor_ratio": {},
+                 "page_elements": {}, "page_runs": {}}
     for page in PAGES:
         at = open_page(page)
         _check(at, page)
@@ -104,11 +157,33 @@ def run(tmp: Path, runs: int, log: Callable[[str], None]) -> dict:
         for i in range(4):  # two warm-up rounds: both values in every cache
             switch(i)
             _check(at, page)
-        counter = iter(range(10_000))
-        med, _ = median_of(lambda switch=switch, counter=counter: timed(
-            lambda: switch(next(counter))) * 1000, reruns)
+        recordings = record(page, switch, at)
+        if page == "map":
+            out["map_deck_file"] = str(save_map_deck(recordings, tmp))
+        ft = floor_app(tmp, page, recordings)
+
+        def floor_rerun(i: int, ft=ft) -> None:
+            ft.session_state[floors.ROUND_KEY] = i
+            ft.run()
+
+        for i in range(4):
+            floor_rerun(i)
+        _check(ft, f"{page} floor")
+        real_ms, floor_ms = [], []
+        for i in range(reruns):  # interleaved: both meet the same machine load
+            real_ms.append(timed(lambda i=i, switch=switch: switch(i)) * 1000)
+            floor_ms.append(timed(lambda i=i: floor_rerun(i)) * 1000)
         _check(at, page)
-        out["page_rerun_ms"][page] = round(med, 1)
-        out["page_rerun_ratio"][page] = ratio(med, bare)
-        log(f"pages: {page} rerun {med:.1f} ms ({ratio(med, bare)}x)")
+        _check(ft, f"{page} floor")
+        real, floor = statistics.median(real_ms), statistics.median(floor_ms)
+        out["page_rerun_ms"][page] = round(real, 1)
+        out["page_rerun_ratio"][page] = ratio(real, bare)
+        out["page_floor_ms"][page] = round(floor, 1)
+        out["page_floor_ratio"][page] = ratio(real, floor)
+        out["page_elements"][page] = {"real": _element_count(at), "floor": _element_count(ft),
+                                      "calls": len(recordings[0].calls)}
+        out["page_runs"][page] = {"real_ms": [round(x, 1) for x in real_ms],
+                                  "floor_ms": [round(x, 1) for x in floor_ms]}
+        log(f"pages: {page} rerun {real:.1f} ms, floor {floor:.1f} ms "
+            f"({ratio(real, floor)}x; elements {out['page_elements'][page]})")
     return out

@@ -6,8 +6,21 @@ command or reading the page: the command-line tools print it without a traceback
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+
+
+def printable(text: object) -> str:
+    """``text`` with control and direction-changing characters escaped, for one line of output
+    (a file name may hold a newline or a right-to-left mark)."""
+    out = []
+    for ch in str(text):
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def code_list(codes: Iterable[str], limit: int = 8) -> str:
@@ -53,7 +66,7 @@ class ExtractError(EtlError):
         self.problem = problem
         self.line = line
         self.column = column
-        where = self.source
+        where = printable(self.source)
         if line is not None:
             where += f", line {line}"
         if column is not None:
@@ -67,7 +80,7 @@ class FetchError(EtlError):
     def __init__(self, url: str, problem: str) -> None:
         self.url = url
         self.problem = problem
-        super().__init__(f"{url}: {problem}")
+        super().__init__(f"{printable(url)}: {problem}")
 
 
 class ValidationError(EtlError):
@@ -92,7 +105,7 @@ class BoundaryError(GeoError, ValueError):
         self.source = str(source)
         self.problem = problem
         self.codes = sorted(set(codes))
-        message = f"{self.source}: {problem}"
+        message = f"{printable(self.source)}: {problem}"
         if self.codes:
             message += f" Codes: {code_list(self.codes)}."
         super().__init__(message)

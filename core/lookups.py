@@ -15,7 +15,6 @@ A failed check raises :class:`LookupError_` naming the file and the offending co
 from __future__ import annotations
 
 import csv
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from core.errors import LookupError_, code_list
+from core.folders import walk
 
 LSOA21_COLUMNS = ["lsoa_code", "lsoa_name", "msoa_code", "msoa_name", "msoa_hcl_name", "lad_code"]
 LSOA11_COLUMNS = ["lsoa11_code", "lsoa21_code", "change", "lad_code"]
@@ -393,11 +393,7 @@ def _read_ons(
 
 
 def _csv_files(root: Path) -> list[Path]:
-    found = []
-    for folder, dirs, files in os.walk(root, followlinks=True):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found += [Path(folder) / f for f in files if f.lower().endswith(".csv")]
-    return sorted(found)
+    return walk(root, lambda path: path.suffix.lower() == ".csv")[0]
 
 
 def find_lookups(*roots: Path | None) -> Lookups:

@@ -1,12 +1,20 @@
 """One cached function per question a page asks of the warehouse.
 
 Arguments are primitive and hashable (tuples, not lists); every result has a fixed column order.
-Each cache entry is keyed on the warehouse file's modification time as well, so a new build is
-read on the next rerun. All SQL binds its parameters.
+Each cache entry is keyed on the warehouse's identity as well (``db.version``: the file, its
+inode, size and modification time), so a new build is read on the next rerun and never served
+stale. All SQL binds its parameters.
+
+Results are kept once per process, shared by every session (``st.cache_resource``), and each
+call gets its own shallow copy: a frame's columns can be added, dropped or reassigned without
+touching the cached one, and pandas' copy-on-write keeps its values from being changed in place.
+A page asks for the catalogue a dozen times per rerun; unpickling a fresh copy each time
+(``st.cache_data``) cost up to 13% of a rerun (docs/performance.md).
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from collections.abc import Callable
@@ -56,13 +64,23 @@ OBS_COLUMNS = [
 ]
 
 
+def _own_copy(result: Any) -> Any:
+    """What a caller may change freely: a shallow copy of a frame (copy-on-write), a deep copy
+    of a dict (small: a build's summary)."""
+    if isinstance(result, pd.DataFrame):
+        return result.copy(deep=False)
+    if isinstance(result, dict):
+        return copy.deepcopy(result)
+    return result
+
+
 def _cached(fn: F) -> F:
-    """``st.cache_data`` keyed on the warehouse version as well as the arguments."""
-    inner = st.cache_data(ttl="1h", max_entries=256, show_spinner=False)(fn)
+    """Kept per warehouse version and arguments, once per process (see the module docstring)."""
+    inner = st.cache_resource(ttl="1h", max_entries=256, show_spinner=False)(fn)
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return inner(db.version(), *args, **kwargs)
+        return _own_copy(inner(db.version(), *args, **kwargs))
 
     wrapper.clear = inner.clear  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
@@ -198,7 +216,7 @@ def periods(version: str, indicator_id: str, level: str) -> pd.DataFrame:
 
 @_cached
 def observations(
-    version: int,
+    version: str,
     indicator_ids: tuple[str, ...],
     level: str,
     places: tuple[str, ...] = (),
@@ -291,7 +309,7 @@ def area_observations(version: str, area_codes: tuple[str, ...]) -> pd.DataFrame
 
 @_cached
 def series(
-    version: int, indicator_id: str, area_codes: tuple[str, ...], breakdown: str = "total"
+    version: str, indicator_id: str, area_codes: tuple[str, ...], breakdown: str = "total"
 ) -> pd.DataFrame:
     """All periods of one indicator for the given areas, oldest first."""
     return db.query_df(

@@ -11,7 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.errors import EtlError, LiveUnavailable, ProjectError
+from core.errors import EtlError, LiveUnavailable, ProjectError, printable
+from core.folders import escaped
 from core.settings import warehouse_path as default_db_path
 from etl import build
 from etl.warehouse import holds_real_data
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
                     "figures, so it is kept rather than replaced by the bundled sample; run the "
                     "build again when the network is back, or use --from with downloaded files."
                 ) from None
-            print(f"Live sources unavailable ({exc}).", file=sys.stderr)
+            print(escaped(f"Live sources unavailable ({exc}).", db), file=sys.stderr)
             print(
                 "FALLING BACK TO THE BUNDLED SAMPLE: the dashboard will show sample figures, "
                 "not real statistics.",
@@ -100,10 +101,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             result = build.run("sample", db, show_progress=show)
     except ProjectError as exc:
-        print(f"Build failed: {exc}", file=sys.stderr)
-        print(f"The warehouse in use ({db}) was not changed.", file=sys.stderr)
+        print(escaped(f"Build failed: {exc}", args.from_dir, db), file=sys.stderr)
+        print(f"The warehouse in use ({printable(db)}) was not changed.", file=sys.stderr)
         return 1
-    print(result.summary())
+    print(escaped(result.summary(), args.from_dir, db))
     return 0
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import folders
 from core.errors import ExtractError
 from etl.extract import Recognised, probe
 from etl.registry import PARSERS
@@ -74,40 +75,8 @@ def walk(root: Path) -> tuple[list[Path], list[str]]:
     """Every file under ``root`` (recursively, hidden names ignored) in path order, and notes.
 
     Each real folder is visited once (by device and inode), so a symbolic link back up the tree
-    is named in the notes instead of walked for ever.
+    is named in the notes instead of walked for ever (``core.folders.walk``).
     """
-    if root.is_file():
-        return [root], []
-    if not root.is_dir():
+    if not root.is_file() and not root.is_dir():
         raise ExtractError(root, "no such file or folder")
-    files: list[Path] = []
-    notes: list[str] = []
-    seen: set[tuple[int, int]] = set()
-    stack = [root]
-    while stack:
-        folder = stack.pop()
-        try:
-            info = folder.stat()
-        except OSError as exc:
-            notes.append(f"{folder}: could not be opened ({exc.strerror})")
-            continue
-        if (info.st_dev, info.st_ino) in seen:
-            notes.append(f"{folder}: a link back to a folder already read (a loop); not read again")
-            continue
-        seen.add((info.st_dev, info.st_ino))
-        try:
-            entries = sorted(folder.iterdir())
-        except OSError as exc:
-            notes.append(f"{folder}: could not be listed ({exc.strerror})")
-            continue
-        for entry in reversed(entries):
-            if entry.name.startswith("."):
-                continue
-            try:
-                if entry.is_dir():
-                    stack.append(entry)
-                elif entry.is_file():
-                    files.append(entry)
-            except OSError as exc:  # a dangling or looping link
-                notes.append(f"{entry}: could not be read ({exc.strerror or exc})")
-    return sorted(files), notes
+    return folders.walk(root)

@@ -4,11 +4,18 @@ Both forms ONS and Nomis publish are read, by the same reader (calamine): XLSX a
 Excel 97-2003 ``.xls`` (BIFF). Cells come back as a person reads them: ``None`` for an empty
 cell, ``int`` for a whole number, ``float``, ``str``, ``bool`` or ``datetime``. Each row runs to
 its last filled cell.
+
+Every zip (an XLSX, or a zip of CSVs a live source downloads) is checked before it is opened
+(:func:`check_archive`): a zip that declares more than :data:`MAX_UNPACKED_BYTES` once unpacked,
+or more than :data:`MAX_MEMBERS` members, is refused with an :class:`ExtractError`, so a small
+"zip bomb" cannot make the build unpack gigabytes. The largest workbook among the real sources
+unpacks to 14 MB in 10 members.
 """
 
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,6 +26,8 @@ from core.errors import ExtractError
 # The first bytes of an OLE2 compound file, the container of a legacy .xls workbook.
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # declared size of every member, unpacked, together
+MAX_MEMBERS = 10_000
 
 
 def is_workbook(head: bytes) -> bool:
@@ -43,6 +52,36 @@ def _row(values: list) -> tuple:
     return tuple(cells)
 
 
+def check_archive(source: Path | str, data: bytes | None = None) -> None:
+    """Refuse a zip whose members declare more than the limits allow (see the module
+    docstring); ``data`` is its bytes when it came over the network. Raises ExtractError."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else source) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise ExtractError(source, f"not a readable XLSX workbook or zip file ({exc})") from None
+    if len(members) > MAX_MEMBERS:
+        raise ExtractError(
+            source,
+            f"the zip holds {len(members):,} members, more than the {MAX_MEMBERS:,} a workbook "
+            "or download of extracts is allowed; not opened",
+        )
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ExtractError(
+            source,
+            f"the zip would unpack to {unpacked / 1e6:,.0f} MB, more than the "
+            f"{MAX_UNPACKED_BYTES / 1e6:,.0f} MB limit (a damaged file or a zip bomb); "
+            "not opened",
+        )
+
+
+def _first_line(exc: BaseException) -> str:
+    """An exception's message as one short line (its type only where the message is empty)."""
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
 def read_workbook(
     path: Path, data: bytes | None = None, limit: int | None = None
 ) -> dict[str, list[tuple]]:
@@ -52,13 +91,16 @@ def read_workbook(
     messages). A file that is not a readable workbook raises :class:`ExtractError`.
     """
     kind = "XLS" if _head(path, data).startswith(XLS_MAGIC) else "XLSX"
+    if kind == "XLSX":
+        check_archive(path, data)
     try:
-        if data is not None:
-            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        else:
-            book = CalamineWorkbook.from_path(str(path))
+        # Read by content, never by name: calamine picks its reader from a path's extension,
+        # and a workbook saved as ``.xls`` or ``.csv`` is still read for what it is.
+        if data is None:
+            data = Path(path).read_bytes()
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, OSError, ValueError) as exc:
-        raise ExtractError(path, f"not a readable {kind} workbook ({exc})") from None
+        raise ExtractError(path, f"not a readable {kind} workbook ({_first_line(exc)})") from None
     try:
         sheets = {}
         for name in book.sheet_names:
@@ -66,7 +108,7 @@ def read_workbook(
             sheets[name] = [_row(r) for r in rows]
         return sheets
     except (CalamineError, ValueError) as exc:  # a damaged sheet
-        raise ExtractError(path, f"not a readable {kind} workbook ({exc})") from None
+        raise ExtractError(path, f"not a readable {kind} workbook ({_first_line(exc)})") from None
     finally:
         book.close()
 

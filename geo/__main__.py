@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from core.area import load_area
-from core.errors import LiveUnavailable, ProjectError
+from core.errors import LiveUnavailable, ProjectError, printable
+from core.folders import escaped
 from geo import build
 from geo.store import build_info, geo_dir
 
@@ -79,9 +80,13 @@ def main(argv: list[str] | None = None) -> int:
             existing = build_info(out)
             if existing and not existing.get("is_schematic"):
                 print(
-                    f"ONS Open Geography Portal unreachable and nothing cached ({exc}). Keeping "
-                    f"the real geometry already in {out} (built {existing.get('built_at')} from "
-                    f"{existing.get('origin')}); nothing was changed.",
+                    escaped(
+                        f"ONS Open Geography Portal unreachable and nothing cached ({exc}). "
+                        f"Keeping the real geometry already in {out} (built "
+                        f"{existing.get('built_at')} from {existing.get('origin')}); nothing "
+                        "was changed.",
+                        out,
+                    ),
                     file=sys.stderr,
                 )
                 return 0
@@ -99,10 +104,13 @@ def main(argv: list[str] | None = None) -> int:
             print(BANNER, file=sys.stderr)
             result = build.run("sample", out, area=area, show_progress=show)
     except ProjectError as exc:
-        print(f"Geometry build failed: {exc}", file=sys.stderr)
-        print(f"The geometry in use ({out}) was not changed.", file=sys.stderr)
+        print(escaped(f"Geometry build failed: {exc}", args.from_dir, out), file=sys.stderr)
+        print(f"The geometry in use ({printable(out)}) was not changed.", file=sys.stderr)
         return 1
-    print(result.summary())
+    # File names in the lists are escaped one by one (a name may hold a line break).
+    result.skipped = [printable(s) for s in result.skipped]
+    result.notes = [printable(n) for n in result.notes]
+    print(escaped(result.summary(), args.from_dir, out))
     return 0
 
 

@@ -14,7 +14,6 @@ coordinates that contradict the CRS it declares), a file that cannot be read.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ import geopandas as gpd
 import pandas as pd
 import pyarrow.parquet as pq
 
+from core import folders
 from core.area import level_of
 from core.errors import BoundaryError
 from core.lookups import Lookups, find_lookups
@@ -217,21 +217,23 @@ def read_boundary_file(path: Path) -> RawLayer | Skipped:
     return recognise(_read_any(path), path)
 
 
-def walk(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
-    """Files under ``root`` with these suffixes, sorted, following symlinked folders."""
-    found = []
-    for folder, dirs, files in os.walk(root, followlinks=True):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(folder) / f for f in files if Path(f).suffix.lower() in suffixes]
-    return sorted(found)
+def walk(root: Path, suffixes: tuple[str, ...]) -> tuple[list[Path], list[str]]:
+    """Files under ``root`` with these suffixes, sorted, following symbolic links but reading
+    each real folder once (a loop is named in the notes, see ``core.folders.walk``)."""
+    return folders.walk(root, lambda path: path.suffix.lower() in suffixes)
 
 
-def scan(root: Path) -> tuple[list[RawLayer], list[Skipped]]:
-    """Every boundary layer under ``root`` (a folder, searched recursively, or one file)."""
+def scan(root: Path, notes: list[str] | None = None) -> tuple[list[RawLayer], list[Skipped]]:
+    """Every boundary layer under ``root`` (a folder, searched recursively, or one file).
+
+    What the walk could not read (a folder loop, a dangling link) is added to ``notes``.
+    """
     root = Path(root)
     if not root.exists():
         raise BoundaryError(root, "does not exist.")
-    paths = [root] if root.is_file() else walk(root, SUFFIXES)
+    paths, walked = ([root], []) if root.is_file() else walk(root, SUFFIXES)
+    if notes is not None:
+        notes += walked
     layers: list[RawLayer] = []
     skipped: list[Skipped] = []
     for path in paths:
@@ -255,7 +257,8 @@ class Sources:
 
 def from_folder(root: Path) -> Sources:
     """Boundary layers and lookup CSVs found under ``root``."""
-    layers, skipped = scan(root)
+    walked: list[str] = []
+    layers, skipped = scan(root, walked)
     lookups = find_lookups(root)
-    notes = [n for layer in layers for n in layer.notes]
+    notes = walked + [n for layer in layers for n in layer.notes]
     return Sources("files", str(root), layers, lookups, skipped, notes)

@@ -10,6 +10,10 @@ handling of these answers is tested in test_nomis_client.py and test_http.py.)
 from __future__ import annotations
 
 import functools
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +29,8 @@ from tests.fixtures.faults.support import (
     warehouse_bytes,
 )
 from tests.nomis_replay import own_server
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture()
@@ -125,3 +131,21 @@ def test_no_network_never_swaps_real_figures_for_the_sample(good, monkeypatch, t
     assert "FALLING BACK" not in err
     assert warehouse_bytes() == before
     assert_still_served(shown)
+
+
+def test_the_network_fault_tests_pass_with_settings_of_the_shell_they_run_in():
+    """``ETL_OFFLINE=1`` (and a Nomis address, a long pause between requests) set in the shell
+    that runs pytest never reach a test: each sets what it depends on (tests/conftest.py)."""
+    env = {**os.environ, "ETL_OFFLINE": "1", "NOMIS_API_BASE": "http://127.0.0.1:9/api/v01",
+           "ETL_HTTP_MIN_INTERVAL": "30", "ETL_CACHE_MAX_AGE_HOURS": "0"}
+    here = Path(__file__).name
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+         f"tests/{here}::test_a_broken_answer_is_not_cached_so_the_next_refresh_succeeds",
+         f"tests/{here}::test_a_fault_that_a_retry_cures_gives_the_same_figures",
+         f"tests/{here}::test_a_failed_refresh_names_the_fault_and_keeps_the_warehouse_and_the_app"
+         "[html]"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "4 passed" in done.stdout

@@ -14,6 +14,7 @@ from core.http import HttpClient
 from etl.catalogue import Catalogue
 from etl.extract import Extract
 from etl.sources import fitnotes, landing
+from etl.workbook import check_archive
 
 DATASET = fitnotes.DATASET  # what this client fetches (named when a fetch fails)
 
@@ -26,6 +27,7 @@ SERIES_URL = (
 def _csv_bodies(url: str, body: bytes) -> list[tuple[str, bytes]]:
     """A CSV download, or the CSV members of a ZIP download."""
     if body.startswith(b"PK\x03\x04"):
+        check_archive(url, body)  # a zip bomb is refused before anything is unpacked
         with zipfile.ZipFile(io.BytesIO(body)) as zf:
             return [(f"{url}#{m}", zf.read(m)) for m in zf.namelist() if m.lower().endswith(".csv")]
     return [(url, body)]
