@@ -113,5 +113,6 @@ def vacancies_modelled_by_industry(obs: pd.DataFrame, ctx: object) -> pd.DataFra
     totals = totals.assign(
         indicator_id=TARGET, breakdown="total", area_name=None, geo_vintage=None,
         numerator=np.nan, denominator=np.nan, ci_lower=np.nan, ci_upper=np.nan,
+        counts_source=None, numerator_ci_half=np.nan,
     )
     return pd.concat([out, totals[OBS_COLUMNS]], ignore_index=True)

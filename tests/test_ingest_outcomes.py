@@ -307,7 +307,7 @@ def test_the_about_page_says_what_the_build_did_with_each_file(
         "**Annual Population Survey, T01 Economic activity by age (Nomis download)**: not "
         f"refreshed: {Path(T01).name}: this is an HTML page" in text
     )
-    assert "download the file again; 1,735 figures from " in text
+    assert "download the file again; 3,290 figures from " in text
     files = table(at, "build_files").set_index("File")
     assert files.loc[Path(T01).name, "What happened"] == "Not read: broken"
     assert files.loc["employment-rate (1).csv", "Details"] == (
