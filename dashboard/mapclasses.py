@@ -192,7 +192,9 @@ def classify(values: Sequence[float], polarity: str, unit: str, decimals: int, *
     every period for the same places; the values themselves when not given), so the breaks do
     not move from one period to the next. ``periods``: the periods ``over`` covers, oldest
     first."""
-    pool = list(values) + list(over or [])
+    pool = list(values) if over is None else list(over)
+    known = {float(v) for v in pool if not is_missing(v)}
+    pool += [v for v in values if not is_missing(v) and float(v) not in known]  # always covered
     edges = class_breaks(pool, MAX_CLASSES, decimals)
     n = max(len(edges) - 1, 0)
     n_values = sum(1 for v in pool if not is_missing(v))
