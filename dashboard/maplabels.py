@@ -118,6 +118,15 @@ def fit_labels(labels: Sequence[dict], view: pdk.ViewState, *, inside: bool = Fa
     return out
 
 
+def fit_height(gdf, width_px: int = FIT_WIDTH_PX, *, most: int = 560, least: int = 320) -> int:
+    """A map height that holds the shapes fitted to ``width_px`` with a small margin, within
+    ``least`` to ``most`` pixels (a tall map of a wide area is mostly blank page)."""
+    minx, miny, maxx, maxy = gdf.total_bounds
+    zoom = math.log2(width_px / 512 * 360 / max(maxx - minx, 1e-6)) - 0.1
+    _, h = shape_px((minx, miny, maxx, maxy), zoom)
+    return int(min(most, max(least, math.ceil((h + 40) / 10) * 10)))
+
+
 def view_for(gdf, width_px: int = FIT_WIDTH_PX, height_px: int = 560) -> pdk.ViewState:
     """A view that fits the shapes into ``width_px`` x ``height_px``."""
     minx, miny, maxx, maxy = gdf.total_bounds

@@ -41,7 +41,7 @@ from dashboard.mapclasses import (
     Symbols,
 )
 from dashboard.mapgeometry import geometry_caption, load_geometry, subicb_geometry
-from dashboard.maplabels import LABEL_SIZE, fit_labels, label_points, view_for
+from dashboard.maplabels import LABEL_SIZE, fit_height, fit_labels, label_points, view_for
 
 AREAS_LAYER = "areas"
 NO_DATA_HATCH = (110, 110, 110, 255)
@@ -349,12 +349,16 @@ def level_map(
     lad_codes: Collection[str],
     hex_layout: bool = False,
     selected: str | None = None,
-    height: int = 560,
+    height: int | None = None,
 ) -> tuple[pdk.Deck, str]:
     """The map of the partnership's places (``lad_codes``) at ``level`` (see
-    :func:`level_shapes`), and a caption about the shapes. Raises GeometryUnavailable."""
+    :func:`level_shapes`), and a caption about the shapes. Raises GeometryUnavailable.
+    ``height``: the map's height in pixels; by default just enough for the places (the Deck's
+    ``height``)."""
     gdf, outlines, named, note = level_shapes(level, members=members, lad_codes=lad_codes,
                                               hex_layout=hex_layout)
+    if height is None:
+        height = fit_height(outlines if outlines is not None and len(outlines) else gdf)
     unreliable = ()
     if level == "lad":
         unreliable = figs.rows.loc[figs.rows["status"] == "low_reliability", "area_code"].tolist()
@@ -364,6 +368,15 @@ def level_map(
                       thin_lines=level in ("msoa", "lsoa"), height=height,
                       labels_inside=level == "lad" and hex_layout)
     return deck, note
+
+
+def level_height(level: str, *, members: pd.DataFrame, lad_codes: Collection[str],
+                 hex_layout: bool = False) -> int:
+    """The height in pixels of the map :func:`level_map` draws by default: just enough for the
+    places fitted to a phone-wide map. Raises GeometryUnavailable."""
+    gdf, outlines, _, _ = level_shapes(level, members=members, lad_codes=lad_codes,
+                                       hex_layout=hex_layout)
+    return fit_height(outlines if outlines is not None and len(outlines) else gdf)
 
 
 def place_names(rows: pd.DataFrame, level: str, lad_names: dict[str, str]) -> list[str]:

@@ -28,7 +28,6 @@ f = current_filters("map")
 # in the chart would make Streamlit fade every other place, and the map would no longer match
 # its legend.
 PICKS = "_map_picks"
-MAP_HEIGHT = 520
 CSS = """<style>
 /* The map's toolbar (reset, download) wraps under the map on a narrow screen. */
 .st-key-map_tools [data-testid='stHorizontalBlock']{flex-wrap:wrap;gap:0.5rem;}
@@ -156,16 +155,18 @@ def render() -> None:
     with map_col:
         note = ""
         try:
+            height = maps.level_height(level, members=members, lad_codes=lad_names.keys(),
+                                       hex_layout=layout == "hex")
             deck, note = maps.level_map(level, figs, classes, members=members,
                                         lad_codes=lad_names.keys(), hex_layout=layout == "hex",
-                                        selected=selected, height=MAP_HEIGHT)
+                                        selected=selected, height=height)
         except mapgeometry.GeometryUnavailable as exc:
             deck = None
             st.info(f"{exc} The table beside shows the same figures.")
         if deck is not None:
             st.pydeck_chart(
                 deck, on_select="rerun", selection_mode="single-object", key=chart_key,
-                height=MAP_HEIGHT, alt=summary,
+                height=height, alt=summary,
             )
         st.caption(md(summary, 600) + (" " + md(note, 300) if note else ""),
                    help="A one-line text summary of the map, for screen readers.")
@@ -196,7 +197,7 @@ def render() -> None:
             key=table_key, box="map_table",
             on_select="rerun",
             selection_mode="single-row",
-            column_config=figure_columns(shown, unit, decimals),
+            column_config=_narrow_place_column(figure_columns(shown, unit, decimals)),
         )
         foot = []
         if "95% CI" not in shown:
@@ -223,6 +224,15 @@ def render() -> None:
             query_params={state.CHALLENGE: f.challenge, state.INDICATORS: f.indicator,
                           state.LEVEL: level, state.PERIOD: f.period},
         )
+
+
+def _narrow_place_column(config: dict) -> dict:
+    """A wide place column (a table of names and one figure) is not pinned: on a phone a pinned
+    column that wide would leave the figure no room to scroll into view."""
+    place = config.get("Place")
+    if place is not None and isinstance(place.get("width"), int) and place["width"] > 190:
+        config["Place"] = {**place, "pinned": False}
+    return config
 
 
 def _map_tools(level, hex_layout, figs, classes, selected, members, lad_names, period, meta,
