@@ -1,9 +1,14 @@
-"""Choropleth maps (pydeck) that read without a basemap, and the sentence that summarises one.
+"""Maps (pydeck) that read without a basemap, and the sentence that summarises one.
 
 Decisions, applied to every map:
 
 * Fills come from the figures' classes (:mod:`dashboard.mapclasses`), so the legend and the map
-  cannot disagree.
+  cannot disagree; counts are circles at the places, over pale shapes, never a choropleth.
+* A click anywhere in a place selects it: only the places' fills are picked (their outlines are
+  not: picking thousands of outline paths took the browser longer than a click lasts, so a
+  click on a neighbourhood map was lost).
+* The scroll wheel scrolls the page, never the map; drag, double-click, pinch and the keyboard
+  move and zoom it, and the page offers a reset.
 * Places without a figure are pale grey with diagonal hatching: never a colour of the scale.
 * Outlines and local-authority labels are drawn on the map itself; there are no basemap tiles.
 * Figures published only for NHS sub-ICB areas are drawn on the sub-ICB area (the union of its
@@ -13,7 +18,6 @@ Decisions, applied to every map:
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Collection, Sequence
 
 import pandas as pd
@@ -27,8 +31,17 @@ from dashboard.formatting import (
     level_name,
     status_text,
 )
-from dashboard.mapclasses import Classes, MapFigures
+from dashboard.mapclasses import (
+    COUNT_BASE_FILL,
+    NO_DATA_FILL,
+    SYMBOL_FILL,
+    SYMBOL_OUTLINE,
+    Classes,
+    MapFigures,
+    Symbols,
+)
 from dashboard.mapgeometry import geometry_caption, load_geometry, subicb_geometry
+from dashboard.maplabels import LABEL_SIZE, fit_height, fit_labels, label_points, view_for
 
 AREAS_LAYER = "areas"
 NO_DATA_HATCH = (110, 110, 110, 255)
@@ -69,7 +82,14 @@ TOOLTIP = {
 }
 
 
-def feature_collection(gdf, figs: MapFigures, classes: Classes) -> dict:
+def fill_of(classes: Classes | Symbols, value: object) -> tuple[int, int, int, int]:
+    """A place's fill: its class colour; for counts a pale fill under the circle; no-data grey."""
+    if isinstance(classes, Symbols):
+        return NO_DATA_FILL if is_missing(value) else COUNT_BASE_FILL
+    return classes.colour_of(value)  # type: ignore[arg-type]
+
+
+def feature_collection(gdf, figs: MapFigures, classes: Classes | Symbols) -> dict:
     """GeoJSON for the pickable layer: geometry plus fill colour and tooltip text."""
     merged = gdf[["area_code", "geometry"]].copy()
     vals = figs.rows.drop_duplicates("area_code").set_index("area_code")
@@ -88,7 +108,7 @@ def feature_collection(gdf, figs: MapFigures, classes: Classes) -> dict:
     ):
         if is_missing(name) or not name:
             name = shape_names.get(code, code)
-        props["fill"].append(list(classes.colour_of(value)))
+        props["fill"].append(list(fill_of(classes, value)))
         props["no_data"].append(bool(is_missing(value)))
         for key, text in _tooltip_props(code, name, value, lo, hi, period, status,
                                         figs).items():
@@ -146,107 +166,59 @@ def hatch_paths(gdf, no_data_codes: Sequence[str], spacing: float | None = None)
     return paths
 
 
-def label_points(gdf, badges: dict[str, str] | None = None, unreliable: Sequence[str] = ()
-                 ) -> list[dict]:
-    """One label per place at a point inside it (names, plus a badge line where given), with
-    the place's bounds so :func:`choropleth` can fit the label to the shape as drawn."""
+def controlled_view() -> pdk.View:
+    """The map view: drag to move, double-click, pinch or keys to zoom; the wheel scrolls the
+    page (a map that zooms on the wheel traps a reader scrolling past it)."""
+    return pdk.View(
+        type="MapView",
+        controller={"scrollZoom": False, "dragRotate": False, "touchRotate": False,
+                    "doubleClickZoom": True, "touchZoom": True, "keyboard": True,
+                    "dragPan": True, "inertia": False},
+    )
+
+
+def symbol_points(gdf, figs: MapFigures, symbols: Symbols) -> list[dict]:
+    """One circle per place with a figure, at a point inside the place, largest drawn first so
+    small circles stay on top."""
+    vals = figs.rows.drop_duplicates("area_code").set_index("area_code")["value"]
     out = []
     for row in gdf.itertuples(index=False):
-        point = row.geometry.representative_point()
-        name = getattr(row, "display_name", None) or getattr(row, "area_name", row.area_code)
-        text = str(name) + (" *" if row.area_code in unreliable else "")
-        badge = (badges or {}).get(row.area_code)
-        if badge:
-            text += f"\n({badge})"
-        out.append({"text": text, "position": [point.x, point.y],
-                    "bounds": [float(b) for b in row.geometry.bounds]})
-    return out
+        radius = symbols.radius(vals.get(row.area_code))
+        if radius > 0:
+            point = row.geometry.representative_point()
+            out.append({"position": [round(point.x, 5), round(point.y, 5)],
+                        "radius": round(max(radius, 1.5), 1)})
+    return sorted(out, key=lambda d: -d["radius"])
 
 
-LABEL_SIZE = 13
-CHAR_PX = 7.0  # average width of a character at LABEL_SIZE, bold (with the label's padding)
-LINE_PX = 17
-
-
-def _label_px(text: str) -> tuple[float, float]:
-    lines = text.split("\n")
-    return max(len(line) for line in lines) * CHAR_PX + 6, len(lines) * LINE_PX + 4
-
-
-def _two_lines(text: str) -> str:
-    """The first line of ``text`` broken at the space that best balances its two halves."""
-    first, _, rest = text.partition("\n")
-    words = first.split(" ")
-    if len(words) < 2:
-        return text
-    best = min(range(1, len(words)),
-               key=lambda i: max(len(" ".join(words[:i])), len(" ".join(words[i:]))))
-    broken = " ".join(words[:best]) + "\n" + " ".join(words[best:])
-    return broken + ("\n" + rest if rest else "")
-
-
-def fit_labels(labels: Sequence[dict], view: pdk.ViewState) -> list[dict]:
-    """Labels placed so they never hide a place: centred where the name fits well inside the
-    shape as drawn at ``view``'s zoom, on two lines where that makes it fit, and otherwise just
-    beside the shape's east edge (a small town such as Luton stays visible under its name)."""
-    scale = 512 * 2 ** float(view.zoom)
-
-    def merc_y(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi) * scale
-
-    out = []
-    for label in labels:
-        text, (lon, lat) = label["text"], label["position"]
-        anchor, offset = "middle", [0, 0]
-        bounds = label.get("bounds")
-        if bounds:
-            minx, miny, maxx, maxy = bounds
-            shape_w = (maxx - minx) / 360 * scale
-            shape_h = merc_y(maxy) - merc_y(miny)
-
-            def fits(t: str, w: float = shape_w, h: float = shape_h) -> bool:
-                tw, th = _label_px(t)
-                return tw <= 0.85 * w and th <= 0.6 * h and tw * th <= 0.25 * w * h
-
-            if not fits(text):
-                wrapped = _two_lines(text)
-                if wrapped != text and fits(wrapped):
-                    text = wrapped
-                else:
-                    lon, anchor, offset = maxx, "start", [5, 0]
-        out.append({"text": text, "position": [lon, lat], "anchor": anchor, "offset": offset})
-    return out
-
-
-def view_for(gdf, width_px: int = 720, height_px: int = 560) -> pdk.ViewState:
-    """A view that fits the shapes."""
-    minx, miny, maxx, maxy = gdf.total_bounds
-    lon = (minx + maxx) / 2
-    lat = (miny + maxy) / 2
-
-    def merc(y: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(y) / 2))
-
-    lon_span = max(maxx - minx, 1e-6)
-    y_span = max(merc(maxy) - merc(miny), 1e-6)
-    zoom_x = math.log2(width_px / 512 * 360 / lon_span)
-    zoom_y = math.log2(height_px / 512 * 2 * math.pi / y_span)
-    zoom = min(zoom_x, zoom_y) - 0.1
-    return pdk.ViewState(longitude=lon, latitude=lat, zoom=round(zoom, 2), min_zoom=4, max_zoom=16)
+def _outline_layer(layer_id: str, gdf, colour: Sequence[int], width: float) -> pdk.Layer:
+    return pdk.Layer(
+        "GeoJsonLayer",
+        id=layer_id,
+        data=features(gdf[["area_code", "geometry"]]),
+        pickable=False,
+        stroked=True,
+        filled=False,
+        get_line_color=list(colour),
+        line_width_units="'pixels'",
+        get_line_width=width,
+    )
 
 
 def choropleth(
     gdf,
     figs: MapFigures,
-    classes: Classes,
+    classes: Classes | Symbols,
     *,
     outlines=None,
     labels: Sequence[dict] = (),
     selected: str | None = None,
     thin_lines: bool = False,
     height: int = 560,
+    labels_inside: bool = False,
 ) -> pdk.Deck:
-    """The map: classed fills, hatching for no figure, outlines, labels; no basemap."""
+    """The map: classed fills (or, for counts, circles), hatching for no figure, outlines,
+    labels; no basemap. ``labels_inside`` keeps each label in its own shape (hex maps)."""
     fc = feature_collection(gdf, figs, classes)
     no_data = [f["properties"]["area_code"] for f in fc["features"]
                if f["properties"]["no_data"]]
@@ -264,6 +236,9 @@ def choropleth(
             get_line_width=0.5 if thin_lines else 1.2,
             auto_highlight=True,
             highlight_color=[255, 255, 255, 90],
+            # Picked by its fill alone: picking every outline path made a click on a map of
+            # a thousand neighbourhoods outlast the browser's click, and the click was lost.
+            _sub_layer_props={"polygons-stroke": {"pickable": False}},
         )
     ]
     hatch = hatch_paths(gdf, no_data)
@@ -281,33 +256,27 @@ def choropleth(
             )
         )
     if outlines is not None and len(outlines):
+        layers.append(_outline_layer("place-outlines", outlines, LAD_OUTLINE, 2))
+    if isinstance(classes, Symbols):
         layers.append(
             pdk.Layer(
-                "GeoJsonLayer",
-                id="place-outlines",
-                data=features(outlines[["area_code", "geometry"]]),
-                pickable=False,
+                "ScatterplotLayer",
+                id="count-circles",
+                data=symbol_points(gdf, figs, classes),
+                get_position="position",
+                get_radius="radius",
+                radius_units="'pixels'",
+                get_fill_color=list(SYMBOL_FILL),
+                get_line_color=list(SYMBOL_OUTLINE),
                 stroked=True,
-                filled=False,
-                get_line_color=list(LAD_OUTLINE),
                 line_width_units="'pixels'",
-                get_line_width=2,
+                get_line_width=1,
+                pickable=False,
             )
         )
     if selected is not None and (gdf["area_code"] == selected).any():
-        layers.append(
-            pdk.Layer(
-                "GeoJsonLayer",
-                id="selected-place",
-                data=features(gdf[gdf["area_code"] == selected][["area_code", "geometry"]]),
-                pickable=False,
-                stroked=True,
-                filled=False,
-                get_line_color=list(SELECTED_OUTLINE),
-                line_width_units="'pixels'",
-                get_line_width=4,
-            )
-        )
+        layers.append(_outline_layer("selected-place", gdf[gdf["area_code"] == selected],
+                                     SELECTED_OUTLINE, 4))
     view = view_for(outlines if outlines is not None and len(outlines) else gdf,
                     height_px=height)
     if labels:
@@ -315,10 +284,10 @@ def choropleth(
             pdk.Layer(
                 "TextLayer",
                 id="place-labels",
-                data=fit_labels(labels, view),
+                data=fit_labels(labels, view, inside=labels_inside),
                 get_text="text",
                 get_position="position",
-                get_size=LABEL_SIZE,
+                get_size="size" if labels_inside else LABEL_SIZE,
                 get_color=list(LABEL_COLOUR),
                 get_text_anchor="anchor",
                 get_pixel_offset="offset",
@@ -335,6 +304,7 @@ def choropleth(
     return CompactDeck(
         layers=layers,
         initial_view_state=view,
+        views=[controlled_view()],
         # No basemap: map_provider=None with pydeck's own map_style. (map_style=None would make
         # Streamlit fetch Carto's basemap style and tiles for its theme.)
         map_provider=None,
@@ -343,47 +313,81 @@ def choropleth(
     )
 
 
+def level_shapes(
+    level: str, *, members: pd.DataFrame, lad_codes: Collection[str], hex_layout: bool = False,
+):  # -> tuple[GeoDataFrame, GeoDataFrame | None, GeoDataFrame, str]
+    """The shapes of a level's map: (places drawn, outlines drawn over them or None, the shapes
+    labelled, the geometry caption). Sub-ICB areas are the union of their member places, each
+    place outlined; local authorities on their boundaries or (``hex_layout``) as equal hexagons;
+    neighbourhoods with their local authorities outlined. Raises GeometryUnavailable."""
+    places = set(lad_codes)
+    if level == "subicb":
+        lads = load_geometry("lad")
+        lads = lads[lads["area_code"].isin(set(members["lad_code"]))]
+        return (subicb_geometry(lads, members), lads, lads,
+                geometry_caption(lads["geometry_note"].iloc[0]))
+    if level == "lad":
+        gdf = load_geometry("lad_hex" if hex_layout else "lad")
+        gdf = gdf[gdf["area_code"].isin(places)]
+        note = geometry_caption(gdf["geometry_note"].iloc[0]) if len(gdf) else ""
+        if len(gdf) and bool(gdf["is_schematic"].iloc[0]) and not hex_layout:
+            note = "Schematic shapes, not real boundaries. " + note
+        return gdf, None, gdf, note
+    gdf = load_geometry(level)
+    gdf = gdf[gdf["lad_code"].isin(places)]
+    lads = load_geometry("lad")
+    lads = lads[lads["area_code"].isin(places)]
+    return gdf, lads, lads, geometry_caption(gdf["geometry_note"].iloc[0]) if len(gdf) else ""
+
+
 def level_map(
     level: str,
     figs: MapFigures,
-    classes: Classes,
+    classes: Classes | Symbols,
     *,
     members: pd.DataFrame,
     lad_codes: Collection[str],
     hex_layout: bool = False,
     selected: str | None = None,
+    height: int | None = None,
 ) -> tuple[pdk.Deck, str]:
-    """The map of the partnership's places (``lad_codes``) at ``level``, and a caption about the
-    outlines: sub-ICB areas drawn as the union of their member places, each place outlined;
-    local authorities on their boundaries or (``hex_layout``) as equal hexagons; neighbourhoods
-    with their local authorities outlined. Raises GeometryUnavailable."""
-    places = set(lad_codes)
-    if level == "subicb":
-        lads = load_geometry("lad")
-        lads = lads[lads["area_code"].isin(set(members["lad_code"]))]
-        shapes = subicb_geometry(lads, members)
-        labels = label_points(lads, figs.badges)
-        deck = choropleth(shapes, figs, classes, outlines=lads, labels=labels,
-                          selected=selected)
-        return deck, geometry_caption(lads["geometry_note"].iloc[0])
+    """The map of the partnership's places (``lad_codes``) at ``level`` (see
+    :func:`level_shapes`), and a caption about the shapes. Raises GeometryUnavailable.
+    ``height``: the map's height in pixels; by default just enough for the places (the Deck's
+    ``height``)."""
+    gdf, outlines, named, note = level_shapes(level, members=members, lad_codes=lad_codes,
+                                              hex_layout=hex_layout)
+    if height is None:
+        height = fit_height(outlines if outlines is not None and len(outlines) else gdf)
+    unreliable = ()
     if level == "lad":
-        gdf = load_geometry("lad_hex" if hex_layout else "lad")
-        gdf = gdf[gdf["area_code"].isin(places)]
         unreliable = figs.rows.loc[figs.rows["status"] == "low_reliability", "area_code"].tolist()
-        labels = label_points(gdf, figs.badges, unreliable=unreliable)
-        deck = choropleth(gdf, figs, classes, labels=labels, selected=selected)
-        note = geometry_caption(gdf["geometry_note"].iloc[0]) if len(gdf) else ""
-        if len(gdf) and bool(gdf["is_schematic"].iloc[0]) and not hex_layout:
-            note = "Schematic shapes, not real boundaries. " + note
-        return deck, note
-    gdf = load_geometry(level)
-    gdf = gdf[gdf["lad_code"].isin(places)]
-    lads = load_geometry("lad")
-    lads = lads[lads["area_code"].isin(places)]
-    labels = label_points(lads)
-    deck = choropleth(gdf, figs, classes, outlines=lads, labels=labels, selected=selected,
-                      thin_lines=True)
-    return deck, geometry_caption(gdf["geometry_note"].iloc[0]) if len(gdf) else ""
+    labels = label_points(named, figs.badges if level in ("lad", "subicb") else None,
+                          unreliable=unreliable)
+    deck = choropleth(gdf, figs, classes, outlines=outlines, labels=labels, selected=selected,
+                      thin_lines=level in ("msoa", "lsoa"), height=height,
+                      labels_inside=level == "lad" and hex_layout)
+    return deck, note
+
+
+def level_height(level: str, *, members: pd.DataFrame, lad_codes: Collection[str],
+                 hex_layout: bool = False) -> int:
+    """The height in pixels of the map :func:`level_map` draws by default: just enough for the
+    places fitted to a phone-wide map. Raises GeometryUnavailable."""
+    gdf, outlines, _, _ = level_shapes(level, members=members, lad_codes=lad_codes,
+                                       hex_layout=hex_layout)
+    return fit_height(outlines if outlines is not None and len(outlines) else gdf)
+
+
+def place_names(rows: pd.DataFrame, level: str, lad_names: dict[str, str]) -> list[str]:
+    """The names a reader sees for places at ``level``: a neighbourhood (MSOA) as
+    "<neighbourhood name>, <local authority>" (many councils have a "Town Centre"); other
+    levels as they are."""
+    names = rows["area_name"].tolist()
+    if level != "msoa" or "lad_code" not in rows:
+        return names
+    return [f"{n}, {lad_names[lad]}" if lad_names.get(lad) and not str(n).endswith(
+        lad_names[lad]) else n for n, lad in zip(names, rows["lad_code"], strict=True)]
 
 
 def selected_area(event: object) -> str | None:

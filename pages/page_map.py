@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import display, mapclasses, mapgeometry, maps, queries, state
+from dashboard import display, mapclasses, mapgeometry, mapimage, maps, queries, state
 from dashboard import filters as flt
 from dashboard.aspiration import EMPLOYMENT_RATE
 from dashboard.compare import verdict
@@ -28,6 +28,19 @@ f = current_filters("map")
 # in the chart would make Streamlit fade every other place, and the map would no longer match
 # its legend.
 PICKS = "_map_picks"
+CSS = """<style>
+/* The map's toolbar (reset, download) wraps under the map on a narrow screen. */
+.st-key-map_tools [data-testid='stHorizontalBlock']{flex-wrap:wrap;gap:0.5rem;}
+/* A table wider than a phone scrolls inside its own box, never the page. */
+.st-key-map_table_box{max-width:100%;overflow-x:auto;}
+/* The selected place's panel: the pink of its outline on the map. */
+.st-key-map_selection{border-left:4px solid rgb(230,0,126) !important;}
+</style>"""
+
+
+def _reset_view() -> None:
+    """Start the map afresh (new widget keys): its first view, no selection left standing."""
+    st.session_state[PICKS] = st.session_state.get(PICKS, 0) + 1
 
 
 def _widget_keys() -> tuple[str, str]:
@@ -57,7 +70,6 @@ def _picked(codes: list[str]) -> str | None:
 def render() -> None:
     if f.indicator is None:
         st.info("No indicator with figures for places is loaded yet. Choose another challenge.")
-        st.caption("For officers: load more sources with `python -m etl build --from <folder>`.")
         return
     meta = flt.indicator_meta(f.indicator)
     unit, decimals, polarity = meta["unit"], int(meta["decimals"]), meta["polarity"]
@@ -79,6 +91,7 @@ def render() -> None:
         st.info(f"No figures for {level_name(level, lower=True)} in this period.")
         return
     period = places["period"].iloc[0] if places["period"].nunique() == 1 else "several periods"
+    st.html(CSS)
 
     members = queries.subicb_members()
     areas = queries.areas()
@@ -86,6 +99,7 @@ def render() -> None:
         zip(areas.loc[areas["area_level"] == "lad", "area_code"],
             areas.loc[areas["area_level"] == "lad", "display_name"], strict=True)
     )
+    places["area_name"] = maps.place_names(places, level, lad_names)
     badges = display.subicb_badges(members) if level == "subicb" else {}
     if level == "lad" and (places["status"] == "modelled").any():
         # Figures apportioned from a sub-ICB area: say on each place that it is not local.
@@ -107,7 +121,17 @@ def render() -> None:
         rows=places, unit=unit, decimals=decimals, polarity=polarity, title=meta["title"],
         unit_label=meta["unit_label"], badges=badges,
     )
-    classes = mapclasses.classify(places["value"].tolist(), polarity, unit, decimals)
+    # Classes (or circle sizes) chosen over every period loaded, so colours compare between years.
+    history = queries.observations((f.indicator,), level, (), "all", breakdown, False)
+    history = history[~history["is_comparator"]].sort_values("period_end")
+    every = history["value"].tolist()
+    spans = list(dict.fromkeys(history["period"]))
+    if mapclasses.is_count(unit):
+        classes = mapclasses.symbols(places["value"].tolist(), unit, decimals, over=every,
+                                     periods=spans, max_px=28 if level in ("lad", "subicb") else 9)
+    else:
+        classes = mapclasses.classify(places["value"].tolist(), polarity, unit, decimals,
+                                      over=every, periods=spans)
     england = display.england(comparators)
 
     # The place selected: just clicked on the map or in the table, else the URL's ``area``.
@@ -131,20 +155,27 @@ def render() -> None:
     with map_col:
         note = ""
         try:
+            height = maps.level_height(level, members=members, lad_codes=lad_names.keys(),
+                                       hex_layout=layout == "hex")
             deck, note = maps.level_map(level, figs, classes, members=members,
                                         lad_codes=lad_names.keys(), hex_layout=layout == "hex",
-                                        selected=selected)
+                                        selected=selected, height=height)
         except mapgeometry.GeometryUnavailable as exc:
             deck = None
             st.info(f"{exc} The table beside shows the same figures.")
         if deck is not None:
             st.pydeck_chart(
                 deck, on_select="rerun", selection_mode="single-object", key=chart_key,
-                height=560, alt=summary,
+                height=height, alt=summary,
             )
         st.caption(md(summary, 600) + (" " + md(note, 300) if note else ""),
                    help="A one-line text summary of the map, for screen readers.")
+        if deck is not None:
+            _map_tools(level, layout == "hex", figs, classes, selected, members, lad_names,
+                       period, meta, places)
     with side_col:
+        if selected:
+            _selection(places, selected, unit, decimals, polarity, comparators, badges)
         legend_note = display.subicb_note(members, lad_names) if level == "subicb" else ""
         unreliable = bool((places["status"] == "low_reliability").any())
         st.html(
@@ -166,7 +197,7 @@ def render() -> None:
             key=table_key, box="map_table",
             on_select="rerun",
             selection_mode="single-row",
-            column_config=figure_columns(shown, unit, decimals),
+            column_config=_narrow_place_column(figure_columns(shown, unit, decimals)),
         )
         foot = []
         if "95% CI" not in shown:
@@ -194,8 +225,47 @@ def render() -> None:
                           state.LEVEL: level, state.PERIOD: f.period},
         )
 
-    if selected:
-        _selection(places, selected, unit, decimals, polarity, comparators, badges)
+
+def _narrow_place_column(config: dict) -> dict:
+    """A wide place column (a table of names and one figure) is not pinned: on a phone a pinned
+    column that wide would leave the figure no room to scroll into view."""
+    place = config.get("Place")
+    if place is not None and isinstance(place.get("width"), int) and place["width"] > 190:
+        config["Place"] = {**place, "pinned": False}
+    return config
+
+
+def _map_tools(level, hex_layout, figs, classes, selected, members, lad_names, period, meta,
+               places) -> None:
+    """Under the map: how to move it, a reset, and the map as a PNG for board papers."""
+    gdf, outlines, named, note = maps.level_shapes(level, members=members,
+                                                   lad_codes=lad_names.keys(),
+                                                   hex_layout=hex_layout)
+    areas = queries.areas()
+    partnership = areas.loc[areas["area_level"] == "partnership", "display_name"]
+    where = f" in {partnership.iloc[0]}" if len(partnership) else ""
+    text = mapimage.MapText(
+        title=str(meta["title"]), period=str(period),
+        subtitle=f"{meta['unit_label']} · {level_name(level)}{where}",
+        source=mapimage.plain_source(places), note=note,
+    )
+
+    def png() -> bytes:
+        return mapimage.render_png(gdf, figs, classes, text, outlines=outlines, labels=named,
+                                   selected=selected)
+
+    with st.container(key="map_tools"):
+        st.caption("Drag to move the map; double-click, pinch or press + and − to zoom.")
+        reset, download = st.columns(2)
+        reset.button("Reset map view", icon=":material/center_focus_strong:",
+                     on_click=_reset_view, key="map_reset", width="stretch")
+        slug = "".join(c if c.isalnum() else "-" for c in str(period).lower()).strip("-")
+        download.download_button(
+            "Download map (PNG)", data=png, file_name=f"map_{f.indicator}_{level}_{slug}.png",
+            mime="image/png", icon=":material/image:", on_click="ignore", key="map_png",
+            width="stretch",
+            help="The map with its legend, title, period and sources, for a board paper.",
+        )
 
 
 def _selection(places, code, unit, decimals, polarity, comparators, badges) -> None:

@@ -236,3 +236,75 @@ def test_a_selection_payload_gives_the_area_code():
     # The chart's value in st.session_state (read before the map is built) gives the same.
     assert maps.selected_area({"selection": picked}) == "E06000032"
     assert maps.selected_area({"selection": {"indices": {}, "objects": {}}}) is None
+
+
+def test_classes_chosen_over_every_period_give_a_place_the_same_colour_in_each_year():
+    by_year = {"2019": [70.2, 74.9, 77.0, 78.4, 79.1, 81.0],
+               "2023": [68.8, 74.5, 76.8, 78.0, 78.6, 78.7]}
+    every = [v for values in by_year.values() for v in values]
+    views = {year: mapclasses.classify(values, "high_is_good", "%", 1, over=every,
+                                       periods=list(by_year))
+             for year, values in by_year.items()}
+    assert views["2019"].edges == views["2023"].edges
+    assert views["2019"].colour_of(74.9) == views["2023"].colour_of(74.9)
+    assert views["2019"].edges[0] <= min(every) and views["2019"].edges[-1] >= max(every)
+    assert "all 2 periods loaded (2019 to 2023)" in views["2023"].method_text()
+    assert "compare between years" in views["2023"].method_text()
+    # Chosen per view instead, 2023's lowest class would start at 68.8 and 2019's at 70.2.
+    alone = mapclasses.classify(by_year["2019"], "high_is_good", "%", 1)
+    assert alone.edges != views["2019"].edges and alone.span == ""
+
+
+def test_without_a_polarity_the_scale_is_neutral_blue_and_the_legend_says_so():
+    neutral = mapclasses.palette(5, "none")
+    judged = set(mapclasses.palette(5, "high_is_good"))
+    assert set(neutral) <= set(mapclasses.BLUES) and not set(neutral) & judged
+    assert _lightness(neutral[-1]) < _lightness(neutral[0])  # darker = higher
+    places = _places([0.5, 0.7, 0.9])
+    figs = MapFigures(places, "ratio", 2, "none", "Jobs density", "jobs per resident")
+    classes = mapclasses.classify(places["value"].tolist(), "none", "ratio", 2)
+    html = mapclasses.legend_html(figs, classes, n_missing=0)
+    assert "Darker = higher values" in html and "neither better nor worse" in html
+
+
+def test_counts_are_drawn_as_circles_over_pale_places_never_as_colours():
+    assert mapclasses.is_count("people") and mapclasses.is_count("jobs")
+    assert not mapclasses.is_count("%") and not mapclasses.is_count("per 1,000")
+    places = _places([100_000.0, 25_000.0, None])
+    figs = MapFigures(places, "people", 0, "none", "Residents aged 16 to 64", "people")
+    sym = mapclasses.symbols(places["value"].tolist(), "people", 0, max_px=28,
+                             over=[400_000.0], periods=["2020", "2021"])
+    assert sym.radius(400_000) == pytest.approx(28)
+    assert sym.radius(100_000) == pytest.approx(2 * sym.radius(25_000))  # area ~ figure
+    spec = json.loads(maps.choropleth(_shapes(3), figs, sym).to_json())
+    areas = next(layer for layer in spec["layers"] if layer["id"] == maps.AREAS_LAYER)
+    fills = [tuple(f["properties"]["fill"]) for f in areas["data"]["features"]]
+    assert fills == [mapclasses.COUNT_BASE_FILL] * 2 + [mapclasses.NO_DATA_FILL]
+    circles = next(layer for layer in spec["layers"] if layer["id"] == "count-circles")
+    assert sorted(d["radius"] for d in circles["data"]) == [7.0, 14.0]
+    html = mapclasses.legend_html(figs, sym, n_missing=1)
+    assert "gsmw-circle" in html and "gsmw-swatch\" style" not in html
+    assert "400,000 people" in html and "100,000 people" in html and "area is proportional" in html
+
+
+def test_the_map_is_picked_by_its_fills_and_the_wheel_scrolls_the_page():
+    places = _places([70.0, 75.0])
+    figs = MapFigures(places, "%", 1, "high_is_good", "Employment rate", "% of residents")
+    classes = mapclasses.classify([70.0, 75.0], "high_is_good", "%", 1)
+    spec = json.loads(maps.choropleth(_shapes(2), figs, classes).to_json())
+    areas = spec["layers"][0]
+    assert areas["pickable"] is True
+    assert areas["_subLayerProps"]["polygons-stroke"]["pickable"] is False
+    (view,) = spec["views"]
+    assert view["@@type"] == "MapView"
+    assert view["controller"]["scrollZoom"] is False
+    assert view["controller"]["doubleClickZoom"] is True and view["controller"]["dragPan"]
+
+
+def test_neighbourhood_names_carry_their_local_authority():
+    rows = pd.DataFrame({"area_name": ["Town Centre", "Town Centre", "Bury Park, Luton"],
+                         "lad_code": ["E06000055", "E06000042", "E06000032"]})
+    names = {"E06000055": "Bedford", "E06000042": "Milton Keynes", "E06000032": "Luton"}
+    assert maps.place_names(rows, "msoa", names) == [
+        "Town Centre, Bedford", "Town Centre, Milton Keynes", "Bury Park, Luton"]
+    assert maps.place_names(rows, "lad", names) == list(rows["area_name"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import shapely
 
@@ -9,6 +11,7 @@ import geo
 from core.area import load_area
 from core.errors import GeometryNotBuilt
 from core.lookups import find_lookups
+from dashboard import maplabels, maps
 from geo.__main__ import main
 from geo.build import run
 from geo.hexes import are_neighbours, layout
@@ -144,3 +147,40 @@ def test_a_centre_outside_great_britain_is_refused(tmp_path):
     config.write_text('[[lad]]\ncode = "E06000032"\ncentre = [51.88, -0.42]\n')  # lat, lon
     with pytest.raises(AreaConfigError, match=r"E06000032 has centre .*\[longitude, latitude\]"):
         load_area(config)
+
+
+def _px(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    """Web Mercator pixels at ``zoom`` (y grows southwards, as on screen)."""
+    scale = 512 * 2**zoom
+    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi) * scale
+    return lon / 360 * scale, -y
+
+
+def _label_boxes(hexes, view, *, inside: bool) -> dict[str, shapely.Polygon]:
+    labels = maps.fit_labels(maps.label_points(hexes), view, inside=inside)
+    out = {}
+    for code, label in zip(hexes["area_code"], labels, strict=True):
+        w, h = maplabels.label_px(label["text"], label["size"])
+        x, y = _px(*label["position"], view.zoom)
+        x += label["offset"][0]
+        left = x if label["anchor"] == "start" else x - w / 2
+        out[code] = shapely.box(left, y - h / 2, left + w, y + h / 2)
+    return out
+
+
+@pytest.mark.parametrize("height", [520, 560])
+def test_each_hex_map_label_sits_inside_its_own_hexagon(sample_dir, height):
+    hexes = geo.load_level("lad_hex", sample_dir)
+    view = maps.view_for(hexes, height_px=height)
+    shapes = {
+        code: shapely.Polygon([_px(x, y, view.zoom) for x, y in geom.exterior.coords])
+        for code, geom in zip(hexes["area_code"], hexes.geometry, strict=True)
+    }
+    for code, label in _label_boxes(hexes, view, inside=True).items():
+        assert shapes[code].contains(label), f"the label of {code} spills out of its hexagon"
+        others = [c for c, s in shapes.items() if c != code and s.intersects(label)]
+        assert not others, f"the label of {code} lies over {others}"
+    # Placed as on a map of real boundaries (beside a shape whose name does not fit), the long
+    # names land on the next place's hexagon: North Northamptonshire's on Bedford's.
+    beside = _label_boxes(hexes, view, inside=False)
+    assert any(not shapes[c].contains(b) for c, b in beside.items())

@@ -49,6 +49,10 @@ VIEWS: dict[str, str] = {
     "data": f"/data?indicators=employment_rate_16_64&places={LUTON}",
     "about": "/about",
 }
+# Files a reader downloads from a view (file name -> view, button), saved as they come.
+DOWNLOADS: dict[str, tuple[str, str]] = {
+    "map-export": ("/map", "Download map (PNG)"),
+}
 # Views of sources the shared folder lacks, from the bundled sample (the pages say so).
 SAMPLE_VIEWS: dict[str, str] = {
     "sample-fit-notes-map": "/map?challenge=exclusion&indicator=fit_notes_per_1000_16_64"
@@ -95,6 +99,16 @@ def shoot(url: str, views: dict[str, str], out: Path) -> list[Path]:
         wait_until_idle(page)
         for name, path in views.items():
             started = time.monotonic()
+            if name in DOWNLOADS:
+                target = out / f"{name}.png"
+                page.goto(DOWNLOADS[name][0])
+                wait_until_idle(page)
+                with page.expect_download() as info:
+                    page.get_by_role("button", name=DOWNLOADS[name][1]).click()
+                info.value.save_as(target)
+                written.append(target)
+                print(f"  {target.relative_to(REPO)}  (downloaded)", flush=True)
+                continue
             page.goto(path)
             wait_until_idle(page)
             if page.locator(mapview.MAP).count():
@@ -119,11 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     """Build, serve, shoot; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="", help="comma-separated view names: "
-                        + ", ".join([*VIEWS, *SAMPLE_VIEWS]))
+                        + ", ".join([*VIEWS, *DOWNLOADS, *SAMPLE_VIEWS]))
     parser.add_argument("--out", type=Path, default=HERE, help="folder for the PNGs")
     args = parser.parse_args(argv)
     wanted = {s.strip() for s in args.only.split(",") if s.strip()}
-    views = {k: v for k, v in VIEWS.items() if not wanted or k in wanted}
+    views = {k: v for k, v in {**VIEWS, **{d: v[0] for d, v in DOWNLOADS.items()}}.items()
+             if not wanted or k in wanted}
     sample_views = {k: v for k, v in SAMPLE_VIEWS.items() if not wanted or k in wanted}
     shared = find_shared_data()
     if shared is None:

@@ -57,24 +57,29 @@ def _mercator(lon: float, lat: float, zoom: float) -> tuple[float, float]:
     return x, y
 
 
-def spots(geo_dir: Path, lads: list[str], box: dict) -> dict[str, Spot]:
-    """Where each of the partnership's ``lads`` is drawn on the LAD map, in a canvas with
-    bounding ``box`` (page pixels). The map's view fits all of them."""
+def spots(geo_dir: Path, lads: list[str], box: dict, level: str = "lad",
+          layout: str = "lad") -> dict[str, Spot]:
+    """Where each place is drawn on the map of the partnership's ``lads`` at ``level``, in a
+    canvas with bounding ``box`` (page pixels): the view the app computes (fitted to the LADs,
+    or to the hexagons with ``layout="lad_hex"``), centred in the canvas."""
     from shapely.ops import polylabel
 
     import geo
     from dashboard import maps
 
-    gdf = geo.load_level("lad", geo_dir)
-    gdf = gdf[gdf["area_code"].isin(lads)]
-    view = maps.view_for(gdf, height_px=int(box["height"]))
+    frame = geo.load_level(layout if level == "lad" else "lad", geo_dir)
+    frame = frame[frame["area_code"].isin(lads)]
+    view = maps.view_for(frame, height_px=int(box["height"]))
+    gdf = frame if level == "lad" else geo.load_level(level, geo_dir)
+    if level != "lad":
+        gdf = gdf[gdf["lad_code"].isin(lads)]
     cx, cy = _mercator(view.longitude, view.latitude, view.zoom)
     out = {}
     for row in gdf.itertuples(index=False):
         geom = row.geometry
         if geom.geom_type == "MultiPolygon":
             geom = max(geom.geoms, key=lambda g: g.area)
-        centre = polylabel(geom, tolerance=1e-4)
+        centre = polylabel(geom, tolerance=1e-5)
         px, py = _mercator(centre.x, centre.y, view.zoom)
         edge_lon, _ = _mercator(centre.x + centre.distance(geom.boundary), centre.y, view.zoom)
         out[row.area_code] = Spot(
@@ -168,9 +173,10 @@ def wait_for_drawing(page: Page, colours: list[tuple[int, int, int]], *, at_leas
         page.wait_for_timeout(250)
 
 
-def hover_until_tooltip(page: Page, spot: Spot, *, timeout: float = 15.0) -> str:
+def hover_until_tooltip(page: Page, spot: Spot, *, timeout: float = 40.0) -> str:
     """Point at a place until deck.gl's tooltip names it (picking starts a moment after the
-    first draw); the tooltip's text. Falls back to scanning the canvas for the place."""
+    first draw, and a pick of a thousand neighbourhoods takes a while in software WebGL on a
+    busy machine); the tooltip's text. Falls back to scanning the canvas for the place."""
     deadline = time.monotonic() + timeout
     jitter = [(0, 0), (1, 0), (0, 1), (-1, 0), (0, -1)]
     i = 0

@@ -4,9 +4,11 @@ and leads to its profile, and filters that live in the URL."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from dashboard.formatting import level_name
@@ -215,3 +217,134 @@ def test_the_map_asks_no_third_party_server_for_tiles(
     open_map(page)  # the deck asks for a basemap style when it mounts, before it draws
     basemap = [u for u in problems.external if "fonts.gstatic.com" not in u]
     assert basemap == [], f"the map fetched from other servers: {basemap}"
+
+
+PHONE = {"width": 390, "height": 844}
+NEIGHBOURHOOD_INDICATOR = "census_never_worked_pct"  # published for MSOAs and LSOAs
+
+
+def in_viewport(page: Page, locator, *, whole: bool = True) -> bool:
+    """Whether the element is on screen: within the viewport's width and (``whole``) height."""
+    box = locator.bounding_box()
+    size = page.viewport_size
+    if box is None or size is None:
+        return False
+    inside_x = box["x"] >= -1 and box["x"] + box["width"] <= size["width"] + 1
+    top_ok = 0 <= box["y"] < size["height"]
+    return inside_x and (top_ok and (box["y"] + box["height"] <= size["height"] + 1
+                                     if whole else True))
+
+
+@pytest.mark.parametrize("level", ["msoa", "lsoa"])
+def test_clicking_a_neighbourhood_selects_it_with_its_panel_in_view(
+    page: Page, scenario: Scenario, level: str
+) -> None:
+    if scenario.is_sample:
+        pytest.skip("the sample has no neighbourhood boundaries (real boundaries only)")
+    open_map(page, f"?indicator={NEIGHBOURHOOD_INDICATOR}&level={level}")
+    box = mapview.canvas(page).bounding_box()
+    where = mapview.spots(scenario.geo_dir, lads(scenario), box, level=level)
+    figures = dict(scenario.sql(
+        "SELECT area_code, value FROM observations WHERE indicator_id = $i AND breakdown = "
+        "'total'", {"i": NEIGHBOURHOOD_INDICATOR}))
+    # The place drawn largest, pointed at well inside its shape.
+    spot = max((s for s in where.values() if s.code in figures), key=lambda s: s.radius)
+    assert spot.radius >= 4, f"no {level} is big enough on screen to click"
+    spot = replace(spot, name=scenario.name(spot.code))  # as the warehouse names it
+    # One steady pointer: the first pick of a thousand shapes takes a while in software WebGL.
+    page.mouse.move(spot.x, spot.y)
+    tip = page.locator(mapview.TOOLTIP).filter(has_text=spot.name)
+    tip.wait_for(state="visible", timeout=45_000)
+    assert f"{figures[spot.code]:.1f}%" in tip.inner_text()
+    page.mouse.click(spot.x, spot.y)
+    expect(page).to_have_url(re.compile(rf"[?&]area={spot.code}\b"))
+    wait_until_idle(page)
+    panel = page.locator(".st-key-map_selection")
+    expect(panel).to_contain_text(spot.name)
+    expect(panel).to_contain_text(f"{figures[spot.code]:.1f}%")
+    if level == "msoa":  # a neighbourhood is named with its local authority
+        lad = scenario.sql("SELECT l.display_name FROM areas a JOIN areas l ON l.area_code = "
+                           "a.lad_code WHERE a.area_code = $a", {"a": spot.code})[0][0]
+        expect(panel).to_contain_text(f"{spot.name}, {lad}")
+    assert in_viewport(page, panel.get_by_role("heading")), "the selected place is out of view"
+    page.mouse.move(0, 0)
+    assert outlined(page), f"{spot.name} is selected but not outlined on the map"
+
+
+def test_the_wheel_scrolls_the_page_past_the_map_and_a_reset_is_offered(page: Page) -> None:
+    open_map(page)
+    page.mouse.move(0, 0)
+    before = mapview.canvas_pixels(page)
+    box = mapview.canvas(page).bounding_box()
+    scroller = "[data-testid='stMain']"
+    top = page.eval_on_selector(scroller, "e => e.scrollTop")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, 250)
+    page.wait_for_timeout(800)
+    assert page.eval_on_selector(scroller, "e => e.scrollTop") > top, "the page did not scroll"
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(300)
+    after = mapview.canvas_pixels(page)
+    # Where the map is drawn (not blank page) is the same: no zoom. (Colours may differ where the
+    # pointer left a place highlighted.)
+    drawn_before, drawn_after = before.min(axis=-1) < 245, after.min(axis=-1) < 245
+    changed = float((drawn_before != drawn_after).mean())
+    assert changed < 0.01, f"the wheel zoomed or moved the map ({changed:.1%} of its pixels)"
+    reset = page.get_by_role("button", name="Reset map view")
+    expect(reset).to_be_visible()
+    reset.click()
+    wait_until_idle(page)
+    expect(mapview.canvas(page)).to_be_visible()
+
+
+def test_on_a_phone_the_map_is_whole_and_nothing_is_cut_off(
+    page: Page, scenario: Scenario
+) -> None:
+    page.set_viewport_size(PHONE)
+    open_map(page)
+    canvas = mapview.canvas(page)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 250
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    # Every place of the partnership is drawn inside the canvas: the map is not cropped.
+    for spot in mapview.spots(scenario.geo_dir, lads(scenario), box).values():
+        assert box["x"] < spot.x < box["x"] + box["width"], f"{spot.name} is cut off"
+        assert box["y"] < spot.y < box["y"] + box["height"], f"{spot.name} is cut off"
+    pixels = mapview.canvas_pixels(page)
+    edge = pixels[:, :3].reshape(-1, 3).tolist() + pixels[:, -3:].reshape(-1, 3).tolist()
+    assert all(min(p) > 245 for p in edge), "the places run off the side of the map"
+    # Nothing on the page sticks out of the screen; wide tables scroll inside their own box.
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stMainBlockContainer"] *')]
+            .filter(e => e.offsetParent !== null && !e.closest('[data-testid="stDataFrame"]'))
+            .map(e => [e, e.getBoundingClientRect()])
+            .filter(([e, r]) => r.width > 0 && (r.right > innerWidth + 1 || r.left < -1))
+            .map(([e, r]) => (e.getAttribute('data-testid') || e.tagName) + ' ' + r.right)""")
+    assert wide == [], f"cut off on a phone: {wide[:5]}"
+    for key in ("map_tools", "map_table_box"):
+        part = page.locator(f".st-key-{key}")
+        part.scroll_into_view_if_needed()
+        assert in_viewport(page, part, whole=False), f"{key} is off the screen"
+    expect(page.get_by_role("button", name="Download map (PNG)")).to_be_visible()
+
+
+def test_the_map_downloads_as_a_png_for_a_board_paper(page: Page, scenario: Scenario) -> None:
+    query = "" if scenario.is_sample else f"?indicator={NEIGHBOURHOOD_INDICATOR}&level=lsoa"
+    open_map(page, query)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download map (PNG)").click()
+    download = info.value
+    level = "lad" if scenario.is_sample else "lsoa"
+    assert download.suggested_filename.endswith(".png")
+    assert f"_{level}_" in download.suggested_filename
+    image = Image.open(download.path())
+    assert image.format == "PNG"
+    assert image.width >= 1600, f"the PNG is {image.width} px wide"
+    colours = {c[1][:3] for c in image.convert("RGB").getcolors(maxcolors=1 << 20)}
+    legend = mapview.legend_classes(page)
+    # The legend's colours on screen are the PNG's (drawn at the map's opacity over white).
+    for cls in legend:
+        shown = mapview.on_white(cls.rgb)
+        assert any(mapview.near(c, shown, 4) or mapview.near(c, cls.rgb, 4) for c in colours), (
+            f"legend class {cls.text} is not in the PNG")
