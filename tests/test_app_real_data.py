@@ -251,3 +251,18 @@ def test_the_profile_gives_the_change_on_a_year_earlier_with_its_sampling_error(
     assert ("9.5 percentage points below the 80% aspiration in 2023. On the survey's counts for "
             "2022 (the latest with counts), about 17,600 more residents aged 16 to 64 in work "
             "would have closed the gap.") in text
+
+
+def test_compare_marks_each_change_on_a_year_earlier_against_sampling_error(real_app):
+    at = open_page("compare", {"indicators": "employment_rate_16_64"})
+    no_errors(at)
+    # The heading says the period of the figures below it.
+    assert "Employment rate, aged 16 to 64, 2023" in [unescape(s.value) for s in at.subheader]
+    shown = table(at, "compare_table_employment_rate_16_64").set_index("Place")
+    # Hand-checked in employment-rate.csv. Luton: 70.5% (66.3 to 74.7) against 67.5% (63.2 to
+    # 71.8), up 3.0 pp inside a 6.0 pp margin. Milton Keynes: 76.0% (72.2 to 79.8) against 81.9%
+    # (78.9 to 84.9), down 5.9 pp, beyond 1.96 x sqrt(1.94^2 + 1.53^2) = 4.8 pp.
+    assert shown.loc["Luton", "Change on a year earlier"] == "Up 3.0 pp, within sampling error"
+    assert shown.loc["Milton Keynes", "Change on a year earlier"] == "Down 5.9 pp, worsened (95%)"
+    assert shown.loc["England", "Change on a year earlier"] == ""  # comparators: no change
+    assert "a jump between two survey years is often noise" in unescape(shown_text(at))
