@@ -34,9 +34,9 @@ def bars_height(n_rows: int) -> int:
     return max(2, n_rows) * ROW_PX + AXIS_AND_LEGEND_PX
 
 
-def trend_height() -> int:
-    """Pixel height for ``st.altair_chart`` of a trend chart with its legend."""
-    return TREND_PX + AXIS_AND_LEGEND_PX
+def trend_height(n_lines: int = 5) -> int:
+    """Pixel height for ``st.altair_chart`` of a trend chart with its legend (one name a line)."""
+    return TREND_PX + AXIS_AND_LEGEND_PX + max(0, n_lines - 4) * 18
 
 
 AXIS_TITLE_CHARS = 40  # longer titles do not fit up the side of a trend chart
@@ -91,11 +91,11 @@ def trend(
     names = list(dict.fromkeys([*order, *df["area_name"]]))
     names = [n for n in names if n in set(df["area_name"])]
     scale = alt.Scale(domain=names, range=list(SERIES_COLOURS[: len(names)]))
-    # The legend comes from the lines alone (the bands would make its swatches pale).
+    # The legend comes from the lines alone (the bands would make its swatches pale), one name
+    # a line so that long names fit a phone.
     colour = alt.Color(
         "area_name:N", title=None, scale=scale, sort=names,
-        legend=alt.Legend(columns=min(2, max(1, len(names))), symbolType="stroke",
-                          symbolStrokeWidth=3, symbolSize=300),
+        legend=alt.Legend(columns=1, symbolType="stroke", symbolStrokeWidth=3, symbolSize=300),
     )
     band_colour = alt.Color("area_name:N", scale=scale, sort=names, legend=None)
     # Years on a long series; months where it spans only a few years (monthly fit notes).

@@ -83,7 +83,8 @@ def _fit_notes(have: list[str]) -> None:
                     spec=charts.spec("trend", series, unit=meta["unit"],
                                      unit_label=meta["unit_label"],
                                      decimals=int(meta["decimals"])),
-                    key="chart_fit_notes_trend", height=charts.trend_height(),
+                    key="chart_fit_notes_trend",
+                    height=charts.trend_height(series["area_code"].nunique()),
                     alt=f"Trend of {meta['title']} by health area",
                 )
     if not members.empty:

@@ -176,7 +176,7 @@ else:
                                      target=TARGET_RATE if row.indicator_id == EMPLOYMENT_RATE
                                      else None),
                     key=f"trend_{row.indicator_id}",
-                    height=charts.trend_height(),
+                    height=charts.trend_height(series["area_code"].nunique()),
                     alt=f"Trend of {row.title} for {', '.join(order)}",
                 )
             source = obs[(obs["indicator_id"] == row.indicator_id)
