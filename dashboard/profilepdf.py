@@ -312,7 +312,7 @@ def main_chart_png(doc: ProfileDoc) -> bytes:
         ax = fig.add_axes([0.1, 0.3, 0.86, 0.56])
         if ids:
             _trend(ax, doc, ids[0], small=False)
-            ax.set_title("")
+            ax.set_title("", loc="left")  # the figure title above names it
             ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.1),
                       ncol=3)
             shown = doc.series[doc.series["indicator_id"] == ids[0]]

@@ -134,7 +134,8 @@ def distance_to_80() -> dict[str, str]:
             "Dots: employment rate; lines: 95% confidence interval; dashed line: the 80% "
             "aspiration. Colour and shape give the verdict against England."
         )
-    return {EMPLOYMENT_RATE: str(result.period)} if result.period else {}
+    # A later year of rates without counts: the cards show the rate for this period too.
+    return {EMPLOYMENT_RATE: str(result.period)} if later else {}
 
 
 pinned = distance_to_80()
