@@ -27,8 +27,25 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed",
 )
-# Less empty space between the navigation bar and the page heading (Streamlit leaves 8rem).
-st.html("<style>[data-testid='stMainBlockContainer']{padding-top:4.5rem;}</style>")
+# The frame's layout, for a desktop and a 390 px phone alike:
+# - less empty space between the navigation bar and the page heading (Streamlit leaves 8rem);
+# - a table wider than its column scrolls sideways inside its own box, never off the page; on a
+#   phone its columns stay readable (at least 5.5rem each, not one word a line) and its first
+#   column (the place or indicator) stays in view while the rest scrolls;
+# - a link's words wrap onto a second line instead of being cut off.
+LAYOUT_CSS = """
+[data-testid='stMainBlockContainer']{padding-top:4.5rem;}
+[data-testid='stTable']>div{overflow-x:auto;max-width:100%;}
+@media (max-width:640px){
+  [data-testid='stMainBlockContainer']{padding-top:3.5rem;}
+  [data-testid='stTableStyledTable'] :is(th,td)>div{min-width:5.5rem;}
+  [data-testid='stTableStyledTable'] :is(th,td):first-child{position:sticky;left:0;z-index:1;
+    background:var(--st-background-color,#fff);box-shadow:1px 0 0 #e6e6e6;}
+}
+[data-testid='stPageLink-NavLink']{max-width:100%;height:auto;}
+[data-testid='stPageLink-NavLink'] span{white-space:normal;overflow:visible;text-overflow:clip;}
+"""
+st.html(f"<style>{LAYOUT_CSS}</style>")
 
 # The overview is the front page ("/"); Streamlit serves a default page only there, so a hidden
 # page answers its own address ("/overview") with the same script.
@@ -62,9 +79,8 @@ if info["is_sample"]:
     st.warning(
         "### Sample data, not real figures\n"
         "This dashboard is showing the small sample bundled with the project, so the numbers "
-        "below are invented for demonstration. Load real statistics with "
-        "`python -m etl build` (live sources) or `python -m etl build --from <folder>` "
-        "(downloaded extracts).",
+        "below are invented for demonstration. The About page says how to load real "
+        "statistics.",
         icon=":material/science:",
     )
 

@@ -34,9 +34,9 @@ def bars_height(n_rows: int) -> int:
     return max(2, n_rows) * ROW_PX + AXIS_AND_LEGEND_PX
 
 
-def trend_height() -> int:
-    """Pixel height for ``st.altair_chart`` of a trend chart with its legend."""
-    return TREND_PX + AXIS_AND_LEGEND_PX
+def trend_height(n_lines: int = 5) -> int:
+    """Pixel height for ``st.altair_chart`` of a trend chart with its legend (one name a line)."""
+    return TREND_PX + AXIS_AND_LEGEND_PX + max(0, n_lines - 4) * 18
 
 
 AXIS_TITLE_CHARS = 40  # longer titles do not fit up the side of a trend chart
@@ -61,13 +61,15 @@ def _with_text(df: pd.DataFrame, unit: str, decimals: int) -> pd.DataFrame:
     return out
 
 
-def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+def _configure(chart: alt.TopLevelMixin, legend_columns: int = 2) -> alt.TopLevelMixin:
+    # Legends below the chart in at most two columns with labels cut at 170 px: they fit a
+    # phone's 390 px as well as a desktop column.
     return (
         chart.configure_axis(labelFontSize=12, titleFontSize=12, labelFont=FONT, titleFont=FONT,
                              labelColor="#222222", titleColor="#222222")
         .configure_legend(labelFontSize=12, titleFontSize=12, labelFont=FONT, titleFont=FONT,
                           labelColor="#222222", titleColor="#222222", orient="bottom",
-                          columns=2, labelLimit=260)
+                          columns=legend_columns, labelLimit=170)
         .configure_title(font=FONT, fontSize=14, anchor="start", color="#111111")
         .configure_view(stroke=None)
     )
@@ -89,12 +91,11 @@ def trend(
     names = list(dict.fromkeys([*order, *df["area_name"]]))
     names = [n for n in names if n in set(df["area_name"])]
     scale = alt.Scale(domain=names, range=list(SERIES_COLOURS[: len(names)]))
-    # The legend comes from the lines alone (the bands would make its swatches pale), in one row
-    # so no name wraps onto a line of its own.
+    # The legend comes from the lines alone (the bands would make its swatches pale), one name
+    # a line so that long names fit a phone.
     colour = alt.Color(
         "area_name:N", title=None, scale=scale, sort=names,
-        legend=alt.Legend(columns=max(1, len(names)), symbolType="stroke", symbolStrokeWidth=3,
-                          symbolSize=300),
+        legend=alt.Legend(columns=1, symbolType="stroke", symbolStrokeWidth=3, symbolSize=300),
     )
     band_colour = alt.Color("area_name:N", scale=scale, sort=names, legend=None)
     # Years on a long series; months where it spans only a few years (monthly fit notes).
@@ -225,36 +226,42 @@ def compare_chart(
                     tooltip=[alt.Tooltip("label:N", title="Dashed line")])
         )
     height = max(80, height_per_row * len(order))
-    return _configure(alt.layer(*layers).properties(height=height))
+    return _configure(alt.layer(*layers).properties(height=height), legend_columns=1)
 
 
 def share_bars(
     rows: pd.DataFrame, *, label_col: str, value_col: str, title: str,
-    highlight: str | Sequence[str] | None, value_title: str,
+    highlight: str | Sequence[str] | None, value_title: str, unit: str = "",
+    decimals: int = 0,
 ) -> alt.TopLevelMixin:
     """Horizontal bars of a breakdown (e.g. vacancies by industry) with the bar or bars named
-    in ``highlight`` picked out."""
+    in ``highlight`` picked out. Each bar's name and figure are written above it, across the
+    chart's full width, so the bars keep their length on a phone however long the names."""
     marked = {highlight} if isinstance(highlight, str) else set(highlight or ())
     df = rows.copy()
     df["highlight"] = ["Highlighted" if lab in marked else "Other" for lab in df[label_col]]
+    df["label_text"] = [f"{lab}: {format_value(v, unit, decimals)}"
+                        for lab, v in zip(df[label_col], df[value_col], strict=True)]
     order = df.sort_values(value_col, ascending=False)[label_col].tolist()
-    chart = (
-        alt.Chart(df)
-        .mark_bar()
-        .encode(
-            y=alt.Y(f"{label_col}:N", sort=order, title=None, axis=alt.Axis(labelLimit=400)),
-            x=alt.X(f"{value_col}:Q", title=value_title,
-                    axis=alt.Axis(tickCount=6, labelFlush=True, labelOverlap=True)),
-            color=alt.Color(
-                "highlight:N",
-                scale=alt.Scale(domain=["Highlighted", "Other"], range=["#D55E00", "#9E9E9E"]),
-                legend=None,
-            ),
-            tooltip=[alt.Tooltip(f"{label_col}:N", title="Group"),
-                     alt.Tooltip(f"{value_col}:Q", title=value_title, format=",.0f")],
-        )
-        .properties(height=max(120, 22 * len(order)), title=title)
+    y = alt.Y(f"{label_col}:N", sort=order, title=None, axis=None)
+    tooltip = [alt.Tooltip("label_text:N", title="Group")]
+    bars = alt.Chart(df).mark_bar(size=12, yOffset=7).encode(
+        y=y,
+        x=alt.X(f"{value_col}:Q", title=_axis_title(unit, value_title, short=True),
+                axis=alt.Axis(tickCount=5, labelFlush=True, labelOverlap=True)),
+        color=alt.Color(
+            "highlight:N",
+            scale=alt.Scale(domain=["Highlighted", "Other"], range=["#D55E00", "#9E9E9E"]),
+            legend=None,
+        ),
+        tooltip=tooltip,
     )
+    # A name longer than the chart is wide ends in an ellipsis (the tooltip has it in full).
+    labels = alt.Chart(df).mark_text(align="left", baseline="bottom", dy=-1, fontSize=12,
+                                     font=FONT, color="#222222",
+                                     limit=alt.ExprRef("width")).encode(
+        y=y, x=alt.value(0), text="label_text:N", tooltip=tooltip)
+    chart = alt.layer(bars, labels).properties(height=ROW_PX * max(2, len(order)), title=title)
     return _configure(chart)
 
 

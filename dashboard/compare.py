@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from dashboard.formatting import format_number, format_value, is_missing
 
 HIGHER = "higher"
@@ -166,8 +168,9 @@ def change(
         f"{direction} {_difference_text(diff, unit, decimals)}")
     bounds = (ci_lower, ci_upper, earlier_lower, earlier_upper)
     if any(is_missing(b) for b in bounds):
-        return Verdict(NO_CI, "none", moved, f"{moved} since {since}; no confidence interval, so "
-                       "no verdict on the change.")
+        return Verdict(NO_CI, "none", f"{moved}, no CI to judge",
+                       f"{moved} since {since}; no confidence interval, so no verdict on the "
+                       "change: it may be sampling noise.")
     se_now = (float(ci_upper) - float(ci_lower)) / (2 * Z_95)
     se_then = (float(earlier_upper) - float(earlier_lower)) / (2 * Z_95)
     margin = Z_95 * (se_now**2 + se_then**2) ** 0.5
@@ -182,3 +185,31 @@ def change(
     return Verdict(code, judgement, f"{moved}, {word} (95%)",
                    f"{moved} since {since}: larger than sampling error would explain (95% "
                    f"confidence), so the figure has {word}.")
+
+
+def year_before(rows: pd.DataFrame, ref: pd.Series) -> pd.Series | None:
+    """Among one area's ``rows``, the one for the period of the same length ending a year before
+    ``ref``'s (None when there is none)."""
+    year = pd.DateOffset(years=1)
+    start, end = pd.Timestamp(ref["period_start"]) - year, pd.Timestamp(ref["period_end"]) - year
+    hit = rows[(pd.to_datetime(rows["period_start"]) == start)
+               & (pd.to_datetime(rows["period_end"]) == end)]
+    return None if hit.empty else hit.iloc[0]
+
+
+def change_on_a_year(row: pd.Series, history: pd.DataFrame) -> Verdict:
+    """:func:`change` from the figure a year before ``row``'s, found among ``history`` (query
+    rows of any areas and periods; only ``row``'s area and indicator count)."""
+    own = history[(history["area_code"] == row["area_code"])
+                  & (history["indicator_id"] == row["indicator_id"])]
+    if "breakdown" in row and "breakdown" in own:
+        own = own[own["breakdown"] == row["breakdown"]]
+    before = year_before(own, row)
+    return change(
+        row["value"], row["ci_lower"], row["ci_upper"],
+        None if before is None else before["value"],
+        None if before is None else before["ci_lower"],
+        None if before is None else before["ci_upper"],
+        row["polarity"], unit=row["unit"], decimals=int(row["decimals"]),
+        since="a year earlier" if before is None else str(before["period"]),
+    )

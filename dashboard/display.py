@@ -19,6 +19,7 @@ from core.area import ENGLAND_CODE
 from dashboard.aspiration import TARGET_RATE
 from dashboard.compare import HIGHER, LOWER, SIMILAR, verdict
 from dashboard.formatting import (
+    date_text,
     format_ci,
     format_number,
     format_value,
@@ -45,6 +46,7 @@ HEADERS: dict[str, str] = {
     "against": "Against {name}",
     "covers": "Covers",
     "values": "{name}",
+    "versus": "vs {name}",
     "status": "Status",
 }
 TABLE_COLUMNS = ("place", "figure", "ci", "period", "against", "covers", "status")
@@ -134,7 +136,7 @@ def figure_table(
     built: dict[str, list] = {}
     dropped: set[str] = set()
     for key in columns:
-        if key not in ("against", "values"):
+        if key not in ("against", "values", "versus"):
             built[names[key]] = cells[key]
             if _says_nothing(key, cells[key], keep, once):
                 dropped.add(names[key])
@@ -151,6 +153,14 @@ def figure_table(
             shown, judged, blank = _verdicts(rows, refs, comp, codes, wider)
             judged_any |= judged
             blank_any |= judged and blank
+            if key == "versus":
+                # One cell: the verdict and the comparator's figure ("Worse than 77.5%"), or
+                # the figure alone where there is no verdict.
+                built[header] = [versus_text(v, r, u, d) for v, r, u, d in
+                                 zip(shown, refs, unit, decimals, strict=True)]
+                if _says_nothing(key, built[header], keep, once):
+                    dropped.add(header)
+                continue
             built[header] = shown
             if "against" not in keep and (not any(ci) if blank_verdicts else not judged):
                 dropped.add(header)
@@ -171,6 +181,18 @@ def judgements(rows: pd.DataFrame, comp: Comparator) -> list[str]:
         for v, lo, hi, ref, pol in zip(rows["value"], rows["ci_lower"], rows["ci_upper"],
                                        comp.figures(len(rows)), rows["polarity"], strict=True)
     ]
+
+
+THAN = {"Similar": "Similar to"}
+
+
+def versus_text(said: str, ref: object, unit: str, decimals: int) -> str:
+    """A verdict with the comparator's figure, ``Worse than 77.5%`` (``Similar to 70.0%``), or
+    the figure alone where there is no verdict; empty without a figure."""
+    if is_missing(ref):
+        return ""
+    figure = format_value(ref, unit, decimals)
+    return f"{THAN.get(said, said + ' than')} {figure}" if said else figure
 
 
 def _says_nothing(key: str, cells: list, keep: Collection[str], once: Collection[str]) -> bool:
@@ -199,11 +221,21 @@ def _verdicts(rows: pd.DataFrame, refs: list, comp: Comparator, codes: list, wid
 
 
 def _gaps(values: pd.Series, numbers: bool) -> list:
-    """Percentage points below the 80% aspiration: a number (0 at or above it), or words."""
+    """Percentage points below the 80% aspiration: a number (negative above it, so a sorted
+    column keeps its order; :func:`gap_text` writes it), or words."""
     gap = TARGET_RATE - values.astype("float64")
     if numbers:
-        return list(gap.clip(lower=0))
-    return ["at or above 80%" if g <= 0 else f"{g:.1f} pp" for g in gap]
+        return list(gap)
+    return [gap_text(g) for g in gap]
+
+
+def gap_text(gap: float | None) -> str:
+    """``12.5 pp`` below 80%, ``at 80%``, ``above 80%`` (never ``0.0 pp``); empty when missing."""
+    if is_missing(gap):
+        return ""
+    if round(float(gap), 1) == 0:
+        return "at 80%"
+    return "above 80%" if gap < 0 else f"{float(gap):.1f} pp"
 
 
 def _needed(n: object) -> str:
@@ -228,16 +260,63 @@ def notes(df: pd.DataFrame) -> str:
     return " ".join(parts)
 
 
-def source_line(rows: pd.DataFrame) -> str:
-    """``Source: Office for National Statistics, Annual Population Survey.`` for the rows shown
-    (escaped for markdown)."""
-    pairs = list(dict.fromkeys(
-        (str(p), str(t)) for p, t in zip(rows["publisher"], rows["source_title"], strict=True)
-        if isinstance(p, str) and isinstance(t, str)
-    ))
-    if not pairs:
+def source_line(rows: pd.DataFrame, build: Mapping | None = None) -> str:
+    """``Source: Office for National Statistics, Annual Population Survey (released 16 Apr
+    2024).`` for the rows shown (escaped for markdown). With ``build`` (``queries.info()``) each
+    source says when it was released, or retrieved (:func:`source_date`)."""
+    dated = build is not None and "release_date" in rows and "retrieved_at" in rows
+    seen: dict[tuple[str, str], list[tuple[str, pd.Timestamp | None]]] = {}
+    for i in range(len(rows)):
+        p, t = rows["publisher"].iloc[i], rows["source_title"].iloc[i]
+        if not (isinstance(p, str) and isinstance(t, str)):
+            continue
+        when = seen.setdefault((p, t), [])
+        if dated:
+            when.append(_dated(rows["release_date"].iloc[i], rows["retrieved_at"].iloc[i],
+                               build))
+    if not seen:
         return ""
-    return "Source: " + "; ".join(f"{md(p)}, {md(t)}" for p, t in pairs) + "."
+    parts = []
+    for (p, t), dates in seen.items():
+        # Several files of one source: each release date (else retrieval date) they give.
+        kind = next((k for k in ("released", "retrieved", NOT_DATED)
+                     if any(d[0] == k for d in dates)), "")
+        days = sorted({d[1] for d in dates if d[0] == kind and d[1] is not None})
+        text = (f"{kind} {join_names(date_text(d, short=True) for d in days)}" if days
+                else kind)
+        parts.append(f"{md(p)}, {md(t)}" + (f" ({text})" if text else ""))
+    return "Source: " + "; ".join(parts) + "."
+
+
+NOT_DATED = "release date not recorded"
+
+
+def source_date(release_date: object, retrieved_at: object, build: Mapping) -> str:
+    """When a source's figures came out, in words: ``released 16 Apr 2024`` where the publisher
+    gives a date; else ``retrieved 24 Apr 2023`` where the file or the live service records when
+    it was fetched; never the day of the build presented as either (a file without a date of
+    its own carries its modification time, usually the day it was copied in). Empty for the
+    bundled sample."""
+    return _when_text(*_dated(release_date, retrieved_at, build))
+
+
+def _dated(release_date: object, retrieved_at: object, build: Mapping
+           ) -> tuple[str, pd.Timestamp | None]:
+    if not is_missing(release_date):
+        return "released", pd.Timestamp(release_date)
+    if build.get("is_sample"):
+        return "", None
+    if is_missing(retrieved_at):
+        return NOT_DATED, None
+    when, built = pd.Timestamp(retrieved_at), build.get("built_at")
+    if build.get("mode") == "live" or is_missing(built) or (
+            when.normalize() < pd.Timestamp(built).normalize()):
+        return "retrieved", when
+    return NOT_DATED, None
+
+
+def _when_text(kind: str, when: pd.Timestamp | None) -> str:
+    return f"{kind} {date_text(when, short=True)}" if when is not None else kind
 
 
 def england_value(rows: pd.DataFrame) -> float | None:

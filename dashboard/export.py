@@ -3,6 +3,10 @@
 The file holds exactly the rows and columns previewed on the page. Text cells that a spreadsheet
 would run as a formula (starting ``=``, ``+``, ``-``, ``@``, tab or carriage return) get a leading
 apostrophe, so opening a download can never execute anything.
+
+Figures are written as published (:func:`as_published`): a figure computed here (a partnership
+rate from summed counts, a Census percentage from its counts) to its indicator's decimals; a
+figure read from a source with the digits the source gave; numerators and denominators whole.
 """
 
 from __future__ import annotations
@@ -56,12 +60,12 @@ def tidy(obs: pd.DataFrame) -> pd.DataFrame:
             "period_start": pd.to_datetime(obs["period_start"]).dt.date,
             "period_end": pd.to_datetime(obs["period_end"]).dt.date,
             "breakdown": obs["breakdown"],
-            "value": obs["value"].astype("float64"),
+            "value": as_published(obs["value"], obs["decimals"]),
             "unit": obs["unit"],
-            "ci_lower": obs["ci_lower"].astype("float64"),
-            "ci_upper": obs["ci_upper"].astype("float64"),
-            "numerator": obs["numerator"].astype("float64"),
-            "denominator": obs["denominator"].astype("float64"),
+            "ci_lower": as_published(obs["ci_lower"], obs["decimals"]),
+            "ci_upper": as_published(obs["ci_upper"], obs["decimals"]),
+            "numerator": obs["numerator"].astype("float64").round(0),
+            "denominator": obs["denominator"].astype("float64").round(0),
             "status": obs["status"].where(obs["status"].notna(), None),
             "status_text": obs["status"].map(status_text),
             "source_title": obs["source_title"],
@@ -73,6 +77,32 @@ def tidy(obs: pd.DataFrame) -> pd.DataFrame:
         columns=EXPORT_COLUMNS,
     )
     return out.reset_index(drop=True)
+
+
+SOURCE_DIGITS = 6  # more decimal places than this: computed here, not read from a source
+
+
+def as_published(values: pd.Series, decimals: pd.Series) -> pd.Series:
+    """Each figure as a reader of the source would see it: one computed here (more than
+    :data:`SOURCE_DIGITS` decimal places) rounded to its indicator's ``decimals``; one read from
+    a source file kept with the digits the source gave (never fewer)."""
+    raw = values.astype("float64")
+    places = pd.to_numeric(decimals, errors="coerce").fillna(1).astype(int)
+    computed = (raw - raw.round(SOURCE_DIGITS)).abs() > 1e-9
+    rounded = pd.Series([round(v, d) for v, d in zip(raw, places, strict=True)],
+                        index=raw.index, dtype="float64")
+    return raw.where(~computed, rounded)
+
+
+def file_level(rows: pd.DataFrame, chosen: str) -> str:
+    """The level a download holds: its places' level, or, when the indicator is published only
+    for countries (UK vacancies), ``country``; ``chosen`` when the rows are empty."""
+    own = rows.loc[~rows["is_comparator"].astype(bool), "area_level"] if "is_comparator" in rows \
+        else rows.get("area_level", pd.Series(dtype=object))
+    levels = list(dict.fromkeys(own.dropna())) or [
+        lv for lv in dict.fromkeys(rows.get("area_level", pd.Series(dtype=object)).dropna())
+        if lv not in ("partnership", "region")]
+    return "-".join(levels) if levels else chosen
 
 
 def neutralise(value: object) -> object:

@@ -108,6 +108,7 @@ def _pick_many(
     ignored: list[str],
     placeholder: str,
 ) -> list[str]:
+    state.narrow(key, options)  # a narrower challenge drops choices; it never adds one
     parsed = state.resolve(
         key,
         lambda raw: state.parse_many(key, raw, options, fallback, what=what),

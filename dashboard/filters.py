@@ -71,7 +71,10 @@ def _indicator_frame() -> pd.DataFrame:
 def indicator_options(challenge: str, page: str) -> dict[str, str]:
     """Indicators with figures the page can show, within the challenge (id -> title)."""
     ind = _indicator_frame()
-    ind = ind[ind["n_obs"] > 0]
+    # Figures for the partnership's places, or national context: never an indicator whose only
+    # figures are for some other authority a file happened to hold.
+    here = ind["place_levels"].map(len).gt(0) | ind["national_only"].astype(bool)
+    ind = ind[ind["n_obs"].gt(0) & here]
     if page in ("map", "compare"):
         ind = ind[[any(lv in MAP_PLACE_LEVELS for lv in levels) for levels in ind["place_levels"]]]
     if challenge != state.ALL_CHALLENGES:

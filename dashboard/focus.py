@@ -2,7 +2,8 @@
 notice for figures not loaded yet.
 
 A panel (:data:`dashboard.panels.PANELS`) shows its figures when any of its indicators is in the
-warehouse, and otherwise what it would show and the command that loads it.
+warehouse, and otherwise what it would show. How to load a source is on the About page, not on
+the board's pages.
 """
 
 from __future__ import annotations
@@ -26,13 +27,11 @@ from dashboard.tables import static_table
 UK = "K02000001"
 
 
-def not_loaded(what: str, why: str, how: str, key: str) -> None:
+def not_loaded(what: str, why: str, key: str) -> None:
     """A quiet notice that some figures are not in the warehouse yet: what is missing and what
-    it would show (for a board member), then the command that loads it in small print (for
-    officers)."""
+    it would show."""
     with st.container(border=True, key=f"not_loaded_{key}"):
         st.markdown(f"**Not loaded yet: {what}.** {why}")
-        st.caption(f"For officers: load it with {how}.")
 
 
 def panel(p: panels.Panel) -> None:
@@ -42,7 +41,7 @@ def panel(p: panels.Panel) -> None:
         st.markdown(f"#### {md(p.title)}")
         if not have:
             st.markdown(f"**Not loaded yet.** This panel would show {md(p.missing)}.")
-            st.caption(f"Source: {md(p.source)}. For officers: load it with {p.load_hint}.")
+            st.caption(f"Source: {md(p.source)}.")
             return
         st.caption(f"Source: {md(p.source)}.")
         {
@@ -84,7 +83,8 @@ def _fit_notes(have: list[str]) -> None:
                     spec=charts.spec("trend", series, unit=meta["unit"],
                                      unit_label=meta["unit_label"],
                                      decimals=int(meta["decimals"])),
-                    key="chart_fit_notes_trend", height=charts.trend_height(),
+                    key="chart_fit_notes_trend",
+                    height=charts.trend_height(series["area_code"].nunique()),
                     alt=f"Trend of {meta['title']} by health area",
                 )
     if not members.empty:
@@ -137,7 +137,7 @@ def _job_adverts(have: list[str]) -> None:
             st.vega_lite_chart(
                 spec=charts.spec("share_bars", total, label_col="Occupation",
                                  value_col="value", title="", highlight=care,
-                                 value_title=meta["unit_label"]),
+                                 value_title=meta["unit_label"], unit="adverts"),
                 key="chart_adverts_by_occupation", height=charts.bars_height(len(total)),
                 alt=f"Bar chart: {meta['title']} by occupation, care occupations highlighted",
             )
@@ -162,7 +162,8 @@ def _uk_vacancies(have: list[str]) -> None:
         st.vega_lite_chart(
             spec=charts.spec("share_bars", rows, label_col="Industry", value_col="value",
                              title="", highlight=breakdown_label(panels.CARE_SIC),
-                             value_title=meta["unit_label"]),
+                             value_title=meta["unit_label"], unit=meta["unit"],
+                             decimals=int(meta["decimals"])),
             key=f"chart_{ind_id}", height=charts.bars_height(len(rows)),
             alt=f"Bar chart: {meta['title']} by industry, health and social work highlighted",
         )

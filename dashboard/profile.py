@@ -15,7 +15,7 @@ import streamlit as st
 
 from core.area import ENGLAND_CODE
 from dashboard import db
-from dashboard.compare import change, verdict
+from dashboard.compare import change, verdict, year_before
 from dashboard.display import Comparator, figure_table
 from dashboard.formatting import level_name, short_health_name, total_title
 
@@ -74,15 +74,6 @@ def _same_period(rows: pd.DataFrame, ref: pd.Series) -> pd.Series | None:
     return None if hit.empty else hit.iloc[0]
 
 
-def _year_before(rows: pd.DataFrame, ref: pd.Series) -> pd.Series | None:
-    """The row for the period of the same length ending a year before ``ref``'s."""
-    year = pd.DateOffset(years=1)
-    start, end = pd.Timestamp(ref["period_start"]) - year, pd.Timestamp(ref["period_end"]) - year
-    hit = rows[(pd.to_datetime(rows["period_start"]) == start)
-               & (pd.to_datetime(rows["period_end"]) == end)]
-    return None if hit.empty else hit.iloc[0]
-
-
 def profile(
     p: Place, obs: pd.DataFrame, indicators: pd.DataFrame, names: dict[str, str]
 ) -> pd.DataFrame:
@@ -133,7 +124,7 @@ def profile(
             "figure_area": source_code,
             "n_periods": int(own["period"].nunique()),
         }
-        before = _year_before(own, latest)
+        before = year_before(own, latest)
         row["change"] = change(
             latest["value"], latest["ci_lower"], latest["ci_upper"],
             None if before is None else before["value"],
@@ -161,16 +152,31 @@ def profile(
 def figures(p: Place, table: pd.DataFrame, names: dict[str, str], figure: str) -> pd.DataFrame:
     """A :func:`profile` as the page's table: each indicator's figure (headed ``figure``) with its
     period, interval, change on a year earlier and the area it covers when a wider area's figure
-    stands in, then each comparator's figure and the verdict against it, and the status."""
+    stands in, then one column per comparator (``vs England``: the verdict against its figure
+    and the figure, ``Worse than 76.0%``, or the figure alone), and the status."""
     return figure_table(
         table.assign(indicator=[total_title(t) for t in table["title"]]),
-        columns=("place", "period", "figure", "ci", "change", "covers", "values", "against",
-                 "status"),
+        columns=("place", "period", "figure", "ci", "change", "covers", "versus", "status"),
         against=[Comparator(names.get(c, c), table[f"{role}_value"]) for role, c in p.comparators],
         label="indicator",
-        headers={"place": "Indicator", "figure": figure, "covers": "Figure covers",
-                 "against": "vs {name}"},
-        keep=("values",),
+        headers={"place": "Indicator", "figure": figure, "covers": "Figure covers"},
+        keep=("versus",),
+        once=(),
+    )
+
+
+def wider_figures(p: Place, table: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Rows of a :func:`profile` whose figure is a wider area's (all for one area), as a table
+    under that area's name: its figure, period and interval, and the comparators' figures for
+    the same period. No verdicts: those belong to the wider area's own profile."""
+    area = str(table["figure_area"].iloc[0])
+    comps = [(role, c) for role, c in p.comparators if c != area]
+    return figure_table(
+        table.assign(indicator=[total_title(t) for t in table["title"]]),
+        columns=("place", "period", "figure", "ci", "values", "status"),
+        against=[Comparator(names.get(c, c), table[f"{role}_value"]) for role, c in comps],
+        label="indicator",
+        headers={"place": "Indicator", "figure": names.get(area, area)},
         once=(),
     )
 
@@ -194,19 +200,20 @@ def cached_profile(
     The page reruns on every click (a section opened, a trend drawn) while the table changes only
     with the place, the challenge or a new build; building it walks every indicator's rows.
     """
-    return _profile_for(db.version(), p.code, tuple(indicators["indicator_id"]), p, obs,
-                        indicators, names)
+    return _profile_for(db.version(), p.code, p.comparators, tuple(indicators["indicator_id"]),
+                        p, obs, indicators, names)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _profile_for(
     version: str,
     code: str,
+    comparators: tuple[tuple[str, str], ...],
     indicator_ids: tuple[str, ...],
     _p: Place,
     _obs: pd.DataFrame,
     _indicators: pd.DataFrame,
     _names: dict[str, str],
 ) -> pd.DataFrame:
-    # Keyed on (version, code, indicator_ids) only: the underscored arguments follow from them.
+    # Keyed on (version, code, comparators, indicator_ids): the underscored arguments follow.
     return profile(_p, _obs, _indicators, _names)

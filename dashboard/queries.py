@@ -460,7 +460,9 @@ def changes(version: str, load_id: str) -> pd.DataFrame:
 
 @_cached
 def freshness(version: str) -> pd.DataFrame:
-    """Per indicator with figures: the latest period, rows, and when its sources were retrieved."""
+    """Per indicator with figures for the places shown or their comparators (not a figure for
+    some other authority a file happened to hold): the latest period, rows, and when its
+    sources were released and retrieved."""
     return db.query_df(
         """
         SELECT i.indicator_id, i.title, count(*) AS n_obs,
@@ -469,7 +471,9 @@ def freshness(version: str) -> pd.DataFrame:
                max(s.retrieved_at) AS retrieved_at, max(s.release_date) AS release_date,
                string_agg(DISTINCT s.publisher, '; ') AS publishers
         FROM observations o JOIN (SELECT rowid AS ord, * FROM indicators) i USING (indicator_id)
+             JOIN areas a USING (area_code)
              LEFT JOIN sources s USING (source_id)
+        WHERE a.in_partnership OR a.area_level IN ('region', 'country')
         GROUP BY i.indicator_id, i.title, i.ord
         ORDER BY i.ord
         """
@@ -498,3 +502,32 @@ def national(version: str, indicator_id: str, period: str = "latest") -> pd.Data
         """,
         {"indicator": indicator_id, "period": period},
     )[OBS_COLUMNS]
+
+
+@_cached
+def headlines(version: str) -> pd.DataFrame:
+    """Headline measures (``indicators.headline``: 1, 2, 3 in a challenge's order), with their
+    challenges; empty where the warehouse has no such column."""
+    has = db.query_df("SELECT count(*) AS n FROM information_schema.columns "
+                      "WHERE table_name = 'indicators' AND column_name = 'headline'")
+    if not int(has.iloc[0]["n"]):
+        return pd.DataFrame(columns=["indicator_id", "challenges", "headline"])
+    return db.query_df("SELECT indicator_id, challenges, headline FROM indicators "
+                       "WHERE headline IS NOT NULL ORDER BY headline, rowid")
+
+
+@_cached
+def lad_figures(version: str, indicator_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Every English local authority's figures (all periods, breakdown ``total``) for the
+    indicators: area_code, area_name, indicator_id, period, period_end, value."""
+    return db.query_df(
+        """
+        SELECT o.area_code, a.display_name AS area_name, o.indicator_id, o.period_label AS period,
+               o.period_end, o.value
+        FROM observations o JOIN areas a USING (area_code)
+        WHERE a.area_level = 'lad' AND a.area_code LIKE 'E%' AND o.breakdown = 'total'
+          AND o.value IS NOT NULL AND list_contains($ids, o.indicator_id)
+        ORDER BY o.indicator_id, o.area_code, o.period_end
+        """,
+        {"ids": list(indicator_ids)},
+    )

@@ -242,7 +242,8 @@ def resolve(
 def commit(key: str, value: Any, default: Any) -> None:
     """Remember the value and write it to the URL (removed when it is the default)."""
     _store()[key] = value
-    wanted = None if value == default else serialise(value)
+    # Nothing chosen (a list left empty) has no URL form: the parameter is left out.
+    wanted = None if value == default or value == [] else serialise(value)
     current = url_value(key)
     if wanted != current:
         if wanted is None:
@@ -250,6 +251,14 @@ def commit(key: str, value: Any, default: Any) -> None:
         else:
             st.query_params[key] = wanted if len(wanted) > 1 else wanted[0]
     _synced()[key] = wanted
+
+
+def narrow(key: str, allowed: Sequence[str] | Mapping[str, Any]) -> None:
+    """Keep only the still-allowed items of a multi-valued choice the reader made earlier (a
+    filter above it changed its options): nothing is added in place of those dropped."""
+    for holder in (st.session_state, _store()):
+        if key in holder and isinstance(holder[key], list | tuple):
+            holder[key] = [v for v in holder[key] if v in allowed]
 
 
 def remember(key: str, value: Any) -> None:

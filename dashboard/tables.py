@@ -16,9 +16,11 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from core.area import ENGLAND_CODE
+from dashboard.display import HEADERS, gap_text
 from dashboard.formatting import join_names, md
 
 NBSP = "\u00a0"
+GAP = HEADERS["gap"]
 
 
 def table(df: pd.DataFrame | Styler, key: str, *, box: str | None = None, **kwargs):
@@ -28,6 +30,11 @@ def table(df: pd.DataFrame | Styler, key: str, *, box: str | None = None, **kwar
     table, the download preview)."""
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("placeholder", "—")
+    if isinstance(df, pd.DataFrame) and pd.api.types.is_numeric_dtype(df.get(GAP, pd.Series(
+            dtype=object))):
+        # The gap stays a number (so the column sorts), written in words where it is not one:
+        # "above 80%", never "0.0 pp".
+        df = df.style.format(gap_text, subset=[GAP], na_rep="")
     n_rows = len(df.data if isinstance(df, Styler) else df)
     if "height" not in kwargs and n_rows > 10:
         kwargs["height"] = min(38 + 35 * n_rows, 740)  # show every row up to about twenty
@@ -69,10 +76,10 @@ def figure_columns(df: pd.DataFrame, unit: str, decimals: int) -> dict:
         "Place": st.column_config.TextColumn("Place", width=place_width, pinned=True),
         "Figure": st.column_config.NumberColumn(f"Figure{suffix}", format=fmt,
                                                 width=115 if suffix else 70),
-        "Gap to 80%": st.column_config.NumberColumn(
-            "To 80%", format="%.1f pp", width=62,
+        GAP: st.column_config.NumberColumn(
+            "To 80%", width=72,
             help="Percentage points below the Get Britain Working aspiration of an 80% "
-            "employment rate; 0 at or above it."),
+            "employment rate."),
         "95% CI": st.column_config.TextColumn("95% CI", width=105,
                                               help="95% confidence interval"),
         "Against England": st.column_config.TextColumn("vs England", width=75,

@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from core.vocabulary import STATUSES
-from dashboard import buildreport, queries
+from dashboard import buildreport, neighbours, panels, queries
+from dashboard.display import NOT_DATED, source_date
 from dashboard.formatting import (
     POLARITY_TEXT,
     date_text,
@@ -47,18 +48,14 @@ else:
     def _source(r) -> None:
         """One source, in an expander: what a reader needs to credit and find it again."""
         label = f"**{md(r.title)}** · {md(r.publisher)}"
+        when = [w for w in dict.fromkeys([source_date(r.release_date, None, info),
+                                          source_date(None, r.retrieved_at, info)])
+                if w and w != NOT_DATED]
+        if when:
+            label += f" · {when[0]}"
         if r.not_refreshed:
             label += " · not refreshed by the last build"
-        if _date(r.release_date):
-            label += f" · released {_date(r.release_date)}"
-        elif _date(r.retrieved_at):
-            label += f" · file retrieved {_date(r.retrieved_at)}"
         with st.expander(label, key=f"source_{slug(r.dataset)}_{slug(r.title)}"):
-            when = []
-            if _date(r.release_date):
-                when.append(f"released {_date(r.release_date)}")
-            if _date(r.retrieved_at):
-                when.append(f"file retrieved {_date(r.retrieved_at)}")
             lines = [
                 f"**Publisher:** {md(r.publisher)}",
                 f"**Dates:** {md(', '.join(when)) if when else 'not recorded'}",
@@ -128,6 +125,27 @@ st.markdown(
   of the scale.
 """
 )
+st.subheader("Places like this: statistical neighbours", anchor="places-like-this")
+st.markdown(
+    "A local authority's profile names the ten English local authorities most like it, and "
+    "compares each figure with their median, as ONS Explore Local Statistics and LG Inform "
+    "compare a place with its statistical neighbours. How they are found:\n\n"
+    "1. **Characteristics**, those of the following the warehouse holds for at least 80% of "
+    "English local authorities, each for one period (its latest with near-full coverage): "
+    + "; ".join(md(c.label) for c in neighbours.CHARACTERISTICS) + ".\n"
+    "2. **Standardised**: each becomes a z-score across the authorities (its distance from "
+    "their mean in standard deviations), so each counts equally whatever its unit; "
+    "working-age population enters as its logarithm.\n"
+    "3. **Compared by distance**: the Euclidean distance between two authorities' z-scores. "
+    "An authority missing a figure (a suppressed survey estimate) is compared on the "
+    "characteristics it has, scaled to the full set; one missing more than a quarter is left "
+    "out.\n"
+    "4. **The ten nearest** are the group; a comparison uses their median for a period where at "
+    "least half of them have a figure. It has no confidence interval, so the verdict against it "
+    "rests on the place's own interval.\n\n"
+    "With the bundled sample only the sample's own places have figures, so the group is drawn "
+    "from them, and the profile says so."
+)
 st.subheader("Status flags")
 st.caption("Where a figure is not an ordinary published one, tables say so in a word or two.")
 static_table(
@@ -161,6 +179,19 @@ with st.expander("What each indicator measures, and its caveats", key="definitio
         + (f" *Caveats:* {md(r.caveats, 800)}" if text_of(r.caveats) else "")
         for r in ind.itertuples(index=False)
     ))
+
+# ---------------------------------------------------------------------------------------------
+st.header("Loading the data", anchor="loading")
+st.markdown(
+    "The figures are loaded by officers with the project's own commands (the README has the "
+    "details):\n\n"
+    "- `python -m etl build`: fetch every live source (Nomis API, NHS England, ONS);\n"
+    "- `python -m etl build --from <folder>`: read the files downloaded by hand into a folder "
+    "(recognised by their content, in any sub-folder);\n"
+    "- `python -m geo build`: the map boundaries.\n\n"
+    "What each overview panel needs:\n\n"
+    + "\n".join(f"- **{md(p.title)}**: {p.load_hint}." for p in panels.PANELS)
+)
 
 # ---------------------------------------------------------------------------------------------
 st.header("The last build", anchor="last-build")

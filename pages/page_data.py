@@ -47,14 +47,17 @@ else:
              else "all places")
     gaps = (missing_comparators(rows, areas, info["partnership_code"], f.places)
             if with_comparators == "1" else [])
-    if f.level == "lad":  # places are local authorities: name them, not "authorities in" them
+    national = not rows.empty and not (~rows["is_comparator"].astype(bool)).any()
+    if national:  # published only for countries (UK vacancies): there are no places' rows
+        subject = "national figures only, as no local breakdown is published"
+    elif f.level == "lad":  # places are local authorities: name them, not "authorities in" them
         subject = where if f.places else f"all {level_name(f.level, lower=True)}"
     else:
         subject = f"{level_name(f.level, lower=True)} in {where}"
     st.caption(
         f"{format_number(len(preview))} rows: {subject}"
         + (", with the partnership, regions and England where they have a figure"
-           if with_comparators == "1" else "")
+           if with_comparators == "1" and not national else "")
         + "."
         + (f" Showing the first {format_number(ROW_LIMIT)} rows: narrow the filters to see "
            "the rest." if truncated else "")
@@ -74,14 +77,14 @@ else:
     if f.period == state.LATEST and len(preview):
         labels = preview["period"].dropna().unique()
         latest_label = labels[0] if len(labels) == 1 else ""
-    csv_name = export.file_name(f.indicators, f.level, f.period, "csv", latest_label=latest_label)
-    xlsx_name = export.file_name(f.indicators, f.level, f.period, "xlsx",
-                                 latest_label=latest_label)
+    held = export.file_level(rows, f.level)  # UK-only figures are named for the country
+    csv_name = export.file_name(f.indicators, held, f.period, "csv", latest_label=latest_label)
+    xlsx_name = export.file_name(f.indicators, held, f.period, "xlsx", latest_label=latest_label)
     about = [
         ("Dashboard", "Get South Midlands Working: labour market dashboard"),
         ("Generated", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
         ("Indicators", ", ".join(f.indicators)),
-        ("Level", f.level),
+        ("Level", held),
         ("Places", ", ".join(f.places) or "all"),
         ("Period", f.period),
         ("Comparators", "included" if with_comparators == "1" else "not included"),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import aspiration, charts, queries, state
+from dashboard import aspiration, charts, measures, queries, state
 from dashboard import profile as prof
+from dashboard import profileview as exports
 from dashboard.aspiration import EMPLOYMENT_RATE, TARGET_RATE
 from dashboard.compare import NO_COMPARATOR
 from dashboard.display import source_line
@@ -56,10 +57,13 @@ code = url_choice(
 p = prof.place(code, areas, queries.subicb_members(), partnership)
 st.header(md(p.name), anchor="place")
 st.caption(md(prof.describe(p, names), 300))
-name_here = p.name if p.name not in {names.get(c, c) for _, c in p.comparators} else "Figure"
 
 obs = queries.area_observations(tuple(dict.fromkeys([p.code, *p.chain, *(c for _, c in
                                                                          p.comparators)])))
+# A local authority is also compared with its statistical neighbours' median.
+p, obs, names, group = exports.with_neighbours(p, obs, names)
+name_here = p.name if p.name not in {names.get(c, c) for _, c in p.comparators} else "Figure"
+
 catalogue = queries.indicators()
 if f.challenge != state.ALL_CHALLENGES:
     catalogue = catalogue[[f.challenge in list(c) for c in catalogue["challenges"]]]
@@ -70,40 +74,65 @@ if table.empty:
             "place.")
 else:
     comparators = list(p.comparators)
-    st.markdown(
-        "Each figure is compared with "
-        + join_names(f"**{md(names.get(c, c))}**" for _, c in comparators)
-        + " for the same period. *Better*, *worse*, *higher* or *lower* appear only where the "
-        "place's 95% confidence interval lies wholly on one side of the comparator's figure."
-    )
-    own = table["covers"] == ""  # rows that are the place's own figure, not a wider area's
-    display = prof.figures(p, table, names, name_here)
-    static_table(display, key="profile_table",
-                 nowrap=(name_here, "95% CI", *(names.get(c, c) for _, c in comparators)))
-    foot = [
-        "A blank verdict: the figure has no confidence interval, or the comparator has no "
-        "figure for the same period (then its column is blank too)."
-    ]
-    if "Change on a year earlier" in display:
-        foot.append(
-            "Change on a year earlier: against the same place's figure for the period a year "
-            "before; *improved* or *worsened* only where the change is larger than both years' "
-            "sampling error would explain (95%), otherwise *within sampling error*; pp: "
-            "percentage points."
-        )
-    covered = table[~own]
-    if not covered.empty:
-        wider = list(dict.fromkeys(covered["covers"]))
-        foot.append(
-            f"{join_names(md(w) for w in wider)}: these figures are published only for a wider "
-            f"area, not for {md(p.name)} itself, so they carry no verdicts of their own here."
-        )
-    statuses = [x for x in table["status"].dropna() if x]
-    if statuses:
-        foot.append(status_notes(statuses))
-    st.caption(" ".join(foot))
+    own = table[table["covers"] == ""]  # the place's own figures, not a wider area's
+    wider = table[table["covers"] != ""]
+    exports.profile_buttons(p, own, wider, obs, names, group, info)
 
-    st.subheader("Trends and notes")
+    st.subheader(f"Figures for {md(p.name)}", anchor="own-figures")
+    if own.empty:
+        st.info(f"No figure in this challenge is published for {md(p.name)} itself: those "
+                "below are for the wider area it lies in.")
+    else:
+        st.markdown(
+            "Each figure is compared with "
+            + join_names(f"**{md(names.get(c, c))}**" for _, c in comparators)
+            + " for the same period. *Better*, *worse*, *higher* or *lower* appear only where "
+            "the place's 95% confidence interval lies wholly on one side of the comparator's "
+            "figure."
+        )
+        shown = prof.figures(p, own, names, name_here)
+        static_table(shown, key="profile_table",
+                     nowrap=(name_here, "95% CI"))
+        foot = [
+            "Each *vs* column gives the comparator's figure for the same period, after the "
+            "verdict where there is one (*Worse than 77.5%*: the place's figure is worse than "
+            "the comparator's 77.5%). A figure alone: no confidence interval, so no verdict. A "
+            "blank: the comparator has no figure for that period."
+        ]
+        if "Change on a year earlier" in shown:
+            foot.append(
+                "Change on a year earlier: against the same place's figure for the period a "
+                "year before; *improved* or *worsened* only where the change is larger than "
+                "both years' sampling error would explain (95%), otherwise *within sampling "
+                "error*; pp: percentage points."
+            )
+        if group is not None:
+            foot.append(f"{md(group.label)}: the median of its ten statistical neighbours "
+                        "(below), where at least half of them have a figure for the period.")
+        statuses = [x for x in own["status"].dropna() if x]
+        if statuses:
+            foot.append(status_notes(statuses))
+        st.caption(" ".join(foot))
+        for note in measures.notes(own["indicator_id"]):
+            st.caption(md(note, 600))
+
+    kind = level_name(p.level, singular=True)
+    for area, grp in wider.groupby("figure_area", sort=False):
+        area_name = names.get(area, area)
+        st.subheader(f"Published only for {md(area_name)}", anchor=f"wider-{area}")
+        st.markdown(
+            f"These figures are **not published for {md(p.name)}** ({md(kind)}): they are "
+            f"{md(area_name)}'s own, shown under its name for context, without verdicts."
+        )
+        static_table(prof.wider_figures(p, grp, names), key=f"profile_wider_{area}",
+                     nowrap=("95% CI",))
+        if area in lad_names:
+            profile_link(area, area_name)
+
+    if group is not None:
+        exports.places_like(group, info)
+
+    st.subheader("Trends and notes", anchor="trends")
     meta = catalogue.set_index("indicator_id")
     first_series: str | bool = False
     for row in table.itertuples(index=False):
@@ -111,8 +140,10 @@ else:
         # Expanders track their state, so a trend chart is drawn only when its section is open
         # (the first series opens by default).
         first_series = first_series or (row.n_periods > 1 and row.indicator_id)
+        whose = f" · {md(row.covers_name)}'s figure" if row.covers else ""
         with st.expander(f"{md(total_title(row.title))}: "
-                         f"{format_value(row.value, row.unit, row.decimals)} · {md(row.period)}",
+                         f"{format_value(row.value, row.unit, row.decimals)} · {md(row.period)}"
+                         f"{whose}",
                          key=f"profile_exp_{row.indicator_id}",
                          expanded=first_series == row.indicator_id,
                          on_change="rerun") as section:
@@ -145,13 +176,13 @@ else:
                                      target=TARGET_RATE if row.indicator_id == EMPLOYMENT_RATE
                                      else None),
                     key=f"trend_{row.indicator_id}",
-                    height=charts.trend_height(),
+                    height=charts.trend_height(series["area_code"].nunique()),
                     alt=f"Trend of {row.title} for {', '.join(order)}",
                 )
             source = obs[(obs["indicator_id"] == row.indicator_id)
                          & (obs["area_code"] == row.figure_area)
                          & (obs["period"] == row.period)]
-            notes = [source_line(source)]
+            notes = [source_line(source, info)]
             if text_of(m["caveats"]):
                 notes.append(f"Caveats: {md(m['caveats'], 800)}")
             st.caption(" ".join(n for n in notes if n))

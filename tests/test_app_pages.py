@@ -245,7 +245,8 @@ def test_overview_distance_to_80_is_the_counts_arithmetic(sample_app):
         line = shown.loc[r.display_name]
         assert line["Employment rate"] == pct(r.value)
         gap = 80 - r.value
-        assert line["Gap to 80%"] == ("at or above 80%" if gap <= 0 else f"{gap:.1f} pp")
+        assert line["Gap to 80%"] == ("above 80%" if round(gap, 1) < 0 else "at 80%"
+                                      if round(gap, 1) == 0 else f"{gap:.1f} pp")
         need = max(0.0, 0.8 * r.denominator - r.numerator)
         expected = "none" if nearest_hundred(need) == 0 else f"{nearest_hundred(need):,}"
         assert line["People needed in work"] == expected
@@ -262,19 +263,76 @@ def test_overview_has_a_card_per_challenge_and_says_what_is_missing(sample_app):
     for ch in titles.itertuples(index=False):
         card = at.get_by_key(f"card_{ch.challenge_id}")
         assert unescape(card.markdown[0].value) == f"#### {ch.title}"
+    # What is missing, in words a board member reads, and no command.
     women = at.get_by_key("card_women")
-    # What is missing (the sample has no figures by sex), in words a board member reads; the
-    # command only in small print.
     assert "No figures by sex are loaded yet" in women.markdown[1].value
     assert "gender pay gap" in women.markdown[1].value
-    assert "python -m etl" not in women.markdown[1].value
-    assert "python -m etl build --from" in women.caption[0].value
-    # The sample has no UK vacancy survey: its panel says so and how to load it.
+    youth = at.get_by_key("card_youth")
+    assert "Not loaded yet" in youth.markdown[1].value
+    for ch in titles.itertuples(index=False):
+        card = at.get_by_key(f"card_{ch.challenge_id}")
+        assert not any("python -m" in t.value for t in [*card.markdown, *card.caption])
+    # The sample has no UK vacancy survey: its panel says so.
     vac = at.get_by_key("panel_uk_vacancies")
     assert "Not loaded yet" in vac.markdown[1].value
     assert "vacancies" in vac.markdown[1].value
-    assert "For officers" in vac.caption[0].value
-    assert "python -m etl build --from" in vac.caption[0].value
+    # No developer instructions or ids on a board page: how to load data is on the About page.
+    page = unescape(shown_text(at))
+    assert "python -m" not in page and "For officers" not in page
+    assert list(table(at, "freshness_table").columns) == ["Indicator", "Latest period",
+                                                          "Published"]
+    about = open_page("about")
+    loading = unescape(" ".join(m.value for m in about.markdown))
+    assert "python -m etl build --from" in loading
+    assert "VACS02 or X06 workbook" in loading
+
+
+HEADLINES = {"inactivity_rate_16_64": 1, "census_economically_inactive_pct": 2,
+             "inactive_long_term_sick_pct_of_inactive": 3}  # all three head "exclusion"
+
+
+@pytest.fixture()
+def headline_app(monkeypatch, tmp_path, sample_warehouse, sample_geometry) -> Path:
+    """The sample warehouse with three measures marked as the headlines (and no others)."""
+    path = tmp_path / "headlines.duckdb"
+    path.write_bytes(sample_warehouse.read_bytes())
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("UPDATE indicators SET headline = NULL")
+        for ind, order in HEADLINES.items():
+            con.execute("UPDATE indicators SET headline = $o WHERE indicator_id = $i",
+                        {"o": order, "i": ind})
+    finally:
+        con.close()
+    monkeypatch.setenv("WAREHOUSE_PATH", str(path))
+    monkeypatch.setenv("GEO_DIR", str(sample_geometry))
+    return path
+
+
+def test_a_card_names_its_headline_measures_with_each_places_latest_figure(headline_app):
+    db = headline_app
+    at = open_page("overview")
+    no_errors(at)
+    shown = table(at, "card_table_exclusion").set_index("Place")
+    headers = list(shown.columns)
+    assert len(headers) == 3
+    titles = sql(db, "SELECT indicator_id, title FROM indicators").set_index("indicator_id")
+    for header, ind in zip(headers, HEADLINES, strict=True):
+        period = latest_period(db, ind, LADS)
+        # Each measure says its own period in its header.
+        assert header == f"{titles.loc[ind, 'title']}, {period}"
+        rows = values_for(db, ind, period, [*LADS, PARTNERSHIP, ENGLAND])
+        for r in rows.itertuples(index=False):
+            # The figure, then its verdict against England where the intervals give one.
+            figure, *said = shown.loc[r.display_name, header].split(" · ")
+            assert figure == pct(r.value), (ind, r.display_name)
+            assert said in ([], ["better"], ["worse"], ["similar"]), (ind, r.display_name)
+    # The partnership's row where a measure has an aggregate, England's for reference.
+    assert {"South Midlands", "England"} <= set(shown.index)
+    caption = unescape(" ".join(c.value for c in at.get_by_key("card_exclusion").caption))
+    assert "Two inactivity figures" in caption  # the survey rate and the Census share differ
+    # (Without the column, as in the plain sample, a card keeps its one headline measure with
+    # verdicts: test_overview_card_shows_each_place_against_england.)
 
 
 SAMPLE_FIT_NOTES = REPO / "etl" / "sample" / "SAMPLE_fit_notes_subicb_2023_2024.csv"
@@ -373,12 +431,13 @@ def test_overview_card_shows_each_place_against_england(sample_app):
     at = open_page("overview")
     card = table(at, "card_table_disparities").set_index("Place")
     period = latest_period(db, "employment_rate_16_64", LADS)
+    header = f"Employment rate, aged 16 to 64, {period}"
     rows = values_for(db, "employment_rate_16_64", period, [*LADS, ENGLAND])
     eng = rows.loc[rows["area_code"] == ENGLAND, "value"].iloc[0]
+    assert card.loc["England", header] == pct(eng)  # England's own figure, no verdict
     for r in rows[rows["area_code"].isin(LADS)].itertuples(index=False):
-        assert card.loc[r.display_name, "Figure"] == pct(r.value)
-        expected = "Better" if r.ci_lower > eng else "Worse" if r.ci_upper < eng else "Similar"
-        assert card.loc[r.display_name, "Against England"] == expected
+        expected = "better" if r.ci_lower > eng else "worse" if r.ci_upper < eng else "similar"
+        assert card.loc[r.display_name, header] == f"{pct(r.value)} · {expected}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -406,7 +465,8 @@ def test_map_default_table_matches_the_warehouse_and_colours_every_place(sample_
     gap = dict(zip(shown["Place"], shown["Gap to 80%"], strict=True))
     for r in expected.itertuples(index=False):
         assert got[r.display_name] == pytest.approx(r.value)
-        assert gap[r.display_name] == pytest.approx(max(0.0, 80.0 - r.value))
+        # The gap stays a number so the column sorts (negative above 80%, written "above 80%").
+        assert gap[r.display_name] == pytest.approx(80.0 - r.value)
     # One period for every row: said once above the table, not repeated on each row.
     assert "Period" not in shown
     assert f"The same figures, {period}" in shown_text(at)
@@ -534,21 +594,51 @@ def test_profile_of_a_place_against_its_comparators(sample_app):
     luton = rows.loc["E06000032"]
     assert line["Period"] == period
     assert line["Luton"] == pct(luton["value"])
-    # Comparators are named, not "Region" and "Partnership".
-    assert line["England"] == pct(rows.loc[ENGLAND, "value"])
-    assert line["East of England"] == pct(rows.loc["E12000006", "value"])
-    assert line["South Midlands"] == pct(rows.loc[PARTNERSHIP, "value"])
+    # Comparators are named, not "Region" and "Partnership": each column gives the verdict
+    # against the comparator's figure for the same period, and that figure.
     eng = rows.loc[ENGLAND, "value"]
-    expected = ("Better" if luton["ci_lower"] > eng else "Worse" if luton["ci_upper"] < eng
-                else "Similar")
-    assert line["vs England"] == expected
-    # Census figures have no confidence interval: the verdict is left blank (one footnote says
-    # why) rather than "no CI" repeated in every verdict column.
+    word = ("Better" if luton["ci_lower"] > eng else "Worse" if luton["ci_upper"] < eng
+            else "Similar")
+    than = "Similar to" if word == "Similar" else f"{word} than"
+    assert line["vs England"] == f"{than} {pct(eng)}"
+    assert line["vs East of England"].endswith(pct(rows.loc["E12000006", "value"]))
+    assert line["vs South Midlands"].endswith(pct(rows.loc[PARTNERSHIP, "value"]))
+    # Census figures have no confidence interval: the comparator's figure alone, no verdict
+    # (one footnote says why) rather than "no CI" repeated in every column.
     census = shown.loc["Long-term sick or disabled (Census 2021)"]
-    assert census["vs England"] == ""
-    assert "no CI" not in shown.to_string()
-    assert "A blank verdict" in read_text(at)
+    census_eng = values_for(db, "census_long_term_sick_pct", census["Period"], [ENGLAND])
+    assert census["vs England"] == pct(census_eng["value"].iloc[0])
+    assert "no CI" not in shown.drop(columns=["Change on a year earlier"],
+                                     errors="ignore").to_string()
+    assert "A figure alone: no confidence interval, so no verdict" in read_text(at)
     assert len(at.get("vega_lite_chart")) >= 1  # a trend where there is a series
+
+
+def test_a_local_authoritys_profile_names_places_like_it_drawn_from_the_sample(sample_app):
+    at = open_page("profile", {"area": "E06000032"})
+    no_errors(at)
+    like = table(at, "places_like_table")
+    # The sample has six places: Luton's group is the other five, and says it is the sample's.
+    assert like["Place"].iloc[0] == "Luton"
+    others = sql(sample_app, "SELECT display_name FROM areas WHERE area_level = 'lad' AND "
+                 "in_partnership AND area_code <> 'E06000032'")["display_name"]
+    assert sorted(like["Place"].iloc[1:]) == sorted(others)
+    distances = [float(d) for d in like["Distance"].iloc[1:]]
+    assert distances == sorted(distances)
+    text = unescape(shown_text(at))
+    assert "among the 6 local authorities of the bundled sample" in text
+    # The profile compares each figure with the group's median, named for the place.
+    shown = table(at, "profile_table").set_index("Indicator")
+    assert "vs Places like Luton" in shown.columns
+    period = shown.loc["Employment rate, aged 16 to 64", "Period"]
+    codes = sql(sample_app, "SELECT area_code FROM areas WHERE area_level = 'lad' AND "
+                "in_partnership AND area_code <> 'E06000032'")["area_code"]
+    median = values_for(sample_app, "employment_rate_16_64", period, list(codes))["value"].median()
+    assert shown.loc["Employment rate, aged 16 to 64", "vs Places like Luton"].endswith(
+        pct(median))
+    # The downloads for board papers.
+    buttons = {b.proto.label for b in at.get("download_button")}
+    assert {"Download profile (PDF)", "Download main chart (PNG)"} <= buttons
 
 
 def test_profile_default_is_the_partnership(sample_app):
@@ -741,6 +831,25 @@ def test_a_filter_chosen_on_one_page_carries_to_the_next(sample_app):
     assert at.multiselect(key="indicators").value == ["inactivity_rate_16_64"]
     at.switch_page(PAGE_FILES["map"]).run()
     assert at.selectbox(key="indicator").value == "inactivity_rate_16_64"
+
+
+def test_a_challenge_narrows_the_chosen_indicators_and_never_adds_one(sample_app):
+    at = open_page("data")
+    assert at.multiselect(key="indicators").value == ["employment_rate_16_64"]
+    # Employment rate is not an exclusion measure: choosing the challenge drops it and picks
+    # nothing in its place (before, its first indicator was chosen without the reader asking).
+    at.selectbox(key="challenge").set_value("exclusion").run()
+    no_errors(at)
+    assert at.multiselect(key="indicators").value == []
+    assert "indicators" not in at.query_params
+    assert any("Choose one or more indicators" in i.value for i in at.info)
+    # What the reader chose that fits the challenge is kept, and only that.
+    at.selectbox(key="challenge").set_value("all").run()
+    at.multiselect(key="indicators").set_value(
+        ["employment_rate_16_64", "inactivity_rate_16_64"]).run()
+    at.selectbox(key="challenge").set_value("exclusion").run()
+    assert at.multiselect(key="indicators").value == ["inactivity_rate_16_64"]
+    assert set(table(at, "data_preview")["indicator_id"]) == {"inactivity_rate_16_64"}
 
 
 HOSTILE = [

@@ -36,6 +36,8 @@ from tests.test_app_pages import (
 
 pytestmark = pytest.mark.shared_data
 
+LUTON = "E06000032"
+
 FILES = [
     "ons_local_indicators/employment-rate.csv",
     "ons_local_indicators/employment-rate.json",
@@ -44,10 +46,13 @@ FILES = [
     "nomis/census2021_bulk/ts066/census2021-ts066-rgn.csv",
     "nomis/census2021_bulk/ts066/census2021-ts066-ctry.csv",
     "nomis/census2021_bulk/ts065/census2021-ts065-lsoa.csv",
+    "nomis/census2021_bulk/ts065/census2021-ts065-msoa.csv",
     "nomis/census2021_bulk/ts065/census2021-ts065-ltla.csv",
     "nomis/census2021_bulk/ts065/census2021-ts065-rgn.csv",
     "nomis/census2021_bulk/ts065/census2021-ts065-ctry.csv",
     "vacancies/vacs02aug2025.xlsx",
+    # One figure, for Barking and Dagenham in 2016: never to be shown in a South Midlands view.
+    "nomis/api_select_samples/tombolo_nm_57_1_jobs_density_la_EXCEL_RESAVED.csv",
 ]
 
 
@@ -108,6 +113,35 @@ def test_distance_to_80_from_the_real_survey_counts(real_app):
     assert metrics["South Midlands employment rate, 2022"] == pct(
         100 * part["numerator"] / part["denominator"]
     )
+
+
+def test_the_overview_shows_the_employment_rate_for_one_period(real_app):
+    at = open_page("overview")
+    hero = table(at, "aspiration_table").set_index("Place")
+    card = table(at, "card_table_disparities").set_index("Place")
+    # The distance to 80% needs the survey's counts, published to 2022; the card shows the
+    # same measure, so it shows 2022 as well (the ELS file has 2023 rates: the map has them).
+    heading = unescape(at.get_by_key("card_disparities").markdown[1].value)
+    assert heading.startswith("**Employment rate, aged 16 to 64**, 2022")
+    for name in hero.index:
+        assert card.loc[name, "Figure"] == hero.loc[name, "Employment rate"], name
+    assert card.loc["Luton", "Figure"] == "67.5%"  # hand-checked: T01 2022, 95,200 / 141,000
+
+
+def test_freshness_lists_only_these_places_figures_with_their_publishers_dates(real_app):
+    at = open_page("overview")
+    fresh = table(at, "freshness_table").set_index("Indicator")
+    # The jobs-density file holds one figure, Barking and Dagenham's for 2016: not shown here.
+    assert "Jobs density" not in fresh.index
+    # Hand-checked: employment-rate.json "sourceDate": "16/04/2024"; the T01 download says
+    # "[from Nomis on 24 April 2023]"; the Census bulk files carry no date, and their files'
+    # copy time (the build's day) is not presented as a release or a retrieval.
+    assert fresh.loc["Employment rate, aged 16 to 64", "Published"] == "Released 16 Apr 2024"
+    assert fresh.loc["Unemployment rate, aged 16 to 64", "Published"] == "Retrieved 24 Apr 2023"
+    assert (fresh.loc["Long-term sick or disabled (Census 2021)", "Published"]
+            == "Release date not recorded")
+    data = open_page("data")
+    assert "Jobs density" not in data.multiselect(key="indicators").options
 
 
 def test_uk_vacancies_are_national_context_with_health_and_care_highlighted(real_app):
@@ -173,25 +207,30 @@ def test_the_data_page_says_why_the_partnership_has_no_figure(real_app):
             "counts.") in read_text(at)
 
 
-def test_a_neighbourhood_shows_its_local_authoritys_figure_without_verdicts_of_its_own(real_app):
+def test_a_neighbourhood_profile_shows_its_own_figures_and_its_authoritys_apart(real_app):
     bury_park = "E02003274"  # a Luton neighbourhood (MSOA)
     at = open_page("profile", {"area": bury_park})
     no_errors(at)
     assert at.header[0].value == "Bury Park"
-    shown = table(at, "profile_table").set_index("Indicator")
-    line = shown.loc["Employment rate, aged 16 to 64"]  # published for Luton, not Bury Park
-    assert line["Figure covers"] == "Luton-wide"
-    luton = values_for(real_app, "employment_rate_16_64", line["Period"], ["E06000032"]).iloc[0]
-    assert line["Bury Park"] == pct(luton["value"])
-    # Luton's own profile says "Worse" against England for this figure; here it is Luton's
-    # figure, not Bury Park's, so it carries no verdict.
-    assert all(line[c] == "" for c in shown.columns if c.startswith("vs "))
-    # No figure of its own a year earlier either: no change column, and no note about one.
-    assert "Change on a year earlier" not in shown
-    assert "Change on a year earlier" not in read_text(at)
+    own = table(at, "profile_table").set_index("Indicator")
+    # Hand-checked in census2021-ts065-msoa.csv, Luton 017 (E02003274): 2,491 who never worked
+    # of 4,262 residents aged 16+ not in employment = 58.4%; census2021-ts065-ltla.csv, Luton:
+    # 29,340 of 73,977 = 39.7%. No confidence interval: Luton's figure alone, no verdict.
+    never = own.loc["Never worked, of residents not in work (Census 2021)"]
+    assert never["Bury Park"] == "58.4%"
+    assert never["vs Luton"] == "39.7%"
+    # Survey rates exist only for Luton: never under Bury Park's name...
+    assert "Employment rate, aged 16 to 64" not in own.index
+    # ...but under Luton's, in a section that says so, with no verdicts of its own.
+    wider = table(at, f"profile_wider_{LUTON}").set_index("Indicator")
+    line = wider.loc["Employment rate, aged 16 to 64"]
+    luton = values_for(real_app, "employment_rate_16_64", line["Period"], [LUTON]).iloc[0]
+    assert line["Luton"] == pct(luton["value"])
+    assert not [c for c in wider.columns if c.startswith("vs ")]
+    assert "Published only for Luton" in [h.value for h in at.subheader]
+    assert "not published for Bury Park" in unescape(shown_text(at))
     section = at.get_by_key("profile_exp_employment_rate_16_64")
     text = unescape("\n".join(m.value for m in section.markdown))
-    assert "No figure for Luton" not in text
     assert "This is **Luton**'s figure" in text
 
 
@@ -212,3 +251,18 @@ def test_the_profile_gives_the_change_on_a_year_earlier_with_its_sampling_error(
     assert ("9.5 percentage points below the 80% aspiration in 2023. On the survey's counts for "
             "2022 (the latest with counts), about 17,600 more residents aged 16 to 64 in work "
             "would have closed the gap.") in text
+
+
+def test_compare_marks_each_change_on_a_year_earlier_against_sampling_error(real_app):
+    at = open_page("compare", {"indicators": "employment_rate_16_64"})
+    no_errors(at)
+    # The heading says the period of the figures below it.
+    assert "Employment rate, aged 16 to 64, 2023" in [unescape(s.value) for s in at.subheader]
+    shown = table(at, "compare_table_employment_rate_16_64").set_index("Place")
+    # Hand-checked in employment-rate.csv. Luton: 70.5% (66.3 to 74.7) against 67.5% (63.2 to
+    # 71.8), up 3.0 pp inside a 6.0 pp margin. Milton Keynes: 76.0% (72.2 to 79.8) against 81.9%
+    # (78.9 to 84.9), down 5.9 pp, beyond 1.96 x sqrt(1.94^2 + 1.53^2) = 4.8 pp.
+    assert shown.loc["Luton", "Change on a year earlier"] == "Up 3.0 pp, within sampling error"
+    assert shown.loc["Milton Keynes", "Change on a year earlier"] == "Down 5.9 pp, worsened (95%)"
+    assert shown.loc["England", "Change on a year earlier"] == ""  # comparators: no change
+    assert "a jump between two survey years is often noise" in unescape(shown_text(at))

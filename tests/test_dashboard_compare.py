@@ -108,7 +108,8 @@ def test_a_change_beyond_sampling_error_follows_polarity(polarity, short, judgem
 def test_a_change_without_intervals_gives_the_direction_only():
     c = change(1200, None, None, 1500, None, None, "low_is_good", unit="people", decimals=0,
                since="2021")
-    assert (c.short, c.judgement) == ("Down 300 people", "none")
+    # No interval on either side: the direction, and a mark that it may be sampling noise.
+    assert (c.short, c.judgement) == ("Down 300 people, no CI to judge", "none")
     assert "no verdict" in c.text
 
 

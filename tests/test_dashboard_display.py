@@ -107,7 +107,10 @@ def test_the_distance_to_80_reads_in_points_and_people():
     for r, gap, needed in zip(places.itertuples(index=False), table["Gap to 80%"],
                               table["People needed in work"], strict=True):
         people = nearest_hundred(max(0.0, 0.8 * r.denominator - r.numerator))
-        assert gap == ("at or above 80%" if r.value >= 80 else f"{80 - r.value:.1f} pp")
+        # Above the aspiration a place reads "above 80%", never "0.0 pp" to go.
+        expected = ("above 80%" if round(80 - r.value, 1) < 0 else "at 80%"
+                    if round(80 - r.value, 1) == 0 else f"{80 - r.value:.1f} pp")
+        assert gap == expected
         assert needed == ("none" if people == 0 else f"{people:,}")
 
 
@@ -120,16 +123,47 @@ def test_a_place_profile_reads_against_each_comparator():
     shown = prof.figures(p, table, names, "Luton").set_index("Indicator")
     comparators = [names[c] for _, c in p.comparators]
     assert list(shown.columns[:2]) == ["Period", "Luton"]
-    assert [c for c in shown.columns if c in comparators] == comparators
+    # One column per comparator: the verdict against its figure, and the figure.
+    assert [c for c in shown.columns if c.startswith("vs ")] == [f"vs {c}" for c in comparators]
     emp = table[table["indicator_id"] == "employment_rate_16_64"].iloc[0]
     row = shown.loc[total_title(emp["title"])]
     assert row["Luton"] == pct(emp["value"])
     assert row["95% CI"] == f"{emp['ci_lower']:.1f} to {emp['ci_upper']:.1f}%"
-    assert row["England"] == pct(emp["england_value"])
-    assert row["vs England"] == _verdict(emp["ci_lower"], emp["ci_upper"],
-                                         emp["england_value"], "high_is_good")
-    # A figure that stands in from a wider area says so and carries no verdict of its own.
+    word = _verdict(emp["ci_lower"], emp["ci_upper"], emp["england_value"], "high_is_good")
+    than = "Similar to" if word == "Similar" else f"{word} than"
+    assert row["vs England"] == f"{than} {pct(emp['england_value'])}"
+    # A figure that stands in from a wider area says so and carries no verdict of its own: its
+    # comparator columns give their figures alone.
     wider = table[table["covers"] != ""].iloc[0]  # fit notes: published for the sub-ICB area
     w = shown.loc[total_title(wider["title"])]
     assert w["Figure covers"] == wider["covers"] == "BLMK-wide"
-    assert all(w[f"vs {c}"] == "" for c in comparators if f"vs {c}" in shown)
+    for c in comparators:
+        assert not any(v in w[f"vs {c}"] for v in ("Better", "Worse", "Similar", "Higher",
+                                                    "Lower"))
+
+
+def test_above_80_reads_in_words_and_a_sorted_gap_stays_a_number():
+    values = pd.Series([67.46, 80.0, 80.04, 81.9])
+    assert display._gaps(values, numbers=False) == ["12.5 pp", "at 80%", "at 80%", "above 80%"]
+    numbers = display._gaps(values, numbers=True)
+    assert numbers == pytest.approx([12.54, 0.0, -0.04, -1.9])  # sorts in the order of the rates
+    assert [display.gap_text(g) for g in numbers] == ["12.5 pp", "at 80%", "at 80%", "above 80%"]
+
+
+def test_a_source_says_its_release_date_else_a_real_retrieval_date_never_the_build_day():
+    built = {"built_at": pd.Timestamp("2026-12-04 17:59"), "mode": "files", "is_sample": False}
+    assert display.source_date("2024-04-16", "2026-12-04 15:06", built) == "released 16 Apr 2024"
+    # A Nomis download records the day it was fetched: that is a retrieval.
+    assert display.source_date(None, "2023-04-24", built) == "retrieved 24 Apr 2023"
+    # A file without a date of its own carries its copy time, the build's day: not a date.
+    assert display.source_date(None, "2026-12-04 15:06", built) == "release date not recorded"
+    # A live build fetches on the day it runs: that is when the figures were retrieved.
+    live = {**built, "mode": "live"}
+    assert display.source_date(None, "2026-12-04 15:06", live) == "retrieved 4 Dec 2026"
+    assert display.source_date(None, None, built) == "release date not recorded"
+    rows = pd.DataFrame({"publisher": ["ONS", "ONS", "DfE"], "source_title": ["ELS", "ELS", "NEET"],
+                         "release_date": ["2024-04-16", "2025-11-27", None],
+                         "retrieved_at": [None, None, "2026-12-04"]})
+    assert display.source_line(rows, built) == (
+        "Source: ONS, ELS (released 16 Apr 2024 and 27 Nov 2025); DfE, NEET (release date not "
+        "recorded).")

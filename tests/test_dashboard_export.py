@@ -115,3 +115,33 @@ def test_file_names_say_what_the_file_holds():
             == "gsmw_claimant_rate_16_64_lad_latest-march-2025.csv")
     hostile = export.file_name(["x"], "lad", "../../etc/passwd <b>", "csv")
     assert "/" not in hostile and "<" not in hostile and " " not in hostile
+
+
+def test_figures_are_written_as_published_and_counts_whole():
+    obs = _obs(["Luton", "Bedford", "South Midlands", "Bedford 001"])
+    # A rate read from a source (two decimals there: kept), one summed here from counts (many
+    # decimals: rounded to the indicator's one), a computed Census share, and a count worked
+    # out from a rate (whole).
+    obs["value"] = [16.73, 70.5, 100 * 95_200 / 122_663, 100 * 2_491 / 4_262]
+    obs["ci_lower"] = [None, 66.3, 100 * 0.7761234567, None]
+    obs["numerator"] = [None, 95_200.0, 116.348_912, 2_491.0]
+    obs["denominator"] = [None, 141_000.0, 4_012.0, 4_262.0]
+    out = export.tidy(obs)
+    assert list(out["value"]) == [16.73, 70.5, 77.6, 58.4]
+    assert out["ci_lower"].iloc[2] == 77.6 and out["ci_lower"].iloc[1] == 66.3
+    assert list(out["numerator"].iloc[1:]) == [95_200, 116, 2_491]
+    assert all(float(v).is_integer() for v in out["denominator"].dropna())
+    text = export.to_csv_bytes(out).decode("utf-8-sig")
+    assert "77.6" in text and "77.61" not in text and "116.3" not in text
+
+
+def test_a_file_is_named_for_the_level_it_holds():
+    places = _obs(["Luton", "Bedford"])
+    assert export.file_level(places, "lad") == "lad"
+    # UK vacancies: published only for the UK, so the rows are all comparators at country
+    # level, whatever level the filter bar offered.
+    uk = _obs(["United Kingdom"]).assign(area_level="country", is_comparator=True)
+    assert export.file_level(uk, "lad") == "country"
+    assert "_lad_" not in export.file_name(["uk_vacancies_by_industry"],
+                                           export.file_level(uk, "lad"), "latest", "csv")
+    assert export.file_level(places.iloc[0:0], "msoa") == "msoa"

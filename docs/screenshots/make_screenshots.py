@@ -2,11 +2,13 @@
 
 Builds a warehouse (``etl.build.run("files", ...)`` over the whole shared data folder) and map
 geometry (``python -m geo build --from <shared>/boundaries``) in a temporary folder, starts the
-dashboard with ``streamlit run`` and writes one full-page PNG per view, 1400 px wide, beside this
-script. Fit notes and Textkernel job adverts have no real file in the shared folder, so their
-views (``sample-*``) are taken from the bundled sample on the same real boundaries: every page
-of those carries the sample banner. The shared data folder is ``$SHARED_DATA_DIR``, else
-``shared/data`` beside the repository. Needs chromium (Debian: ``apt-get install chromium``).
+dashboard with ``streamlit run`` and writes one full-page PNG per view, 1400 px wide (and a few
+390 px wide, as a phone shows them), beside this script, with Luton's profile as a PDF and its
+chart as a PNG, as the profile page's buttons give them. Fit notes and Textkernel job adverts
+have no real file in the shared folder, so their views (``sample-*``) are taken from the bundled
+sample on the same real boundaries: every page of those carries the sample banner. The shared
+data folder is ``$SHARED_DATA_DIR``, else ``shared/data`` beside the repository. Needs chromium
+(Debian: ``apt-get install chromium``).
 
     python docs/screenshots/make_screenshots.py [--only map-lad,about] [--out DIR]
 """
@@ -49,6 +51,16 @@ VIEWS: dict[str, str] = {
     "data": f"/data?indicators=employment_rate_16_64&places={LUTON}",
     "about": "/about",
 }
+# The same views on a 390 x 844 phone (file name -> address).
+PHONE_VIEWS: dict[str, str] = {
+    "overview-phone": "/",
+    "profile-phone": f"/profile?area={LUTON}",
+}
+# The place profile's downloads for board papers (file name -> the button that gives it).
+EXPORTS: dict[str, str] = {
+    "profile-export.pdf": "Download profile (PDF)",
+    "profile-chart.png": "Download main chart (PNG)",
+}
 # Files a reader downloads from a view (file name -> view, button), saved as they come.
 DOWNLOADS: dict[str, tuple[str, str]] = {
     "map-export": ("/map", "Download map (PNG)"),
@@ -86,14 +98,15 @@ def build_sample(tmp: Path) -> Path:
     return warehouse
 
 
-def shoot(url: str, views: dict[str, str], out: Path) -> list[Path]:
-    """One full-page PNG per view; the files written."""
+def shoot(url: str, views: dict[str, str], out: Path, width: int = 1400, height: int = 1000
+          ) -> list[Path]:
+    """One full-page PNG per view, ``width`` pixels wide; the files written."""
     from playwright.sync_api import sync_playwright
 
     written = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=url, viewport={"width": 1400, "height": 1000})
+        context = browser.new_context(base_url=url, viewport={"width": width, "height": height})
         page = context.new_page()
         page.goto("/")  # the first visit after a start goes to the front page
         wait_until_idle(page)
@@ -115,7 +128,7 @@ def shoot(url: str, views: dict[str, str], out: Path) -> list[Path]:
                 classes = mapview.legend_classes(page)
                 mapview.wait_for_drawing(page, [c.rgb for c in classes], at_least=1)
             target = out / f"{name}.png"
-            full_page_screenshot(page, target)
+            full_page_screenshot(page, target, width=width)
             written.append(target)
             if name == "overview":  # the README's first screen: what a reader sees on opening
                 top = out / "overview-top.png"
@@ -129,16 +142,40 @@ def shoot(url: str, views: dict[str, str], out: Path) -> list[Path]:
     return written
 
 
+def exports(url: str, out: Path) -> list[Path]:
+    """Luton's profile as board papers get it: the PDF and the chart PNG its buttons give."""
+    from playwright.sync_api import sync_playwright
+
+    written = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=url, viewport={"width": 1400, "height": 1000},
+                                      accept_downloads=True)
+        page = context.new_page()
+        page.goto(f"/profile?area={LUTON}")
+        wait_until_idle(page)
+        for name, button in EXPORTS.items():
+            with page.expect_download() as download:
+                page.get_by_role("button", name=button).click()
+            download.value.save_as(out / name)
+            written.append(out / name)
+            print(f"  {(out / name).relative_to(REPO)}", flush=True)
+        browser.close()
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build, serve, shoot; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="", help="comma-separated view names: "
-                        + ", ".join([*VIEWS, *DOWNLOADS, *SAMPLE_VIEWS]))
+                        + ", ".join([*VIEWS, *DOWNLOADS, *PHONE_VIEWS, *SAMPLE_VIEWS, "exports"]))
     parser.add_argument("--out", type=Path, default=HERE, help="folder for the PNGs")
     args = parser.parse_args(argv)
     wanted = {s.strip() for s in args.only.split(",") if s.strip()}
     views = {k: v for k, v in {**VIEWS, **{d: v[0] for d, v in DOWNLOADS.items()}}.items()
              if not wanted or k in wanted}
+    phone_views = {k: v for k, v in PHONE_VIEWS.items() if not wanted or k in wanted}
+    export_files = not wanted or "exports" in wanted
     sample_views = {k: v for k, v in SAMPLE_VIEWS.items() if not wanted or k in wanted}
     shared = find_shared_data()
     if shared is None:
@@ -154,6 +191,12 @@ def main(argv: list[str] | None = None) -> int:
         with AppServer(warehouse, geo_dir, Path(tmp) / "streamlit.log") as server:
             print(f"==> {len(views)} screenshots from {server.url}", flush=True)
             shoot(server.url, views, args.out)
+            if phone_views:
+                print(f"==> {len(phone_views)} screenshots at 390 x 844", flush=True)
+                shoot(server.url, phone_views, args.out, width=390, height=844)
+            if export_files:
+                print("==> the place profile's downloads", flush=True)
+                exports(server.url, args.out)
         if sample_views:
             sample = build_sample(Path(tmp))
             with AppServer(sample, geo_dir, Path(tmp) / "streamlit-sample.log") as server:

@@ -44,6 +44,7 @@ REAL_FILES = [
     "nomis/census2021_bulk/ts065/census2021-ts065-ltla.csv",
     "nomis/census2021_bulk/ts065/census2021-ts065-rgn.csv",
     "nomis/census2021_bulk/ts065/census2021-ts065-ctry.csv",
+    "vacancies/vacs02aug2025.xlsx",  # the overview's UK vacancy bars, on a phone as well
 ]
 
 # Region names made to look like spreadsheet formulas, as a hostile source file could make them:

@@ -1,13 +1,16 @@
-"""The Data & download page's CSV, downloaded by the browser: the rows of the preview and of the
-warehouse for the filter in the address, with no cell a spreadsheet would run as a formula."""
+"""Downloads through the browser: the Data & download page's CSV (the rows of the preview and of
+the warehouse for the filter in the address, with no cell a spreadsheet would run as a formula),
+and the place profile's PDF and chart PNG for board papers."""
 
 from __future__ import annotations
 
 import csv
 import io
 import math
+import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.e2e.appserver import wait_until_idle
@@ -66,15 +69,23 @@ def test_the_csv_download_holds_the_previewed_rows_with_formulas_neutralised(
                    "unit", "ci_lower", "ci_upper", "status", "source_title", "licence"):
         assert column in rows[0], f"the download has no {column} column"
 
-    # The place's rows are the warehouse's, figure for figure.
+    # The place's rows are the warehouse's, figure for figure, as published: a share worked out
+    # from counts (more than six decimal places) rounded to the indicator's decimals.
     expected = place_rows(scenario, indicator, level, lad)
+    decimals = scenario.sql("SELECT decimals FROM indicators WHERE indicator_id = $i",
+                            {"i": indicator})[0][0]
     got = {r["area_code"]: r["value"] for r in rows if r["area_level"] == level}
     assert set(got) == set(expected)
     for code, value in expected.items():
         if value is None:
             assert got[code] == ""
-        else:
-            assert math.isclose(float(got[code]), value, rel_tol=1e-9), code
+            continue
+        computed = abs(value - round(value, 6)) > 1e-9
+        want = round(value, decimals) if computed else value
+        assert math.isclose(float(got[code]), want, rel_tol=1e-9), code
+    for r in rows:  # counts are whole
+        for column in ("numerator", "denominator"):
+            assert r[column] == "" or float(r[column]).is_integer(), (column, r[column])
     others = {r["area_level"] for r in rows if r["area_level"] != level}
     assert others <= {"partnership", "region", "country"}, others
     assert {r["indicator_id"] for r in rows} == {indicator}
@@ -88,3 +99,29 @@ def test_the_csv_download_holds_the_previewed_rows_with_formulas_neutralised(
         for column, cell in r.items():
             if column not in NUMERIC:
                 assert not cell.startswith(FORMULA_STARTS), f"{column}={cell!r} would run"
+
+
+def test_the_profile_downloads_for_board_papers_are_a4_pages_and_a_large_png(
+    page: Page, scenario: Scenario
+) -> None:
+    page.goto(f"/profile?area={scenario.place}")
+    wait_until_idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download profile (PDF)").click()
+    pdf_file = download.value
+    assert pdf_file.failure() is None
+    assert pdf_file.suggested_filename == "gsmw_profile_luton.pdf"
+    pdf = pdf_file.path().read_bytes()
+    assert pdf.startswith(b"%PDF-1.") and pdf.rstrip().endswith(b"%%EOF")
+    sizes = re.findall(rb"/Type /Page\b[^>]*?/MediaBox \[ 0 0 ([\d.]+) ([\d.]+) \]", pdf)
+    assert 1 <= len(sizes) <= 2
+    for width, height in sizes:  # A4: 210 x 297 mm
+        assert (round(float(width) / 72 * 25.4), round(float(height) / 72 * 25.4)) == (210, 297)
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download main chart (PNG)").click()
+    png_file = download.value
+    assert png_file.suggested_filename == "gsmw_profile_luton_chart.png"
+    image = Image.open(io.BytesIO(png_file.path().read_bytes()))
+    assert image.format == "PNG" and image.size == (1600, 1000)
