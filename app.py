@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import filterbar, queries, state
+from dashboard import filterbar, provenance, queries, state
 from dashboard.db import WarehouseUnavailable
 from dashboard.formatting import (
     date_range_text,
@@ -115,8 +115,8 @@ except WarehouseUnavailable as exc:
 
 def footer() -> None:
     """Who published the figures, under which licence, and when they were built and fetched."""
-    src = queries.sources()
-    use = queries.source_use()
+    src = provenance.sources()
+    use = provenance.source_use()
     shown = set(use.loc[use["n_shown"] > 0, "source_id"])
     used = src[src["source_id"].isin(shown)] if shown else src
     publishers = join_names(md(p) for p in publisher_names(used["publisher"]))

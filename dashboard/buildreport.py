@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries
+from dashboard import provenance
 from dashboard.formatting import date_text, format_number, md
 from dashboard.tables import static_table
 
@@ -58,7 +58,7 @@ def what_happened(row: pd.Series, titles: dict[str, str]) -> str:
 
 def files_table(load_id: str, titles: dict[str, str]) -> None:
     """The outcome of every file the build found, problems first."""
-    files = queries.load_files(load_id)
+    files = provenance.load_files(load_id)
     if files.empty:
         st.caption("This build did not record what it did with each file.")
         return
@@ -88,7 +88,7 @@ def files_table(load_id: str, titles: dict[str, str]) -> None:
 
 def carried_notice() -> None:
     """Sources kept from an earlier build because this one could not read them."""
-    kept = queries.carried_over()
+    kept = provenance.carried_over()
     if kept.empty:
         return
     st.subheader("Not refreshed")

@@ -1,31 +1,19 @@
 """One cached function per question a page asks of the warehouse.
 
 Arguments are primitive and hashable (tuples, not lists); every result has a fixed column order.
-Each cache entry is keyed on the warehouse's identity as well (``db.version``: the file, its
-inode, size and modification time), so a new build is read on the next rerun and never served
-stale. All SQL binds its parameters.
-
-Results are kept once per process, shared by every session (``st.cache_resource``), and each
-call gets its own shallow copy: a frame's columns can be added, dropped or reassigned without
-touching the cached one, and pandas' copy-on-write keeps its values from being changed in place.
-A page asks for the catalogue a dozen times per rerun; unpickling a fresh copy each time
-(``st.cache_data``) cost up to 13% of a rerun (docs/performance.md).
+Each answer is cached per warehouse version (:mod:`dashboard.querycache`), so a new build is
+read on the next rerun and never served stale. All SQL binds its parameters. Where the figures
+came from (sources, builds, freshness) is asked of :mod:`dashboard.provenance`.
 """
 
 from __future__ import annotations
 
-import copy
-import functools
-import json
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
-import streamlit as st
 
 from dashboard import db
-
-F = TypeVar("F", bound=Callable[..., Any])
+from dashboard.querycache import cached as _cached
 
 PARTNERSHIP_LEVEL = "partnership"
 MAP_LEVELS = ("lad", "msoa", "lsoa", "subicb")
@@ -62,28 +50,6 @@ OBS_COLUMNS = [
     "region_code",
     "is_comparator",
 ]
-
-
-def _own_copy(result: Any) -> Any:
-    """What a caller may change freely: a shallow copy of a frame (copy-on-write), a deep copy
-    of a dict (small: a build's summary)."""
-    if isinstance(result, pd.DataFrame):
-        return result.copy(deep=False)
-    if isinstance(result, dict):
-        return copy.deepcopy(result)
-    return result
-
-
-def _cached(fn: F) -> F:
-    """Kept per warehouse version and arguments, once per process (see the module docstring)."""
-    inner = st.cache_resource(ttl="1h", max_entries=256, show_spinner=False)(fn)
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return _own_copy(inner(db.version(), *args, **kwargs))
-
-    wrapper.clear = inner.clear  # type: ignore[attr-defined]
-    return wrapper  # type: ignore[return-value]
 
 
 _SELECT_OBS = """
@@ -325,159 +291,6 @@ def series(
         """,
         {"indicator": indicator_id, "areas": list(area_codes), "breakdown": breakdown},
     )[OBS_COLUMNS]
-
-
-@_cached
-def sources(version: str) -> pd.DataFrame:
-    """Every source loaded, grouped by dataset."""
-    return db.query_df(
-        """
-        SELECT source_id, dataset, publisher, title, url, licence, attribution, release_date,
-               retrieved_at, origin, is_sample, notes
-        FROM sources ORDER BY dataset, origin
-        """
-    )
-
-
-@_cached
-def source_use(version: str) -> pd.DataFrame:
-    """Per source: rows loaded (``n_obs``) and rows for the places shown or their comparators
-    (``n_shown``: areas in the partnership, regions and countries). A source with ``n_shown``
-    0 was read but gives no figure for this area."""
-    return db.query_df(
-        """
-        SELECT s.source_id, count(o.indicator_id) AS n_obs,
-               count(o.indicator_id) FILTER (
-                   WHERE a.in_partnership OR a.area_level IN ('region', 'country')) AS n_shown
-        FROM sources s LEFT JOIN observations o USING (source_id)
-             LEFT JOIN areas a USING (area_code)
-        GROUP BY s.source_id
-        ORDER BY s.source_id
-        """
-    )
-
-
-@_cached
-def source_list(version: str) -> pd.DataFrame:
-    """Sources as the About page lists them: one row per dataset, publisher, title, URL,
-    licence and attribution, with the files read (names only), the latest release and retrieval
-    dates, the rows shown for this area (``n_shown``; see :func:`source_use`) and the notes."""
-    return db.query_df(
-        """
-        WITH use AS (
-            SELECT s.source_id,
-                   count(o.indicator_id) FILTER (
-                       WHERE a.in_partnership OR a.area_level IN ('region', 'country')) AS n_shown
-            FROM sources s LEFT JOIN observations o USING (source_id)
-                 LEFT JOIN areas a USING (area_code)
-            GROUP BY s.source_id
-        ),
-        s AS (
-            SELECT s.*, regexp_extract(replace(s.origin, '\\', '/'), '[^/]*$') AS file,
-                   u.n_shown
-            FROM sources s LEFT JOIN use u USING (source_id)
-        )
-        SELECT dataset, publisher, title, url, licence, attribution,
-               string_agg(DISTINCT file, ', ' ORDER BY file) AS files,
-               max(release_date) AS release_date, max(retrieved_at) AS retrieved_at,
-               sum(n_shown)::BIGINT AS n_shown,
-               string_agg(DISTINCT notes, '; ' ORDER BY notes) FILTER (WHERE notes <> '')
-                   AS notes,
-               bool_or(carried_over_from_load IS NOT NULL) AS not_refreshed
-        FROM s
-        GROUP BY dataset, publisher, title, url, licence, attribution
-        ORDER BY lower(title), dataset
-        """
-    )
-
-
-@_cached
-def last_load(version: str) -> dict[str, Any] | None:
-    """The latest build: when, how, the rows per indicator and the closing summary."""
-    df = db.query_df(
-        "SELECT load_id, started_at, finished_at, status, mode, area_name, row_counts, summary "
-        "FROM loads ORDER BY started_at DESC LIMIT 1"
-    )
-    if df.empty:
-        return None
-    row = df.iloc[0].to_dict()
-    counts = row.get("row_counts")
-    if isinstance(counts, str):
-        try:
-            row["row_counts"] = json.loads(counts)
-        except json.JSONDecodeError:
-            row["row_counts"] = {}
-    return row
-
-
-@_cached
-def load_files(version: str, load_id: str) -> pd.DataFrame:
-    """What the build ``load_id`` did with each file (or live request) it found: the outcome
-    (loaded, skipped, duplicate, quarantined, failed), why, where, and the figures it gave."""
-    return db.query_df(
-        """
-        SELECT path, outcome, reason, location, dataset, figures, figures_by_indicator,
-               rows_left_out
-        FROM load_files WHERE load_id = $load
-        ORDER BY CASE outcome WHEN 'quarantined' THEN 0 WHEN 'failed' THEN 1
-                 WHEN 'loaded' THEN 2 WHEN 'duplicate' THEN 3 ELSE 4 END, path
-        """,
-        {"load": load_id},
-    )
-
-
-@_cached
-def carried_over(version: str) -> pd.DataFrame:
-    """Sources this build could not refresh and whose earlier figures it kept: the dataset,
-    title, why, when those figures were loaded, and how many there are."""
-    return db.query_df(
-        """
-        SELECT s.dataset, s.title, s.carried_over_reason AS reason,
-               l.started_at AS loaded_at, count(o.indicator_id) AS figures
-        FROM sources s
-             LEFT JOIN loads l ON l.load_id = s.carried_over_from_load
-             LEFT JOIN observations o USING (source_id)
-        WHERE s.carried_over_from_load IS NOT NULL
-        GROUP BY ALL ORDER BY s.title
-        """
-    )
-
-
-@_cached
-def changes(version: str, load_id: str) -> pd.DataFrame:
-    """What the build ``load_id`` changed, per indicator, against the build before it."""
-    return db.query_df(
-        """
-        SELECT c.indicator_id, coalesce(i.title, c.indicator_id) AS title, c.rows_added,
-               c.rows_removed, c.values_changed
-        FROM changes c LEFT JOIN indicators i USING (indicator_id)
-        WHERE c.load_id = $load
-        ORDER BY c.rows_added + c.rows_removed + c.values_changed DESC, title
-        """,
-        {"load": load_id},
-    )
-
-
-@_cached
-def freshness(version: str) -> pd.DataFrame:
-    """Per indicator with figures for the places shown or their comparators (not a figure for
-    some other authority a file happened to hold): the latest period, rows, and when its
-    sources were released and retrieved."""
-    return db.query_df(
-        """
-        SELECT i.indicator_id, i.title, count(*) AS n_obs,
-               arg_max(o.period_label, o.period_end) AS latest_period,
-               max(o.period_end) AS latest_end,
-               max(s.retrieved_at) AS retrieved_at, max(s.release_date) AS release_date,
-               string_agg(DISTINCT s.publisher, '; ') AS publishers
-        FROM observations o JOIN (SELECT rowid AS ord, * FROM indicators) i USING (indicator_id)
-             JOIN areas a USING (area_code)
-             LEFT JOIN sources s USING (source_id)
-        WHERE a.in_partnership OR a.area_level IN ('region', 'country')
-        GROUP BY i.indicator_id, i.title, i.ord
-        ORDER BY i.ord
-        """
-    )
 
 
 @_cached

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from core.area import Area, load_area
-from core.errors import EtlError
+from core.errors import EtlError, printable
 from core.lookups import Lookups, find_lookups
 from core.settings import geo_dir
 from etl import warehouse
@@ -24,7 +24,7 @@ from etl.catalogue import Catalogue, catalogue
 from etl.derive import DERIVATIONS, Derivation
 from etl.extract import Extract
 from etl.live import fetch_all
-from etl.outcomes import FileOutcome, load_files_frame, printable, summary_table
+from etl.outcomes import FileOutcome, load_files_frame, summary_table
 from etl.read import FolderRead, Skipped, read_folder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -14,13 +14,12 @@ The build prints them as one table, and writes them to the warehouse's ``load_fi
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from core.errors import ExtractError
+from core.errors import ExtractError, printable
 
 LOAD_FILE_COLUMNS = [
     "load_id",
@@ -34,18 +33,6 @@ LOAD_FILE_COLUMNS = [
     "figures_by_indicator",
     "rows_left_out",
 ]
-
-
-def printable(text: str) -> str:
-    """``text`` with control and direction-changing characters escaped, for one summary line
-    (a file name may hold a newline or a right-to-left mark)."""
-    out = []
-    for ch in str(text):
-        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
-            out.append(ch.encode("unicode_escape").decode("ascii"))
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 @dataclass

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core.vocabulary import STATUSES
-from dashboard import buildreport, neighbours, panels, queries
+from dashboard import buildreport, neighbours, panels, provenance, queries
 from dashboard.display import NOT_DATED, source_date
 from dashboard.formatting import (
     POLARITY_TEXT,
@@ -40,7 +40,7 @@ def _date(value: object, *, long: bool = False) -> str:
 
 # ---------------------------------------------------------------------------------------------
 st.header("Sources", anchor="sources")
-grouped = queries.source_list()
+grouped = provenance.source_list()
 if grouped.empty:
     st.caption("No sources loaded.")
 else:
@@ -195,7 +195,7 @@ st.markdown(
 
 # ---------------------------------------------------------------------------------------------
 st.header("The last build", anchor="last-build")
-load = queries.last_load()
+load = provenance.last_load()
 if load is None:
     st.caption("The warehouse records no build.")
 else:
@@ -210,7 +210,7 @@ else:
     titles = dict(zip(queries.indicators()["indicator_id"], queries.indicators()["title"],
                       strict=True))
     buildreport.files_table(load["load_id"], titles)
-    changes = queries.changes(load["load_id"])
+    changes = provenance.changes(load["load_id"])
     if changes.empty:
         st.caption("No earlier build to compare with, so no changes are listed.")
     else:

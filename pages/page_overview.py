@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.area import ENGLAND_CODE
-from dashboard import cards, charts, display, focus, panels, queries
+from dashboard import cards, charts, display, focus, panels, provenance, queries
 from dashboard.aspiration import EMPLOYMENT_RATE, TARGET_RATE, aspiration
 from dashboard.formatting import (
     format_number,
@@ -180,7 +180,7 @@ def _sentence(text: str) -> str:
 
 
 st.header("How fresh are the figures?", anchor="freshness")
-fresh = queries.freshness()
+fresh = provenance.freshness()
 if fresh.empty:
     st.caption("No figures are loaded.")
 else:
