@@ -14,7 +14,6 @@ import io
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # drawn without pyplot or a display
@@ -36,7 +35,7 @@ from dashboard.maps import LAD_OUTLINE, NO_DATA_HATCH, OUTLINE, SELECTED_OUTLINE
 
 WIDTH_IN, HEIGHT_IN, DPI = 16.0, 10.0, 110  # 1760 x 1100 pixels
 MERCATOR = "EPSG:3857"
-OS_ATTRIBUTION = "Contains OS data © Crown copyright and database right {year}."
+OS_ATTRIBUTION = "Contains OS data © Crown copyright and database right."
 CIRCLE_SCALE = 1.6  # screen pixels -> points on the printed map
 
 
@@ -188,7 +187,7 @@ def render_png(
     fig.text(0.02, 0.915, f"{text.period} · {text.subtitle}", fontsize=14, va="top",
              color="#333333")
     _legend(fig.add_axes((0.69, 0.12, 0.29, 0.74)), figs, classes, sum(missing), text)
-    foot = [text.source, OS_ATTRIBUTION.format(year=date.today().year)]
+    foot = [text.source, OS_ATTRIBUTION]
     fig.text(0.02, 0.02, "\n".join(textwrap.fill(t, 190) for t in foot if t), fontsize=10.5,
              va="bottom", color="#333333")
     out = io.BytesIO()
