@@ -91,6 +91,9 @@ def format_number(value: float | None, decimals: int = 0) -> str:
     return f"{float(value):,.{max(int(decimals), 0)}f}"
 
 
+PREFIX_UNITS = ("£",)  # written before the number
+
+
 def format_value(
     value: float | None, unit: str, decimals: int = 1, *, with_unit: bool = True
 ) -> str:
@@ -102,6 +105,8 @@ def format_value(
         return text
     if unit == "%":
         return f"{text}%"
+    if unit in PREFIX_UNITS:  # £536.6, -£12.0
+        return f"-{unit}{text[1:]}" if text.startswith("-") else f"{unit}{text}"
     return f"{text} {unit}"
 
 
@@ -109,7 +114,8 @@ def format_ci(lower: float | None, upper: float | None, unit: str, decimals: int
     """A 95% confidence interval, ``70.1 to 74.5%``; empty when the source gives none."""
     if is_missing(lower) or is_missing(upper):
         return ""
-    lo = format_number(lower, decimals)
+    lo = format_value(lower, unit, decimals) if unit in PREFIX_UNITS else format_number(lower,
+                                                                                     decimals)
     hi = format_value(upper, unit, decimals)
     return f"{lo} to {hi}"
 
