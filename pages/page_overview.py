@@ -152,9 +152,9 @@ st.caption(
     "one."
 )
 chal = queries.challenges()
-cols = st.columns(3)
+cols = st.columns(2)  # two to a row: room for a place and three measures
 for i, ch in enumerate(chal.itertuples(index=False)):
-    with cols[i % 3]:
+    with cols[i % 2]:
         cards.card(ch.challenge_id, ch.title, pinned, info)
 
 
