@@ -1,31 +1,20 @@
 """One cached function per question a page asks of the warehouse.
 
 Arguments are primitive and hashable (tuples, not lists); every result has a fixed column order.
-Each cache entry is keyed on the warehouse's identity as well (``db.version``: the file, its
-inode, size and modification time), so a new build is read on the next rerun and never served
-stale. All SQL binds its parameters.
-
-Results are kept once per process, shared by every session (``st.cache_resource``), and each
-call gets its own shallow copy: a frame's columns can be added, dropped or reassigned without
-touching the cached one, and pandas' copy-on-write keeps its values from being changed in place.
-A page asks for the catalogue a dozen times per rerun; unpickling a fresh copy each time
-(``st.cache_data``) cost up to 13% of a rerun (docs/performance.md).
+Each result is kept once per process per version of the warehouse, so a new build is never
+served stale, and each caller gets its own copy (``dashboard.memo``). All SQL binds its
+parameters.
 """
 
 from __future__ import annotations
 
-import copy
-import functools
 import json
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
-import streamlit as st
 
 from dashboard import db
-
-F = TypeVar("F", bound=Callable[..., Any])
+from dashboard.memo import cached
 
 PARTNERSHIP_LEVEL = "partnership"
 MAP_LEVELS = ("lad", "msoa", "lsoa", "subicb")
@@ -64,28 +53,6 @@ OBS_COLUMNS = [
 ]
 
 
-def _own_copy(result: Any) -> Any:
-    """What a caller may change freely: a shallow copy of a frame (copy-on-write), a deep copy
-    of a dict (small: a build's summary)."""
-    if isinstance(result, pd.DataFrame):
-        return result.copy(deep=False)
-    if isinstance(result, dict):
-        return copy.deepcopy(result)
-    return result
-
-
-def _cached(fn: F) -> F:
-    """Kept per warehouse version and arguments, once per process (see the module docstring)."""
-    inner = st.cache_resource(ttl="1h", max_entries=256, show_spinner=False)(fn)
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return _own_copy(inner(db.version(), *args, **kwargs))
-
-    wrapper.clear = inner.clear  # type: ignore[attr-defined]
-    return wrapper  # type: ignore[return-value]
-
-
 _SELECT_OBS = """
 SELECT b.indicator_id, i.title AS indicator_title, b.area_code, a.display_name AS area_name,
        a.area_level, b.period_label AS period, b.period_start, b.period_end, b.breakdown, b.value,
@@ -101,7 +68,7 @@ CASE a.area_level WHEN 'lsoa' THEN 0 WHEN 'msoa' THEN 1 WHEN 'lad' THEN 2 WHEN '
 """
 
 
-@_cached
+@cached
 def info(version: str) -> dict[str, Any]:
     """What the warehouse holds: sample or real, the area, and when it was built."""
     src = db.query_df(
@@ -131,13 +98,13 @@ def info(version: str) -> dict[str, Any]:
     }
 
 
-@_cached
+@cached
 def challenges(version: str) -> pd.DataFrame:
     """The six challenges in their order: challenge_id, title, sort_order."""
     return db.query_df("SELECT challenge_id, title, sort_order FROM challenges ORDER BY sort_order")
 
 
-@_cached
+@cached
 def indicators(version: str) -> pd.DataFrame:
     """The catalogue, in catalogue order, with what the warehouse holds for each indicator.
 
@@ -172,7 +139,7 @@ def indicators(version: str) -> pd.DataFrame:
     )
 
 
-@_cached
+@cached
 def areas(version: str) -> pd.DataFrame:
     """Places in the partnership, the partnership and the comparators (regions, countries)."""
     return db.query_df(
@@ -186,7 +153,7 @@ def areas(version: str) -> pd.DataFrame:
     )
 
 
-@_cached
+@cached
 def subicb_members(version: str) -> pd.DataFrame:
     """Which NHS sub-ICB area each place lies in: lad_code, subicb_code, subicb_name."""
     return db.query_df(
@@ -199,7 +166,7 @@ def subicb_members(version: str) -> pd.DataFrame:
     )
 
 
-@_cached
+@cached
 def periods(version: str, indicator_id: str, level: str) -> pd.DataFrame:
     """Periods with figures for places at ``level``, newest first."""
     return db.query_df(
@@ -214,7 +181,7 @@ def periods(version: str, indicator_id: str, level: str) -> pd.DataFrame:
     )
 
 
-@_cached
+@cached
 def observations(
     version: str,
     indicator_ids: tuple[str, ...],
@@ -290,7 +257,7 @@ def observations(
     )[OBS_COLUMNS]
 
 
-@_cached
+@cached
 def area_observations(version: str, area_codes: tuple[str, ...]) -> pd.DataFrame:
     """Every figure (all indicators, all periods, breakdown ``total``) for the given areas."""
     return db.query_df(
@@ -307,7 +274,7 @@ def area_observations(version: str, area_codes: tuple[str, ...]) -> pd.DataFrame
     )[OBS_COLUMNS]
 
 
-@_cached
+@cached
 def series(
     version: str, indicator_id: str, area_codes: tuple[str, ...], breakdown: str = "total"
 ) -> pd.DataFrame:
@@ -327,7 +294,7 @@ def series(
     )[OBS_COLUMNS]
 
 
-@_cached
+@cached
 def sources(version: str) -> pd.DataFrame:
     """Every source loaded, grouped by dataset."""
     return db.query_df(
@@ -339,7 +306,7 @@ def sources(version: str) -> pd.DataFrame:
     )
 
 
-@_cached
+@cached
 def source_use(version: str) -> pd.DataFrame:
     """Per source: rows loaded (``n_obs``) and rows for the places shown or their comparators
     (``n_shown``: areas in the partnership, regions and countries). A source with ``n_shown``
@@ -357,7 +324,7 @@ def source_use(version: str) -> pd.DataFrame:
     )
 
 
-@_cached
+@cached
 def source_list(version: str) -> pd.DataFrame:
     """Sources as the About page lists them: one row per dataset, publisher, title, URL,
     licence and attribution, with the files read (names only), the latest release and retrieval
@@ -391,7 +358,7 @@ def source_list(version: str) -> pd.DataFrame:
     )
 
 
-@_cached
+@cached
 def last_load(version: str) -> dict[str, Any] | None:
     """The latest build: when, how, the rows per indicator and the closing summary."""
     df = db.query_df(
@@ -410,7 +377,7 @@ def last_load(version: str) -> dict[str, Any] | None:
     return row
 
 
-@_cached
+@cached
 def load_files(version: str, load_id: str) -> pd.DataFrame:
     """What the build ``load_id`` did with each file (or live request) it found: the outcome
     (loaded, skipped, duplicate, quarantined, failed), why, where, and the figures it gave."""
@@ -426,7 +393,7 @@ def load_files(version: str, load_id: str) -> pd.DataFrame:
     )
 
 
-@_cached
+@cached
 def carried_over(version: str) -> pd.DataFrame:
     """Sources this build could not refresh and whose earlier figures it kept: the dataset,
     title, why, when those figures were loaded, and how many there are."""
@@ -443,7 +410,7 @@ def carried_over(version: str) -> pd.DataFrame:
     )
 
 
-@_cached
+@cached
 def changes(version: str, load_id: str) -> pd.DataFrame:
     """What the build ``load_id`` changed, per indicator, against the build before it."""
     return db.query_df(
@@ -458,7 +425,7 @@ def changes(version: str, load_id: str) -> pd.DataFrame:
     )
 
 
-@_cached
+@cached
 def freshness(version: str) -> pd.DataFrame:
     """Per indicator with figures for the places shown or their comparators (not a figure for
     some other authority a file happened to hold): the latest period, rows, and when its
@@ -480,7 +447,7 @@ def freshness(version: str) -> pd.DataFrame:
     )
 
 
-@_cached
+@cached
 def national(version: str, indicator_id: str, period: str = "latest") -> pd.DataFrame:
     """An indicator's figures for countries (the UK, England), every breakdown; latest period by
     default."""
@@ -504,7 +471,7 @@ def national(version: str, indicator_id: str, period: str = "latest") -> pd.Data
     )[OBS_COLUMNS]
 
 
-@_cached
+@cached
 def headlines(version: str) -> pd.DataFrame:
     """Headline measures (``indicators.headline``: 1, 2, 3 in a challenge's order), with their
     challenges; empty where the warehouse has no such column."""
@@ -516,7 +483,7 @@ def headlines(version: str) -> pd.DataFrame:
                        "WHERE headline IS NOT NULL ORDER BY headline, rowid")
 
 
-@_cached
+@cached
 def lad_figures(version: str, indicator_ids: tuple[str, ...]) -> pd.DataFrame:
     """Every English local authority's figures (all periods, breakdown ``total``) for the
     indicators: area_code, area_name, indicator_id, period, period_end, value."""
