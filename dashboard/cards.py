@@ -14,16 +14,14 @@ A card's content is worked out once per warehouse version, challenge and pinned 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from core.area import ENGLAND_CODE
-from dashboard import display, measures, memo, panels, queries
+from dashboard import display, measures, memo, panels, queries, steps
 from dashboard.formatting import format_number, format_value, md, total_title
-from dashboard.tables import static_table
-from dashboard.views import page_path
+from dashboard.steps import Step
 
 MAX_MEASURES = 3
 
@@ -70,25 +68,10 @@ def _rows(ind_id: str, level: str, pinned: Mapping[str, str]) -> pd.DataFrame:
     return queries.observations((ind_id,), level, (), period, "total", True)
 
 
-# What a card draws, in order: ("markdown", text), ("table", frame, key), ("caption", text),
-# ("link", query params).
-Step = tuple[Any, ...]
-
-
 def card(ch_id: str, title: str, pinned: Mapping[str, str], build: Mapping) -> None:
     """One challenge's card (inside the caller's column)."""
     with st.container(border=True, key=f"card_{ch_id}"):
-        for step in content(ch_id, title, tuple(sorted(pinned.items())), dict(build)):
-            kind = step[0]
-            if kind == "markdown":
-                st.markdown(step[1])
-            elif kind == "caption":
-                st.caption(step[1])
-            elif kind == "table":
-                static_table(step[1], key=step[2])
-            else:
-                st.page_link(page_path("map"), label="See it on the map",
-                             icon=":material/map:", query_params=step[1])
+        steps.draw(content(ch_id, title, tuple(sorted(pinned.items())), dict(build)))
 
 
 @memo.cached
@@ -115,7 +98,9 @@ def content(version: str, ch_id: str, title: str, pinned_items: tuple[tuple[str,
     else:
         _neighbourhoods(out, ch_id, *chosen[0], build)
     ind_id, level = chosen[0]
-    out.append(("link", {"challenge": ch_id, "indicator": ind_id, "level": level}))
+    out.append(("link", "map", {"label": "See it on the map", "icon": ":material/map:",
+                                "query_params": {"challenge": ch_id, "indicator": ind_id,
+                                                 "level": level}}))
     return tuple(out)
 
 
@@ -139,7 +124,7 @@ def _one(out: list[Step], ch_id: str, ind_id: str, level: str, pinned: Mapping[s
     period = table.attrs["period"] or (places["period"].iloc[0] if len(places) else "")
     out.append(("markdown", display.heading(total_title(meta["title"]), meta["unit_label"],
                                             period)))
-    out.append(("table", table, f"card_table_{ch_id}"))
+    out.append(("table", table, f"card_table_{ch_id}", {}))
     valued = places.dropna(subset=["value"])
     unit, dec = meta["unit"], int(meta["decimals"])
     parts = []
@@ -191,7 +176,7 @@ def _several(out: list[Step], ch_id: str, chosen: list[tuple[str, str]], pinned:
     table = pd.DataFrame.from_dict(frame, orient="index").reindex(order).fillna("")
     # Places first, then the partnership and England (as the rows came).
     table.insert(0, "Place", table.index)
-    out.append(("table", table.reset_index(drop=True), f"card_table_{ch_id}"))
+    out.append(("table", table.reset_index(drop=True), f"card_table_{ch_id}", {}))
     notes = ["; ".join(lines) + ".", *measures.notes(i for i, _ in chosen),
              " ".join(dict.fromkeys(s for s in sources if s))]
     out.append(("caption", " ".join(n for n in notes if n)))
@@ -218,6 +203,6 @@ def _neighbourhoods(out: list[Step], ch_id: str, ind_id: str, level: str, build:
         ]
     )
     if not frame.empty:
-        out.append(("table", frame.sort_values("Place"), f"card_table_{ch_id}"))
+        out.append(("table", frame.sort_values("Place"), f"card_table_{ch_id}", {}))
     out.append(("caption", f"Published for {kind} only, so each place shows the lowest and "
                 f"highest of its {kind}. " + display.source_line(rows, build)))
