@@ -3,7 +3,7 @@
 
 A step is a tuple whose first item names the element:
 
-* ``("markdown", text)``, ``("caption", text)``;
+* ``("markdown", text)``, ``("subheader", text)``, ``("caption", text)``;
 * ``("table", frame, key, options)``: :func:`dashboard.tables.static_table` with ``options``;
 * ``("chart", options)``: ``st.vega_lite_chart(**options)`` (a ready spec, key, height, alt);
 * ``("link", page, options)``: ``st.page_link`` to the page named ``page``.
@@ -28,6 +28,8 @@ def draw(steps: Iterable[Step]) -> None:
         kind = step[0]
         if kind == "markdown":
             st.markdown(step[1])
+        elif kind == "subheader":
+            st.subheader(step[1])
         elif kind == "caption":
             st.caption(step[1])
         elif kind == "table":
