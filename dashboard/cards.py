@@ -6,6 +6,9 @@ one, and England's; where the warehouse names no headlines, one measure chosen b
 :func:`dashboard.panels.headline`, with each place's verdict against England. A measure the page
 already shows for another period (the employment rate of the distance to 80%) is shown for that
 same period, so one measure never carries two periods on one page.
+
+A card's content is worked out once per warehouse version, challenge and pinned periods
+(:func:`content`, ``dashboard.memo``); a rerun only draws it.
 """
 
 from __future__ import annotations
@@ -16,10 +19,9 @@ import pandas as pd
 import streamlit as st
 
 from core.area import ENGLAND_CODE
-from dashboard import display, measures, panels, queries
+from dashboard import display, measures, memo, panels, queries, steps
 from dashboard.formatting import format_number, format_value, md, total_title
-from dashboard.tables import static_table
-from dashboard.views import page_path
+from dashboard.steps import Step
 
 MAX_MEASURES = 3
 
@@ -38,6 +40,11 @@ def measures_of(challenge_id: str) -> list[tuple[str, str]]:
     """(indicator id, level) of each headline measure of the challenge with figures for the
     partnership's places: those the warehouse marks as headlines (an indicator heads its first
     challenge), else the single choice of :func:`dashboard.panels.headline`."""
+    return list(_measures_of(challenge_id))
+
+
+@memo.cached
+def _measures_of(version: str, challenge_id: str) -> tuple[tuple[str, str], ...]:
     marked = queries.headlines()
     ind = queries.indicators()
     held = {r.indicator_id: list(r.place_levels) for r in ind.itertuples(index=False)
@@ -51,9 +58,9 @@ def measures_of(challenge_id: str) -> list[tuple[str, str]]:
         if level:
             chosen.append((r.indicator_id, level))
     if chosen:
-        return chosen[:MAX_MEASURES]
+        return tuple(chosen[:MAX_MEASURES])
     pick = panels.headline(challenge_id)
-    return [pick] if pick else []
+    return (pick,) if pick else ()
 
 
 def _rows(ind_id: str, level: str, pinned: Mapping[str, str]) -> pd.DataFrame:
@@ -64,33 +71,44 @@ def _rows(ind_id: str, level: str, pinned: Mapping[str, str]) -> pd.DataFrame:
 def card(ch_id: str, title: str, pinned: Mapping[str, str], build: Mapping) -> None:
     """One challenge's card (inside the caller's column)."""
     with st.container(border=True, key=f"card_{ch_id}"):
-        st.markdown(f"#### {md(title)}")
-        chosen = measures_of(ch_id)
-        lad_level = [m for m in chosen if m[1] in panels.CARD_LEVELS]
-        if ch_id == "women" and not lad_level:
-            st.markdown(NOTHING_LOADED["women"])
-        if not chosen:
-            if ch_id != "women":
-                st.markdown(NOTHING_LOADED.get(
-                    ch_id, "**Not loaded yet.** No indicator for this challenge has figures for "
-                    "the partnership's places."))
-            return
-        if len(chosen) > 1:
-            _several(ch_id, chosen, pinned, build)
-        elif chosen[0][1] in panels.CARD_LEVELS:
-            _one(ch_id, *chosen[0], pinned, build)
-        else:
-            _neighbourhoods(ch_id, *chosen[0], build)
-        ind_id, level = chosen[0]
-        st.page_link(page_path("map"), label="See it on the map", icon=":material/map:",
-                     query_params={"challenge": ch_id, "indicator": ind_id, "level": level})
+        steps.draw(content(ch_id, title, tuple(sorted(pinned.items())), dict(build)))
+
+
+@memo.cached
+def content(version: str, ch_id: str, title: str, pinned_items: tuple[tuple[str, str], ...],
+            build: dict) -> tuple[Step, ...]:
+    """What the card of challenge ``ch_id`` draws, kept per warehouse version and pinned
+    periods (``pinned_items``: indicator id and period, sorted)."""
+    pinned = dict(pinned_items)
+    out: list[Step] = [("markdown", f"#### {md(title)}")]
+    chosen = measures_of(ch_id)
+    lad_level = [m for m in chosen if m[1] in panels.CARD_LEVELS]
+    if ch_id == "women" and not lad_level:
+        out.append(("markdown", NOTHING_LOADED["women"]))
+    if not chosen:
+        if ch_id != "women":
+            out.append(("markdown", NOTHING_LOADED.get(
+                ch_id, "**Not loaded yet.** No indicator for this challenge has figures for "
+                "the partnership's places.")))
+        return tuple(out)
+    if len(chosen) > 1:
+        _several(out, ch_id, chosen, pinned, build)
+    elif chosen[0][1] in panels.CARD_LEVELS:
+        _one(out, ch_id, *chosen[0], pinned, build)
+    else:
+        _neighbourhoods(out, ch_id, *chosen[0], build)
+    ind_id, level = chosen[0]
+    out.append(("link", "map", {"label": "See it on the map", "icon": ":material/map:",
+                                "query_params": {"challenge": ch_id, "indicator": ind_id,
+                                                 "level": level}}))
+    return tuple(out)
 
 
 def _meta(ind_id: str) -> pd.Series:
     return queries.indicators().set_index("indicator_id").loc[ind_id]
 
 
-def _one(ch_id: str, ind_id: str, level: str, pinned: Mapping[str, str],
+def _one(out: list[Step], ch_id: str, ind_id: str, level: str, pinned: Mapping[str, str],
          build: Mapping) -> None:
     """One measure: each place (and the partnership) with its verdict against England."""
     meta = _meta(ind_id)
@@ -104,8 +122,9 @@ def _one(ch_id: str, ind_id: str, level: str, pinned: Mapping[str, str],
     table = display.figure_table(shown, columns=("place", "figure", "against"),
                                  against=[england])
     period = table.attrs["period"] or (places["period"].iloc[0] if len(places) else "")
-    st.markdown(display.heading(total_title(meta["title"]), meta["unit_label"], period))
-    static_table(table, key=f"card_table_{ch_id}")
+    out.append(("markdown", display.heading(total_title(meta["title"]), meta["unit_label"],
+                                            period)))
+    out.append(("table", table, f"card_table_{ch_id}", {}))
     valued = places.dropna(subset=["value"])
     unit, dec = meta["unit"], int(meta["decimals"])
     parts = []
@@ -120,10 +139,10 @@ def _one(ch_id: str, ind_id: str, level: str, pinned: Mapping[str, str],
         parts.append(f"{md(pinned[ind_id])}, as in the distance to 80% above; the map and the "
                      "place profiles give each place's latest figure.")
     parts += [display.notes(table), display.source_line(places, build)]
-    st.caption(" ".join(p for p in parts if p))
+    out.append(("caption", " ".join(p for p in parts if p)))
 
 
-def _several(ch_id: str, chosen: list[tuple[str, str]], pinned: Mapping[str, str],
+def _several(out: list[Step], ch_id: str, chosen: list[tuple[str, str]], pinned: Mapping[str, str],
              build: Mapping) -> None:
     """Two or three measures: one column each (its period in its header), a row per place,
     then the partnership (where the measure has one) and England; each figure followed by its
@@ -157,13 +176,13 @@ def _several(ch_id: str, chosen: list[tuple[str, str]], pinned: Mapping[str, str
     table = pd.DataFrame.from_dict(frame, orient="index").reindex(order).fillna("")
     # Places first, then the partnership and England (as the rows came).
     table.insert(0, "Place", table.index)
-    static_table(table.reset_index(drop=True), key=f"card_table_{ch_id}")
+    out.append(("table", table.reset_index(drop=True), f"card_table_{ch_id}", {}))
     notes = ["; ".join(lines) + ".", *measures.notes(i for i, _ in chosen),
              " ".join(dict.fromkeys(s for s in sources if s))]
-    st.caption(" ".join(n for n in notes if n))
+    out.append(("caption", " ".join(n for n in notes if n)))
 
 
-def _neighbourhoods(ch_id: str, ind_id: str, level: str, build: Mapping) -> None:
+def _neighbourhoods(out: list[Step], ch_id: str, ind_id: str, level: str, build: Mapping) -> None:
     """A measure published only for neighbourhoods: each place's range across them."""
     meta = _meta(ind_id)
     areas = queries.areas()
@@ -174,7 +193,7 @@ def _neighbourhoods(ch_id: str, ind_id: str, level: str, build: Mapping) -> None
     unit, dec = meta["unit"], int(meta["decimals"])
     period = rows["period"].iloc[0] if len(rows) else ""
     kind = "small neighbourhoods" if level == "lsoa" else "neighbourhoods"
-    st.markdown(display.heading(meta["title"], meta["unit_label"], period))
+    out.append(("markdown", display.heading(meta["title"], meta["unit_label"], period)))
     frame = pd.DataFrame(
         [
             {"Place": place_names.get(code, code),
@@ -184,6 +203,6 @@ def _neighbourhoods(ch_id: str, ind_id: str, level: str, build: Mapping) -> None
         ]
     )
     if not frame.empty:
-        static_table(frame.sort_values("Place"), key=f"card_table_{ch_id}")
-    st.caption(f"Published for {kind} only, so each place shows the lowest and highest of its "
-               f"{kind}. " + display.source_line(rows, build))
+        out.append(("table", frame.sort_values("Place"), f"card_table_{ch_id}", {}))
+    out.append(("caption", f"Published for {kind} only, so each place shows the lowest and "
+                f"highest of its {kind}. " + display.source_line(rows, build)))

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from core.area import ENGLAND_CODE
-from dashboard import charts, panels, queries
+from dashboard import charts, memo, panels, queries, steps
 from dashboard.display import england, figure_table, heading, notes
 from dashboard.formatting import (
     breakdown_label,
@@ -22,7 +22,7 @@ from dashboard.formatting import (
     short_health_name,
     text_of,
 )
-from dashboard.tables import static_table
+from dashboard.steps import Step
 
 UK = "K02000001"
 
@@ -36,20 +36,28 @@ def not_loaded(what: str, why: str, key: str) -> None:
 
 def panel(p: panels.Panel) -> None:
     """One focus panel: its figures, or what is missing and how to load it."""
-    have = panels.held(p.indicator_ids)
     with st.container(border=True, key=f"panel_{p.key}"):
-        st.markdown(f"#### {md(p.title)}")
-        if not have:
-            st.markdown(f"**Not loaded yet.** This panel would show {md(p.missing)}.")
-            st.caption(f"Source: {md(p.source)}.")
-            return
-        st.caption(f"Source: {md(p.source)}.")
-        {
-            "fit_notes": _fit_notes,
-            "job_adverts": _job_adverts,
-            "uk_vacancies": _uk_vacancies,
-            "care_workforce": _care_workforce,
-        }[p.key](have)
+        steps.draw(content(p.key))
+
+
+@memo.cached
+def content(version: str, key: str) -> tuple[Step, ...]:
+    """What the panel ``key`` draws, kept per warehouse version (``dashboard.steps``)."""
+    p = next(p for p in panels.PANELS if p.key == key)
+    have = panels.held(p.indicator_ids)
+    out: list[Step] = [("markdown", f"#### {md(p.title)}")]
+    if not have:
+        out.append(("markdown", f"**Not loaded yet.** This panel would show {md(p.missing)}."))
+        out.append(("caption", f"Source: {md(p.source)}."))
+        return tuple(out)
+    out.append(("caption", f"Source: {md(p.source)}."))
+    {
+        "fit_notes": _fit_notes,
+        "job_adverts": _job_adverts,
+        "uk_vacancies": _uk_vacancies,
+        "care_workforce": _care_workforce,
+    }[p.key](out, have)
+    return tuple(out)
 
 
 def _meta(ind_id: str) -> dict:
@@ -57,7 +65,7 @@ def _meta(ind_id: str) -> dict:
     return ind[ind["indicator_id"] == ind_id].iloc[0].to_dict()
 
 
-def _fit_notes(have: list[str]) -> None:
+def _fit_notes(out: list[Step], have: list[str]) -> None:
     members = queries.subicb_members()
     areas = queries.areas()
     names = dict(zip(areas["area_code"], areas["display_name"], strict=True))
@@ -72,55 +80,54 @@ def _fit_notes(have: list[str]) -> None:
         if places.empty:
             continue
         shown = figure_table(rows, against=[england(rows)], badges=covers)
-        st.markdown(heading(meta["title"], meta["unit_label"], shown.attrs["period"]))
-        static_table(shown, key=f"panel_table_{ind_id}", width="content")
+        out.append(("markdown", heading(meta["title"], meta["unit_label"], shown.attrs["period"])))
+        out.append(("table", shown, f"panel_table_{ind_id}", {"width": "content"}))
         if notes(shown):
-            st.caption(notes(shown))
+            out.append(("caption", notes(shown)))
         if ind_id == "fit_notes_per_1000_16_64":
             series = queries.series(ind_id, tuple(places["area_code"]))
             if series["period"].nunique() > 1:
-                st.vega_lite_chart(
-                    spec=charts.spec("trend", series, unit=meta["unit"],
-                                     unit_label=meta["unit_label"],
-                                     decimals=int(meta["decimals"])),
-                    key="chart_fit_notes_trend",
-                    height=charts.trend_height(series["area_code"].nunique()),
-                    alt=f"Trend of {meta['title']} by health area",
-                )
+                out.append(("chart", {
+                    "spec": charts.spec("trend", series, unit=meta["unit"],
+                                        unit_label=meta["unit_label"],
+                                        decimals=int(meta["decimals"])),
+                    "key": "chart_fit_notes_trend",
+                    "height": charts.trend_height(series["area_code"].nunique()),
+                    "alt": f"Trend of {meta['title']} by health area",
+                }))
     if not members.empty:
         lines = []
         for _code, grp in members.groupby("subicb_code"):
             badge = short_health_name(grp["subicb_name"].iloc[0]) + "-wide"
             lines.append(f"{md(join_names(names.get(c, c) for c in grp['lad_code']))}: "
                          f"**{md(badge)}**")
-        st.caption(
-            "Fit notes are published for NHS sub-ICB areas, not for each local authority, so each "
-            "place shows its sub-ICB area's figure: " + "; ".join(lines) + "."
-        )
+        out.append(("caption", "Fit notes are published for NHS sub-ICB areas, not for each "
+                    "local authority, so each place shows its sub-ICB area's figure: "
+                    + "; ".join(lines) + "."))
 
 
-def _lad_table(ind_id: str) -> None:
+def _lad_table(out: list[Step], ind_id: str) -> None:
     meta = _meta(ind_id)
     rows = queries.observations((ind_id,), "lad", (), "latest", "total", True)
     places = rows[~rows["is_comparator"]]
     if places.empty:
         return
     shown = figure_table(rows, against=[england(rows)])
-    st.markdown(heading(meta["title"], meta["unit_label"], shown.attrs["period"]))
-    static_table(shown, key=f"panel_table_{ind_id}", width="content")
+    out.append(("markdown", heading(meta["title"], meta["unit_label"], shown.attrs["period"])))
+    out.append(("table", shown, f"panel_table_{ind_id}", {"width": "content"}))
     extra = [notes(shown)]
     if ENGLAND_CODE not in set(rows["area_code"]):
         extra.append("This series has no figure for England.")
     if text_of(meta["caveats"]):
         extra.append(md(meta["caveats"], 600))
-    st.caption(" ".join(e for e in extra if e))
+    out.append(("caption", " ".join(e for e in extra if e)))
 
 
-def _job_adverts(have: list[str]) -> None:
+def _job_adverts(out: list[Step], have: list[str]) -> None:
     for ind_id in ("job_adverts_new_per_1000_16_64", "job_adverts_per_1000_16_64",
                    "job_adverts_total"):
         if ind_id in have:
-            _lad_table(ind_id)
+            _lad_table(out, ind_id)
     occupation = next((i for i in panels.ADVERTS_BY_OCCUPATION if i in have), None)
     if occupation:
         meta = _meta(occupation)
@@ -129,20 +136,18 @@ def _job_adverts(have: list[str]) -> None:
         if not rows.empty:
             total = rows.groupby("breakdown", as_index=False)["value"].sum()
             total["Occupation"] = total["breakdown"].map(breakdown_label)
-            st.markdown(
-                f"**{md(meta['title'])}**: the partnership's places together, "
-                f"{md(rows['period'].iloc[0])}"
-            )
+            out.append(("markdown", f"**{md(meta['title'])}**: the partnership's places "
+                        f"together, {md(rows['period'].iloc[0])}"))
             care = [breakdown_label(b) for b in total["breakdown"] if panels.care_occupation(b)]
-            st.vega_lite_chart(
-                spec=charts.spec("share_bars", total, label_col="Occupation",
-                                 value_col="value", title="", highlight=care,
-                                 value_title=meta["unit_label"], unit="adverts"),
-                key="chart_adverts_by_occupation", height=charts.bars_height(len(total)),
-                alt=f"Bar chart: {meta['title']} by occupation, care occupations highlighted",
-            )
+            out.append(("chart", {
+                "spec": charts.spec("share_bars", total, label_col="Occupation",
+                                    value_col="value", title="", highlight=care,
+                                    value_title=meta["unit_label"], unit="adverts"),
+                "key": "chart_adverts_by_occupation", "height": charts.bars_height(len(total)),
+                "alt": f"Bar chart: {meta['title']} by occupation, care occupations highlighted",
+            }))
     if "job_adverts_adzuna_units" in have:
-        _lad_table("job_adverts_adzuna_units")
+        _lad_table(out, "job_adverts_adzuna_units")
 
 
 def _sections(ind_id: str) -> pd.DataFrame:
@@ -151,39 +156,39 @@ def _sections(ind_id: str) -> pd.DataFrame:
     return rows.assign(Industry=rows["breakdown"].map(breakdown_label))
 
 
-def _uk_vacancies(have: list[str]) -> None:
+def _uk_vacancies(out: list[Step], have: list[str]) -> None:
     for ind_id in have:
         meta = _meta(ind_id)
         rows = _sections(ind_id)
         if rows.empty:
             continue
-        st.markdown(heading(meta["title"], meta["unit_label"],
-                            f"United Kingdom, {rows['period'].iloc[0]}"))
-        st.vega_lite_chart(
-            spec=charts.spec("share_bars", rows, label_col="Industry", value_col="value",
-                             title="", highlight=breakdown_label(panels.CARE_SIC),
-                             value_title=meta["unit_label"], unit=meta["unit"],
-                             decimals=int(meta["decimals"])),
-            key=f"chart_{ind_id}", height=charts.bars_height(len(rows)),
-            alt=f"Bar chart: {meta['title']} by industry, health and social work highlighted",
-        )
-    st.caption(
-        "National context only: the ONS Vacancy Survey has no local breakdown, so these figures "
-        "are never drawn on a local map. Human health and social work (SIC Q) is highlighted."
-    )
+        out.append(("markdown", heading(meta["title"], meta["unit_label"],
+                                        f"United Kingdom, {rows['period'].iloc[0]}")))
+        out.append(("chart", {
+            "spec": charts.spec("share_bars", rows, label_col="Industry", value_col="value",
+                                title="", highlight=breakdown_label(panels.CARE_SIC),
+                                value_title=meta["unit_label"], unit=meta["unit"],
+                                decimals=int(meta["decimals"])),
+            "key": f"chart_{ind_id}", "height": charts.bars_height(len(rows)),
+            "alt": f"Bar chart: {meta['title']} by industry, health and social work highlighted",
+        }))
+    out.append(("caption", "National context only: the ONS Vacancy Survey has no local "
+                "breakdown, so these figures are never drawn on a local map. Human health and "
+                "social work (SIC Q) is highlighted."))
 
 
-def _titled_table(frame: pd.DataFrame, periods: pd.Series, title: str, key: str) -> None:
+def _titled_table(out: list[Step], frame: pd.DataFrame, periods: pd.Series, title: str,
+                  key: str) -> None:
     """A title with the period when every row shares one (else a Period column), then the
     table."""
     distinct = list(dict.fromkeys(periods))
-    st.markdown(title + (f", {md(distinct[0])}" if len(distinct) == 1 else ""))
+    out.append(("markdown", title + (f", {md(distinct[0])}" if len(distinct) == 1 else "")))
     if len(distinct) > 1:
         frame = frame.assign(Period=list(periods))
-    static_table(frame, key=key, width="content")
+    out.append(("table", frame, key, {"width": "content"}))
 
 
-def _care_workforce(have: list[str]) -> None:
+def _care_workforce(out: list[Step], have: list[str]) -> None:
     shown = False
     if "employment_by_industry" in have:
         rows = queries.observations(("employment_by_industry",), "lad", (), "latest", None, True)
@@ -199,8 +204,8 @@ def _care_workforce(have: list[str]) -> None:
                     "Share of all jobs": [format_value(v, "%", 1) for v in share["share_pct"]],
                 }
             )
-            _titled_table(frame, share["period"], "**Employment in human health and social work "
-                          "(SIC Q)**, by workplace", "panel_table_care_employment")
+            _titled_table(out, frame, share["period"], "**Employment in human health and "
+                          "social work (SIC Q)**, by workplace", "panel_table_care_employment")
     occupation = next((i for i in panels.ADVERTS_BY_OCCUPATION if i in have), None)
     if occupation:
         rows = queries.observations((occupation,), "lad", (), "latest", None, True)
@@ -215,7 +220,7 @@ def _care_workforce(have: list[str]) -> None:
                     "Adverts": [format_value(v, "", 0, with_unit=False) for v in care["value"]],
                 }
             )
-            _titled_table(frame, care["period"], "**Online job adverts in health and care "
+            _titled_table(out, frame, care["period"], "**Online job adverts in health and care "
                           "occupations**", "panel_table_care_adverts")
     lines = []
     for ind_id in ("uk_vacancies_by_industry", "uk_vacancies_per_100_jobs_by_industry"):
@@ -233,10 +238,10 @@ def _care_workforce(have: list[str]) -> None:
         lines.append(f"- {md(meta['title'])}: **{md(text)}**, {md(r['period'])}")
     if lines:
         shown = True
-        st.markdown("**Human health and social work, United Kingdom** (no local series "
-                    "exists)\n" + "\n".join(lines))
+        out.append(("markdown", "**Human health and social work, United Kingdom** (no local "
+                    "series exists)\n" + "\n".join(lines)))
     if not shown:
-        st.caption("The loaded sources hold no health and social care breakdown yet: BRES "
-                   "employment by industry section, for example, would show how many people "
-                   "work in health and social care in each place.")
+        out.append(("caption", "The loaded sources hold no health and social care breakdown "
+                    "yet: BRES employment by industry section, for example, would show how many "
+                    "people work in health and social care in each place."))
 

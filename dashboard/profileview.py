@@ -10,7 +10,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import display, neighbours, profilepdf, queries
+from dashboard import display, memo, neighbours, profilepdf, queries
 from dashboard.aspiration import EMPLOYMENT_RATE, TARGET_RATE
 from dashboard.formatting import date_text, format_number, format_value, md, slug
 from dashboard.profile import Place, describe
@@ -22,13 +22,23 @@ def with_neighbours(p: Place, obs: pd.DataFrame, names: dict[str, str]
     """A local authority compared with its statistical neighbours' median as well: the place
     with that comparator added, its figures with the median's rows, the names with the group's
     label, and the group (None for other places, or where too little is loaded)."""
-    group = neighbours.find(p.code) if p.level == "lad" else None
+    group, median = _peers(p.code) if p.level == "lad" else (None, None)
     if group is None:
         return p, obs, names, None
-    obs = pd.concat([obs, neighbours.median_rows(group, queries.area_observations(group.codes))],
-                    ignore_index=True)
+    obs = pd.concat([obs, median], ignore_index=True)
     return (replace(p, comparators=(*p.comparators, ("peers", neighbours.PEERS_CODE))), obs,
             {**names, neighbours.PEERS_CODE: group.label}, group)
+
+
+@memo.cached
+def _peers(version: str, code: str
+           ) -> tuple[neighbours.Neighbours | None, pd.DataFrame | None]:
+    """The local authority's statistical neighbours and their median's rows, kept per warehouse
+    version: finding them compares every English authority."""
+    group = neighbours.find(code)
+    if group is None:
+        return None, None
+    return group, neighbours.median_rows(group, queries.area_observations(group.codes))
 
 
 def document(p: Place, own: pd.DataFrame, wider: pd.DataFrame, obs: pd.DataFrame,
@@ -69,16 +79,19 @@ def profile_buttons(p: Place, own: pd.DataFrame, wider: pd.DataFrame, obs: pd.Da
                     names: dict[str, str], group: neighbours.Neighbours | None,
                     build: Mapping) -> None:
     """"Download profile (PDF)" and "Download main chart (PNG)", drawn on the server only when
-    clicked."""
-    doc = document(p, own, wider, obs, names, group, build)
+    clicked (what they show is gathered then too)."""
+
+    def doc() -> profilepdf.ProfileDoc:
+        return document(p, own, wider, obs, names, group, build)
+
     stem = f"gsmw_profile_{slug(p.name).replace('-', '_')}"
     with st.container(horizontal=True, key="profile_downloads"):
-        st.download_button("Download profile (PDF)", data=lambda: profilepdf.profile_pdf(doc),
+        st.download_button("Download profile (PDF)", data=lambda: profilepdf.profile_pdf(doc()),
                            file_name=f"{stem}.pdf", mime="application/pdf",
                            icon=":material/picture_as_pdf:", key="download_profile_pdf",
                            on_click="ignore")
         st.download_button("Download main chart (PNG)",
-                           data=lambda: profilepdf.main_chart_png(doc),
+                           data=lambda: profilepdf.main_chart_png(doc()),
                            file_name=f"{stem}_chart.png", mime="image/png",
                            icon=":material/image:", key="download_profile_png",
                            on_click="ignore")

@@ -1,6 +1,6 @@
 """Where the figures came from: the sources loaded, each build and what it did with every file,
 what it could not refresh, what changed, and how fresh each indicator is. Cached as every
-warehouse question is (:mod:`dashboard.querycache`)."""
+warehouse question is (:mod:`dashboard.memo`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard import db
-from dashboard.querycache import cached
+from dashboard.memo import cached
 
 
 @cached

@@ -1,9 +1,10 @@
 """One cached function per question a page asks of the warehouse.
 
 Arguments are primitive and hashable (tuples, not lists); every result has a fixed column order.
-Each answer is cached per warehouse version (:mod:`dashboard.querycache`), so a new build is
-read on the next rerun and never served stale. All SQL binds its parameters. Where the figures
-came from (sources, builds, freshness) is asked of :mod:`dashboard.provenance`.
+Each result is kept once per process per version of the warehouse, so a new build is never
+served stale, and each caller gets its own copy (:mod:`dashboard.memo`). All SQL binds its
+parameters. Where the figures came from (sources, builds, freshness) is asked of
+:mod:`dashboard.provenance`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard import db
-from dashboard.querycache import cached as _cached
+from dashboard.memo import cached
 
 PARTNERSHIP_LEVEL = "partnership"
 MAP_LEVELS = ("lad", "msoa", "lsoa", "subicb")
@@ -67,7 +68,7 @@ CASE a.area_level WHEN 'lsoa' THEN 0 WHEN 'msoa' THEN 1 WHEN 'lad' THEN 2 WHEN '
 """
 
 
-@_cached
+@cached
 def info(version: str) -> dict[str, Any]:
     """What the warehouse holds: sample or real, the area, and when it was built."""
     src = db.query_df(
@@ -97,13 +98,13 @@ def info(version: str) -> dict[str, Any]:
     }
 
 
-@_cached
+@cached
 def challenges(version: str) -> pd.DataFrame:
     """The six challenges in their order: challenge_id, title, sort_order."""
     return db.query_df("SELECT challenge_id, title, sort_order FROM challenges ORDER BY sort_order")
 
 
-@_cached
+@cached
 def indicators(version: str) -> pd.DataFrame:
     """The catalogue, in catalogue order, with what the warehouse holds for each indicator.
 
@@ -138,7 +139,7 @@ def indicators(version: str) -> pd.DataFrame:
     )
 
 
-@_cached
+@cached
 def areas(version: str) -> pd.DataFrame:
     """Places in the partnership, the partnership and the comparators (regions, countries)."""
     return db.query_df(
@@ -152,7 +153,7 @@ def areas(version: str) -> pd.DataFrame:
     )
 
 
-@_cached
+@cached
 def subicb_members(version: str) -> pd.DataFrame:
     """Which NHS sub-ICB area each place lies in: lad_code, subicb_code, subicb_name."""
     return db.query_df(
@@ -165,7 +166,7 @@ def subicb_members(version: str) -> pd.DataFrame:
     )
 
 
-@_cached
+@cached
 def periods(version: str, indicator_id: str, level: str) -> pd.DataFrame:
     """Periods with figures for places at ``level``, newest first."""
     return db.query_df(
@@ -180,7 +181,7 @@ def periods(version: str, indicator_id: str, level: str) -> pd.DataFrame:
     )
 
 
-@_cached
+@cached
 def observations(
     version: str,
     indicator_ids: tuple[str, ...],
@@ -256,7 +257,7 @@ def observations(
     )[OBS_COLUMNS]
 
 
-@_cached
+@cached
 def area_observations(version: str, area_codes: tuple[str, ...]) -> pd.DataFrame:
     """Every figure (all indicators, all periods, breakdown ``total``) for the given areas."""
     return db.query_df(
@@ -273,7 +274,7 @@ def area_observations(version: str, area_codes: tuple[str, ...]) -> pd.DataFrame
     )[OBS_COLUMNS]
 
 
-@_cached
+@cached
 def series(
     version: str, indicator_id: str, area_codes: tuple[str, ...], breakdown: str = "total"
 ) -> pd.DataFrame:
@@ -293,7 +294,7 @@ def series(
     )[OBS_COLUMNS]
 
 
-@_cached
+@cached
 def national(version: str, indicator_id: str, period: str = "latest") -> pd.DataFrame:
     """An indicator's figures for countries (the UK, England), every breakdown; latest period by
     default."""
@@ -317,7 +318,7 @@ def national(version: str, indicator_id: str, period: str = "latest") -> pd.Data
     )[OBS_COLUMNS]
 
 
-@_cached
+@cached
 def headlines(version: str) -> pd.DataFrame:
     """Headline measures (``indicators.headline``: 1, 2, 3 in a challenge's order), with their
     challenges; empty where the warehouse has no such column."""
@@ -329,7 +330,7 @@ def headlines(version: str) -> pd.DataFrame:
                        "WHERE headline IS NOT NULL ORDER BY headline, rowid")
 
 
-@_cached
+@cached
 def lad_figures(version: str, indicator_ids: tuple[str, ...]) -> pd.DataFrame:
     """Every English local authority's figures (all periods, breakdown ``total``) for the
     indicators: area_code, area_name, indicator_id, period, period_end, value."""
