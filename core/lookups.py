@@ -269,9 +269,11 @@ def _read(path: Path) -> pd.DataFrame:
         df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise LookupError_(f"{path}: could not be read as a CSV lookup ({exc}).") from None
-    df.columns = [c.strip().lower() for c in df.columns]
-    df = df.apply(lambda s: s.str.strip())
-    return df.replace({"": None}).astype(object).where(lambda d: d.notna(), None)
+    # Every cell stripped, an empty one None (plain lists: several times faster than .str).
+    return pd.DataFrame(
+        {c.strip().lower(): [v.strip() or None for v in df[c].tolist()] for c in df.columns},
+        dtype=object,
+    )
 
 
 def _take(df: pd.DataFrame, column: str | None) -> pd.Series | None:
