@@ -35,18 +35,16 @@ def is_workbook(head: bytes) -> bool:
     return head.startswith((ZIP_MAGIC, XLS_MAGIC))
 
 
-def _cell(value: object) -> object:
-    if value == "" or value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return datetime(value.year, value.month, value.day)
-    return value
-
-
 def _row(values: list) -> tuple:
-    cells = [_cell(v) for v in values]
+    """A row as a person reads it (see the module docstring), up to its last filled cell; one
+    comprehension, as this runs for every cell of every workbook."""
+    cells = [
+        None if v == "" or v is None
+        else int(v) if type(v) is float and v.is_integer()
+        else datetime(v.year, v.month, v.day) if type(v) is date  # a date, not a datetime
+        else v
+        for v in values
+    ]
     while cells and cells[-1] is None:
         cells.pop()
     return tuple(cells)
