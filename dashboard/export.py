@@ -17,7 +17,9 @@ from collections.abc import Sequence
 import pandas as pd
 from openpyxl.styles import Font
 
+from dashboard import memo, queries
 from dashboard.formatting import slug, status_text
+from dashboard.tables import missing_comparators
 
 EXPORT_COLUMNS = [
     "indicator_id",
@@ -45,6 +47,23 @@ EXPORT_COLUMNS = [
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PREFIX = "gsmw"
+
+
+@memo.cached
+def selection(version: str, indicators: tuple[str, ...], level: str, places: tuple[str, ...],
+              period: str, comparators: bool, limit: int
+              ) -> tuple[pd.DataFrame, pd.DataFrame, bool, list[str]]:
+    """What the Data page previews and downloads for its filters, kept per warehouse version:
+    the query rows (at most ``limit``), their download rows (:func:`tidy`), whether rows were
+    left out, and a sentence per comparator without a figure for some periods (with
+    ``comparators``)."""
+    rows = queries.observations(indicators, level, places, period, None, comparators)
+    truncated = len(rows) > limit
+    if truncated:
+        rows = rows.iloc[:limit]
+    gaps = (missing_comparators(rows, queries.areas(), queries.info()["partnership_code"],
+                                places) if comparators else [])
+    return rows, tidy(rows), truncated, gaps
 
 
 def tidy(obs: pd.DataFrame) -> pd.DataFrame:

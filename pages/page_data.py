@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import export, queries, state
 from dashboard.filterbar import url_choice
 from dashboard.formatting import format_number, join_names, level_name, md
-from dashboard.tables import missing_comparators, preview_table, table
+from dashboard.tables import preview_table, table
 from dashboard.views import current_filters
 
 ROW_LIMIT = 100_000
@@ -30,23 +30,17 @@ with_comparators = url_choice(
 if not f.indicators:
     st.info("Choose one or more indicators in the bar above.")
 else:
-    rows = queries.observations(
-        tuple(f.indicators), f.level, tuple(f.places), f.period, None, with_comparators == "1"
-    )
-    truncated = len(rows) > ROW_LIMIT
-    if truncated:
-        rows = rows.iloc[:ROW_LIMIT]
     # The files are made from exactly these rows (text that looks like a formula is neutralised
     # on the way out). Streamlit's own table download and copy are switched off in
     # .streamlit/config.toml (client.disableDataExport), so the buttons below are the only way
     # the rows leave the page.
-    preview = export.tidy(rows)
+    rows, preview, truncated, gaps = export.selection(
+        tuple(f.indicators), f.level, tuple(f.places), f.period, with_comparators == "1",
+        ROW_LIMIT)
     areas = queries.areas()
     lad_names = dict(zip(areas["area_code"], areas["display_name"], strict=True))
     where = (join_names(md(lad_names.get(c, c)) for c in f.places) if f.places
              else "all places")
-    gaps = (missing_comparators(rows, areas, info["partnership_code"], f.places)
-            if with_comparators == "1" else [])
     national = not rows.empty and not (~rows["is_comparator"].astype(bool)).any()
     if national:  # published only for countries (UK vacancies): there are no places' rows
         subject = "national figures only, as no local breakdown is published"
