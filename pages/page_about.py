@@ -3,23 +3,16 @@ accessibility statement."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from core.vocabulary import STATUSES
-from dashboard import buildreport, neighbours, panels, provenance, queries
+from dashboard import aboutview, buildreport, neighbours, panels, provenance, queries, steps
 from dashboard.display import NOT_DATED, source_date
 from dashboard.formatting import (
-    POLARITY_TEXT,
     date_text,
-    format_number,
-    level_name,
     md,
     slug,
-    status_short,
     text_of,
 )
-from dashboard.tables import static_table
 
 info = queries.info()
 st.markdown(
@@ -148,37 +141,14 @@ st.markdown(
 )
 st.subheader("Status flags")
 st.caption("Where a figure is not an ordinary published one, tables say so in a word or two.")
-static_table(
-    pd.DataFrame({"Shown as": [status_short(code) for code in STATUSES],
-                  "Meaning": list(STATUSES.values())}),
-    key="status_table", width="content",
-)
+steps.draw([aboutview.status_table()])
 
 # ---------------------------------------------------------------------------------------------
 st.header("Indicators", anchor="indicators")
-ind = queries.indicators()
-ch = queries.challenges()
-ch_titles = dict(zip(ch["challenge_id"], ch["title"], strict=True))
-static_table(
-    pd.DataFrame(
-        {
-            "Indicator": ind["title"],
-            "Unit": ind["unit_label"],
-            "Direction": ind["polarity"].map(POLARITY_TEXT),
-            "Challenges": [", ".join(ch_titles.get(c, c) for c in cs) for cs in ind["challenges"]],
-            "Published for": [", ".join(level_name(lv) for lv in lvls) for lvls in ind["levels"]],
-            "Figures loaded": [format_number(n) if n else "none yet" for n in ind["n_obs"]],
-            "Id (in links and files)": ind["indicator_id"],
-        }
-    ),
-    key="indicators_table",
-)
+catalogue, definitions = aboutview.indicators()
+steps.draw([catalogue])
 with st.expander("What each indicator measures, and its caveats", key="definitions"):
-    st.markdown("\n".join(
-        f"- **{md(r.title)}**: {md(r.description, 800)}"
-        + (f" *Caveats:* {md(r.caveats, 800)}" if text_of(r.caveats) else "")
-        for r in ind.itertuples(index=False)
-    ))
+    st.markdown(definitions)
 
 # ---------------------------------------------------------------------------------------------
 st.header("Loading the data", anchor="loading")
@@ -210,22 +180,12 @@ else:
     titles = dict(zip(queries.indicators()["indicator_id"], queries.indicators()["title"],
                       strict=True))
     buildreport.files_table(load["load_id"], titles)
-    changes = provenance.changes(load["load_id"])
-    if changes.empty:
+    changes = aboutview.changes_table(load["load_id"])
+    if changes is None:
         st.caption("No earlier build to compare with, so no changes are listed.")
     else:
         st.subheader("What changed since the build before")
-        static_table(
-            pd.DataFrame(
-                {
-                    "Indicator": changes["title"],
-                    "Figures added": changes["rows_added"],
-                    "Figures removed": changes["rows_removed"],
-                    "Values revised": changes["values_changed"],
-                }
-            ),
-            key="changes_table",
-        )
+        steps.draw([changes])
     with st.expander("The build's own summary (for officers)", key="build_summary"):
         st.caption(f"Build {md(load['load_id'])}.")
         st.code(str(load["summary"]), language=None)
