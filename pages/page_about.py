@@ -6,13 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import aboutview, buildreport, neighbours, panels, provenance, queries, steps
-from dashboard.display import NOT_DATED, source_date
-from dashboard.formatting import (
-    date_text,
-    md,
-    slug,
-    text_of,
-)
+from dashboard.formatting import date_text, md
 
 info = queries.info()
 st.markdown(
@@ -33,47 +27,29 @@ def _date(value: object, *, long: bool = False) -> str:
 
 # ---------------------------------------------------------------------------------------------
 st.header("Sources", anchor="sources")
-grouped = provenance.source_list()
-if grouped.empty:
+shown, unused = aboutview.sources(dict(info))
+if not shown and not unused:
     st.caption("No sources loaded.")
 else:
 
-    def _source(r) -> None:
+    def _source(r: aboutview.Source) -> None:
         """One source, in an expander: what a reader needs to credit and find it again."""
-        label = f"**{md(r.title)}** · {md(r.publisher)}"
-        when = [w for w in dict.fromkeys([source_date(r.release_date, None, info),
-                                          source_date(None, r.retrieved_at, info)])
-                if w and w != NOT_DATED]
-        if when:
-            label += f" · {when[0]}"
-        if r.not_refreshed:
-            label += " · not refreshed by the last build"
-        with st.expander(label, key=f"source_{slug(r.dataset)}_{slug(r.title)}"):
-            lines = [
-                f"**Publisher:** {md(r.publisher)}",
-                f"**Dates:** {md(', '.join(when)) if when else 'not recorded'}",
-                f"**Licence:** {md(r.licence)}",
-                f"**Required attribution:** {md(r.attribution, 400)}",
-            ]
-            st.markdown("  \n".join(lines))
-            if isinstance(r.url, str) and r.url.startswith(("https://", "http://")):
+        with st.expander(r.label, key=r.key):
+            st.markdown(r.details)
+            if r.url:
                 st.link_button("The publisher's page for this source", r.url,
                                icon=":material/open_in_new:", type="tertiary")
-            notes = text_of(r.notes)
-            st.caption(f"Files read: {md(r.files, 600)}."
-                       + (f" Notes: {md(notes, 800)}" if notes else ""))
+            st.caption(r.files)
 
-    shown = grouped[grouped["n_shown"] > 0]
-    unused = grouped[grouped["n_shown"] == 0]
     st.markdown(f"**{len(shown)} sources** give the figures on this dashboard. Open one for its "
                 "dates, licence, the attribution its publisher asks for, and the files read.")
-    for r in shown.itertuples(index=False):
+    for r in shown:
         _source(r)
-    if not unused.empty:
+    if unused:
         st.markdown("**Loaded, but no figures for this area.** These files were read but hold "
                     "no figure for the partnership's places, their regions or England, so "
                     "nothing on this dashboard comes from them.")
-        for r in unused.itertuples(index=False):
+        for r in unused:
             _source(r)
     st.caption(
         "Map boundaries: Office for National Statistics, Open Geography Portal, Open Government "
