@@ -6,6 +6,7 @@ resulting :class:`Filters`. Options map identifiers (what the URL holds) to the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -105,7 +106,7 @@ def indicator_meta(version: str, indicator_id: str) -> dict:
 
 
 @memo.cached
-def level_options(version: str, indicator_ids: list[str]) -> dict[str, str]:
+def level_options(version: str, indicator_ids: Sequence[str]) -> dict[str, str]:
     """Place levels with figures for any of the indicators, smallest last."""
     held: set[str] = set()
     for ind in indicator_ids:
@@ -131,7 +132,7 @@ def place_options(version: str) -> dict[str, str]:
 
 
 @memo.cached
-def period_options(version: str, indicator_ids: list[str], level: str, *, allow_all: bool
+def period_options(version: str, indicator_ids: Sequence[str], level: str, *, allow_all: bool
                    ) -> dict[str, str]:
     """``latest`` (and ``all``) plus the periods held at the level, newest first."""
     frames = [queries.periods(i, level) for i in indicator_ids]
