@@ -11,14 +11,7 @@ import streamlit as st
 
 from dashboard import filterbar, provenance, queries, state
 from dashboard.db import WarehouseUnavailable
-from dashboard.formatting import (
-    date_range_text,
-    date_text,
-    join_names,
-    licence_name,
-    md,
-    publisher_names,
-)
+from dashboard.formatting import md
 from dashboard.views import FILTERS_KEY, PAGES
 
 st.set_page_config(
@@ -115,29 +108,9 @@ except WarehouseUnavailable as exc:
 
 def footer() -> None:
     """Who published the figures, under which licence, and when they were built and fetched."""
-    src = provenance.sources()
-    use = provenance.source_use()
-    shown = set(use.loc[use["n_shown"] > 0, "source_id"])
-    used = src[src["source_id"].isin(shown)] if shown else src
-    publishers = join_names(md(p) for p in publisher_names(used["publisher"]))
-    licences = join_names(md(lic) for lic in sorted({licence_name(x) for x in used["licence"]}))
     st.divider()
-    sample = " **Sample data, not real figures.**" if info["is_sample"] else ""
-    built = date_text(info["built_at"]) or "on an unknown date"
-    retrieved = date_range_text(used["retrieved_at"])
-    if info["mode"] == "sample":
-        when = f"Built {built} from the sample bundled with the project."
-    else:
-        how = "the live sources" if info["mode"] == "live" else "downloaded files"
-        when = f"Built {built} from {how}" + (f" retrieved {retrieved}" if retrieved else "") + "."
-    released = date_text(used["release_date"].max()) if used["release_date"].notna().any() else ""
-    if released:
-        when += f" Latest release date recorded by a source: {released}."
     with st.container(key="footer"):
-        st.caption(
-            f"**Sources:** {publishers}.{sample} Licence: {licences}. Map boundaries contain OS "
-            f"data © Crown copyright and database right. {when}"
-        )
+        st.caption(provenance.footer_caption(dict(info)))
         st.page_link(NAV["about"], label="About the data: every source, its attribution, "
                      "method and licence", icon=":material/info:")
 

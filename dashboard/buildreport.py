@@ -8,9 +8,9 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import provenance
+from dashboard import memo, provenance, steps
 from dashboard.formatting import date_text, format_number, md
-from dashboard.tables import static_table
+from dashboard.steps import Step
 
 OUTCOME_WORDS = {
     "loaded": "Read",
@@ -58,23 +58,28 @@ def what_happened(row: pd.Series, titles: dict[str, str]) -> str:
 
 def files_table(load_id: str, titles: dict[str, str]) -> None:
     """The outcome of every file the build found, problems first."""
+    steps.draw(_file_steps(load_id, titles))
+
+
+@memo.cached
+def _file_steps(version: str, load_id: str, titles: dict[str, str]) -> tuple[Step, ...]:
+    """What :func:`files_table` draws, kept per warehouse version (``dashboard.steps``)."""
     files = provenance.load_files(load_id)
     if files.empty:
-        st.caption("This build did not record what it did with each file.")
-        return
+        return (("caption", "This build did not record what it did with each file."),)
     counts = files["outcome"].value_counts()
     summary = ", ".join(
         f"{counts[k]} {OUTCOME_WORDS[k].lower()}" for k in OUTCOME_WORDS if k in counts
     )
-    st.markdown(f"**{len(files)} files found**: {summary}.")
+    out: list[Step] = [("markdown", f"**{len(files)} files found**: {summary}.")]
     problems = files[files["outcome"].isin(["quarantined", "failed"])]
     if not problems.empty:
-        st.warning(
+        out.append(("warning",
             f"{len(problems)} file(s) could not be read this time. The figures they gave "
             "before are kept and marked as not refreshed (listed above); download them again "
             "and rebuild to refresh them."
-        )
-    static_table(
+        ))
+    out.append(steps.table(
         pd.DataFrame(
             {
                 "File": files["path"],
@@ -82,8 +87,9 @@ def files_table(load_id: str, titles: dict[str, str]) -> None:
                 "Details": [what_happened(r, titles) for _, r in files.iterrows()],
             }
         ),
-        key="build_files",
-    )
+        "build_files",
+    ))
+    return tuple(out)
 
 
 def carried_notice() -> None:

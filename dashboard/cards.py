@@ -124,7 +124,7 @@ def _one(out: list[Step], ch_id: str, ind_id: str, level: str, pinned: Mapping[s
     period = table.attrs["period"] or (places["period"].iloc[0] if len(places) else "")
     out.append(("markdown", display.heading(total_title(meta["title"]), meta["unit_label"],
                                             period)))
-    out.append(("table", table, f"card_table_{ch_id}", {}))
+    out.append(steps.table(table, f"card_table_{ch_id}"))
     valued = places.dropna(subset=["value"])
     unit, dec = meta["unit"], int(meta["decimals"])
     parts = []
@@ -176,7 +176,7 @@ def _several(out: list[Step], ch_id: str, chosen: list[tuple[str, str]], pinned:
     table = pd.DataFrame.from_dict(frame, orient="index").reindex(order).fillna("")
     # Places first, then the partnership and England (as the rows came).
     table.insert(0, "Place", table.index)
-    out.append(("table", table.reset_index(drop=True), f"card_table_{ch_id}", {}))
+    out.append(steps.table(table.reset_index(drop=True), f"card_table_{ch_id}"))
     notes = ["; ".join(lines) + ".", *measures.notes(i for i, _ in chosen),
              " ".join(dict.fromkeys(s for s in sources if s))]
     out.append(("caption", " ".join(n for n in notes if n)))
@@ -203,6 +203,6 @@ def _neighbourhoods(out: list[Step], ch_id: str, ind_id: str, level: str, build:
         ]
     )
     if not frame.empty:
-        out.append(("table", frame.sort_values("Place"), f"card_table_{ch_id}", {}))
+        out.append(steps.table(frame.sort_values("Place"), f"card_table_{ch_id}"))
     out.append(("caption", f"Published for {kind} only, so each place shows the lowest and "
                 f"highest of its {kind}. " + display.source_line(rows, build)))

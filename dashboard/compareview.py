@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import charts, display, memo, queries
+from dashboard import charts, display, memo, queries, steps
 from dashboard import filters as flt
 from dashboard.compare import change_on_a_year
 from dashboard.formatting import breakdown_label, md, total_title
@@ -68,8 +68,8 @@ def section(version: str, ind_id: str, chosen: tuple[str, ...], build: dict
     table_df = display.figure_table(
         rows, columns=("place", "figure", "ci", "change", "against", "covers", "status"),
         against=[england], badges=badges)
-    out.append(("table", table_df, f"compare_table_{ind_id}",
-                {"width": "content", "nowrap": ("95% CI",)}))
+    out.append(steps.table(table_df, f"compare_table_{ind_id}", width="content",
+                           nowrap=("95% CI",)))
     foot = [display.notes(table_df)]
     if display.HEADERS["change"] in table_df:
         foot.append(CHANGE_NOTE)

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 from openpyxl.styles import Font
 
+from dashboard import memo, queries, state
 from dashboard.formatting import slug, status_text
+from dashboard.tables import missing_comparators
 
 EXPORT_COLUMNS = [
     "indicator_id",
@@ -45,6 +48,44 @@ EXPORT_COLUMNS = [
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PREFIX = "gsmw"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the Data page previews and downloads for its filters (not to be changed)."""
+
+    rows: pd.DataFrame  # the query rows, at most the limit
+    preview: pd.DataFrame  # their download rows (:func:`tidy`)
+    truncated: bool  # rows were left out
+    gaps: list[str]  # a sentence per comparator without a figure for some periods
+    national: bool  # published only for countries: no places' rows
+    held: str  # the level the file holds (:func:`file_level`)
+    latest_label: str  # the one period "latest" stands for, if there is one
+    attributions: tuple[str, ...]  # each attribution the sources ask for, once
+
+
+@memo.cached
+def selection(version: str, indicators: tuple[str, ...], level: str, places: tuple[str, ...],
+              period: str, comparators: bool, limit: int) -> Selection:
+    """The Data page's rows for its filters (with the partnership, regions and England with
+    ``comparators``), kept per warehouse version and filter."""
+    rows = queries.observations(indicators, level, places, period, None, comparators)
+    truncated = len(rows) > limit
+    if truncated:
+        rows = rows.iloc[:limit]
+    preview = tidy(rows)
+    gaps = (missing_comparators(rows, queries.areas(), queries.info()["partnership_code"],
+                                places) if comparators else [])
+    latest_label = ""
+    if period == state.LATEST and len(preview):
+        labels = preview["period"].dropna().unique()
+        latest_label = labels[0] if len(labels) == 1 else ""
+    return Selection(
+        rows=rows, preview=preview, truncated=truncated, gaps=gaps,
+        national=not rows.empty and not (~rows["is_comparator"].astype(bool)).any(),
+        held=file_level(rows, level), latest_label=str(latest_label),
+        attributions=tuple(sorted(set(preview["attribution"].dropna()))),
+    )
 
 
 def tidy(obs: pd.DataFrame) -> pd.DataFrame:

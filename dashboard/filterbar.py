@@ -191,7 +191,7 @@ def filter_bar(page_key: str) -> flt.Filters:
         result.indicators = [result.indicator] if result.indicator else []
 
     targets = result.indicators or ([result.indicator] if result.indicator else [])
-    levels = flt.level_options(targets)
+    levels = flt.level_options(tuple(targets))
     if state.LEVEL in shown and levels:
         result.level = _pick_one(
             state.LEVEL, levels, flt.default_level(levels), shown, slots,
@@ -207,7 +207,8 @@ def filter_bar(page_key: str) -> flt.Filters:
     )
 
     if targets:
-        periods = flt.period_options(targets, result.level, allow_all=(page_key == "data"))
+        periods = flt.period_options(tuple(targets), result.level,
+                                     allow_all=(page_key == "data"))
         result.period = _pick_one(
             state.PERIOD, periods, state.LATEST, shown, slots,
             "a period with figures for this indicator", ignored,

@@ -6,11 +6,12 @@ resulting :class:`Filters`. Options map identifiers (what the URL holds) to the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dashboard import queries, state
+from dashboard import memo, queries, state
 from dashboard.aspiration import EMPLOYMENT_RATE
 from dashboard.formatting import level_name
 
@@ -57,7 +58,8 @@ class Filters:
     ignored: list[str] = field(default_factory=list)
 
 
-def challenge_options() -> dict[str, str]:
+@memo.cached
+def challenge_options(version: str) -> dict[str, str]:
     """``all`` plus each challenge id -> title."""
     ch = queries.challenges()
     return {state.ALL_CHALLENGES: "All challenges", **dict(zip(ch["challenge_id"], ch["title"],
@@ -68,7 +70,8 @@ def _indicator_frame() -> pd.DataFrame:
     return queries.indicators()
 
 
-def indicator_options(challenge: str, page: str) -> dict[str, str]:
+@memo.cached
+def indicator_options(version: str, challenge: str, page: str) -> dict[str, str]:
     """Indicators with figures the page can show, within the challenge (id -> title)."""
     ind = _indicator_frame()
     # Figures for the partnership's places, or national context: never an indicator whose only
@@ -89,7 +92,8 @@ def default_indicator(options: dict[str, str]) -> str | None:
     return next(iter(options), None)
 
 
-def indicator_meta(indicator_id: str) -> dict:
+@memo.cached
+def indicator_meta(version: str, indicator_id: str) -> dict:
     """One indicator's catalogue entry and what the warehouse holds for it."""
     ind = _indicator_frame()
     row = ind[ind["indicator_id"] == indicator_id]
@@ -101,7 +105,8 @@ def indicator_meta(indicator_id: str) -> dict:
     return out
 
 
-def level_options(indicator_ids: list[str]) -> dict[str, str]:
+@memo.cached
+def level_options(version: str, indicator_ids: Sequence[str]) -> dict[str, str]:
     """Place levels with figures for any of the indicators, smallest last."""
     held: set[str] = set()
     for ind in indicator_ids:
@@ -118,14 +123,17 @@ def default_level(options: dict[str, str]) -> str:
     return "lad" if "lad" in options else next(iter(options), "lad")
 
 
-def place_options() -> dict[str, str]:
+@memo.cached
+def place_options(version: str) -> dict[str, str]:
     """The partnership's local authorities (code -> name)."""
     a = queries.areas()
     lads = a[(a["area_level"] == "lad") & a["in_partnership"]].sort_values("display_name")
     return dict(zip(lads["area_code"], lads["display_name"], strict=True))
 
 
-def period_options(indicator_ids: list[str], level: str, *, allow_all: bool) -> dict[str, str]:
+@memo.cached
+def period_options(version: str, indicator_ids: Sequence[str], level: str, *, allow_all: bool
+                   ) -> dict[str, str]:
     """``latest`` (and ``all``) plus the periods held at the level, newest first."""
     frames = [queries.periods(i, level) for i in indicator_ids]
     frames = [f for f in frames if not f.empty]

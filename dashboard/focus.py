@@ -81,7 +81,7 @@ def _fit_notes(out: list[Step], have: list[str]) -> None:
             continue
         shown = figure_table(rows, against=[england(rows)], badges=covers)
         out.append(("markdown", heading(meta["title"], meta["unit_label"], shown.attrs["period"])))
-        out.append(("table", shown, f"panel_table_{ind_id}", {"width": "content"}))
+        out.append(steps.table(shown, f"panel_table_{ind_id}", width="content"))
         if notes(shown):
             out.append(("caption", notes(shown)))
         if ind_id == "fit_notes_per_1000_16_64":
@@ -114,7 +114,7 @@ def _lad_table(out: list[Step], ind_id: str) -> None:
         return
     shown = figure_table(rows, against=[england(rows)])
     out.append(("markdown", heading(meta["title"], meta["unit_label"], shown.attrs["period"])))
-    out.append(("table", shown, f"panel_table_{ind_id}", {"width": "content"}))
+    out.append(steps.table(shown, f"panel_table_{ind_id}", width="content"))
     extra = [notes(shown)]
     if ENGLAND_CODE not in set(rows["area_code"]):
         extra.append("This series has no figure for England.")
@@ -185,7 +185,7 @@ def _titled_table(out: list[Step], frame: pd.DataFrame, periods: pd.Series, titl
     out.append(("markdown", title + (f", {md(distinct[0])}" if len(distinct) == 1 else "")))
     if len(distinct) > 1:
         frame = frame.assign(Period=list(periods))
-    out.append(("table", frame, key, {"width": "content"}))
+    out.append(steps.table(frame, key, width="content"))
 
 
 def _care_workforce(out: list[Step], have: list[str]) -> None:

@@ -54,6 +54,13 @@ def available_levels() -> tuple[str, ...]:
         return ()
 
 
+def geometry_stamp() -> tuple[str | None, float]:
+    """Which geometry build the maps are drawn from (its folder and newest file's time): a key
+    for what is kept per build, so a new ``geo build`` is drawn on the next rerun."""
+    folder = geo_dir()
+    return folder, _geo_stamp(folder)
+
+
 def load_geometry(level: str):  # -> geopandas.GeoDataFrame
     """The built geometry for ``level`` (EPSG:4326), or GeometryUnavailable saying what to run."""
     folder = geo_dir()

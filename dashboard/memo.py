@@ -41,13 +41,52 @@ def own_copy(result: Any) -> Any:
     return result
 
 
+_MISSING = object()
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` as a key Python can hash: a dict or list made a tagged tuple (nested too)."""
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _frozen(v)) for k, v in sorted(value.items(), key=repr)))
+    if isinstance(value, list):
+        return ("list", tuple(_frozen(v) for v in value))
+    if isinstance(value, tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
 def cached(fn: F) -> F:
-    """Kept per warehouse version and arguments, once per process (see the module docstring)."""
+    """Kept per warehouse version and arguments, once per process (see the module docstring).
+
+    Calls whose arguments Python can hash (strings, numbers, tuples, dicts and lists of them)
+    are answered from a plain dict of the current version's results before Streamlit's cache,
+    which hashes every argument on each call: a page makes dozens of such calls per rerun."""
     inner = st.cache_resource(ttl="1h", max_entries=256, show_spinner=False)(fn)
+    front: dict[Any, Any] = {}
+    current: list[str] = [""]  # the version ``front`` holds results of
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return own_copy(inner(db.version(), *args, **kwargs))
+        version = db.version()
+        try:
+            key = (_frozen(args), _frozen(kwargs))
+            hash(key)
+        except TypeError:
+            return own_copy(inner(version, *args, **kwargs))
+        if current[0] != version:
+            front.clear()
+            current[0] = version
+        result = front.get(key, _MISSING)
+        if result is _MISSING:
+            result = inner(version, *args, **kwargs)
+            if len(front) >= 256:
+                front.clear()
+            front[key] = result
+        return own_copy(result)
 
-    wrapper.clear = inner.clear  # type: ignore[attr-defined]
+    def clear() -> None:
+        front.clear()
+        inner.clear()
+
+    wrapper.clear = clear  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]

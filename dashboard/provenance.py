@@ -10,6 +10,14 @@ from typing import Any
 import pandas as pd
 
 from dashboard import db
+from dashboard.formatting import (
+    date_range_text,
+    date_text,
+    join_names,
+    licence_name,
+    md,
+    publisher_names,
+)
 from dashboard.memo import cached
 
 
@@ -164,3 +172,28 @@ def freshness(version: str) -> pd.DataFrame:
         ORDER BY i.ord
         """
     )
+
+
+@cached
+def footer_caption(version: str, info: dict) -> str:
+    """The footer under every page: who published the figures shown, under which licence, and
+    when they were built (``info``: the build's record, ``queries.info()``) and fetched."""
+    src = sources()
+    use = source_use()
+    shown = set(use.loc[use["n_shown"] > 0, "source_id"])
+    used = src[src["source_id"].isin(shown)] if shown else src
+    publishers = join_names(md(p) for p in publisher_names(used["publisher"]))
+    licences = join_names(md(lic) for lic in sorted({licence_name(x) for x in used["licence"]}))
+    sample = " **Sample data, not real figures.**" if info["is_sample"] else ""
+    built = date_text(info["built_at"]) or "on an unknown date"
+    retrieved = date_range_text(used["retrieved_at"])
+    if info["mode"] == "sample":
+        when = f"Built {built} from the sample bundled with the project."
+    else:
+        how = "the live sources" if info["mode"] == "live" else "downloaded files"
+        when = f"Built {built} from {how}" + (f" retrieved {retrieved}" if retrieved else "") + "."
+    released = date_text(used["release_date"].max()) if used["release_date"].notna().any() else ""
+    if released:
+        when += f" Latest release date recorded by a source: {released}."
+    return (f"**Sources:** {publishers}.{sample} Licence: {licences}. Map boundaries contain OS "
+            f"data © Crown copyright and database right. {when}")

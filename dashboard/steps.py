@@ -3,8 +3,10 @@
 
 A step is a tuple whose first item names the element:
 
-* ``("markdown", text)``, ``("subheader", text)``, ``("caption", text)``;
-* ``("table", frame, key, options)``: :func:`dashboard.tables.static_table` with ``options``;
+* ``("markdown", text)``, ``("subheader", text[, anchor])``, ``("caption", text)``;
+* ``("table", shown, key, options)``: a table to read, escaped when the step is made
+  (:func:`table`), drawn with ``options`` (its width);
+* ``("info", text)``, ``("warning", text)``: ``st.info``, ``st.warning``;
 * ``("chart", options)``: ``st.vega_lite_chart(**options)`` (a ready spec, key, height, alt);
 * ``("link", page, options)``: ``st.page_link`` to the page named ``page``.
 """
@@ -14,12 +16,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from dashboard.tables import static_table
+from dashboard.tables import escape_table, escaped_table
 from dashboard.views import page_path
 
 Step = tuple[Any, ...]
+
+
+def table(frame: pd.DataFrame, key: str, *, width: int | str = "stretch",
+          nowrap: tuple[str, ...] = ()) -> Step:
+    """A step drawing ``frame`` as :func:`dashboard.tables.static_table` does, escaped now so
+    a rerun only draws it."""
+    return ("table", escape_table(frame, nowrap), key, {"width": width})
 
 
 def draw(steps: Iterable[Step]) -> None:
@@ -29,11 +39,15 @@ def draw(steps: Iterable[Step]) -> None:
         if kind == "markdown":
             st.markdown(step[1])
         elif kind == "subheader":
-            st.subheader(step[1])
+            st.subheader(step[1], anchor=step[2] if len(step) > 2 else None)
         elif kind == "caption":
             st.caption(step[1])
         elif kind == "table":
-            static_table(step[1], key=step[2], **step[3])
+            escaped_table(step[1], key=step[2], **step[3])
+        elif kind == "info":
+            st.info(step[1])
+        elif kind == "warning":
+            st.warning(step[1])
         elif kind == "chart":
             st.vega_lite_chart(**step[1])
         elif kind == "link":

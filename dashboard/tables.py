@@ -51,6 +51,12 @@ def static_table(df: pd.DataFrame, key: str, *, width: int | str = "stretch",
 
     ``st.table`` renders its cells and headers as markdown, so every text is escaped: a name
     from a source file shows as it is and cannot become a link."""
+    escaped_table(escape_table(df, nowrap), key, width=width)
+
+
+def escape_table(df: pd.DataFrame, nowrap: tuple[str, ...] = ()) -> pd.DataFrame:
+    """``df`` as :func:`static_table` shows it: every text and header escaped as markdown,
+    blanks for missing values, the ``nowrap`` columns' spaces made non-breaking."""
     shown = df.copy()
     for col in shown.columns:
         shown[col] = ["" if x is None or (isinstance(x, float) and x != x)
@@ -60,6 +66,12 @@ def static_table(df: pd.DataFrame, key: str, *, width: int | str = "stretch",
             shown[col] = [x.replace(" ", NBSP) if isinstance(x, str) else x
                           for x in shown[col]]
     shown.columns = [md(c, 200) for c in shown.columns]
+    return shown
+
+
+def escaped_table(shown: pd.DataFrame, key: str, *, width: int | str = "stretch") -> None:
+    """A table made by :func:`escape_table` (kept escaped, for instance in a page's steps),
+    drawn as :func:`static_table` draws it."""
     with st.container(key=f"{key}_box"):
         st.table(shown, hide_index=True, border="horizontal", width=width)
 

@@ -3,23 +3,10 @@ accessibility statement."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from core.vocabulary import STATUSES
-from dashboard import buildreport, neighbours, panels, provenance, queries
-from dashboard.display import NOT_DATED, source_date
-from dashboard.formatting import (
-    POLARITY_TEXT,
-    date_text,
-    format_number,
-    level_name,
-    md,
-    slug,
-    status_short,
-    text_of,
-)
-from dashboard.tables import static_table
+from dashboard import aboutview, buildreport, neighbours, panels, provenance, queries, steps
+from dashboard.formatting import date_text, md
 
 info = queries.info()
 st.markdown(
@@ -40,47 +27,29 @@ def _date(value: object, *, long: bool = False) -> str:
 
 # ---------------------------------------------------------------------------------------------
 st.header("Sources", anchor="sources")
-grouped = provenance.source_list()
-if grouped.empty:
+shown, unused = aboutview.sources(dict(info))
+if not shown and not unused:
     st.caption("No sources loaded.")
 else:
 
-    def _source(r) -> None:
+    def _source(r: aboutview.Source) -> None:
         """One source, in an expander: what a reader needs to credit and find it again."""
-        label = f"**{md(r.title)}** · {md(r.publisher)}"
-        when = [w for w in dict.fromkeys([source_date(r.release_date, None, info),
-                                          source_date(None, r.retrieved_at, info)])
-                if w and w != NOT_DATED]
-        if when:
-            label += f" · {when[0]}"
-        if r.not_refreshed:
-            label += " · not refreshed by the last build"
-        with st.expander(label, key=f"source_{slug(r.dataset)}_{slug(r.title)}"):
-            lines = [
-                f"**Publisher:** {md(r.publisher)}",
-                f"**Dates:** {md(', '.join(when)) if when else 'not recorded'}",
-                f"**Licence:** {md(r.licence)}",
-                f"**Required attribution:** {md(r.attribution, 400)}",
-            ]
-            st.markdown("  \n".join(lines))
-            if isinstance(r.url, str) and r.url.startswith(("https://", "http://")):
+        with st.expander(r.label, key=r.key):
+            st.markdown(r.details)
+            if r.url:
                 st.link_button("The publisher's page for this source", r.url,
                                icon=":material/open_in_new:", type="tertiary")
-            notes = text_of(r.notes)
-            st.caption(f"Files read: {md(r.files, 600)}."
-                       + (f" Notes: {md(notes, 800)}" if notes else ""))
+            st.caption(r.files)
 
-    shown = grouped[grouped["n_shown"] > 0]
-    unused = grouped[grouped["n_shown"] == 0]
     st.markdown(f"**{len(shown)} sources** give the figures on this dashboard. Open one for its "
                 "dates, licence, the attribution its publisher asks for, and the files read.")
-    for r in shown.itertuples(index=False):
+    for r in shown:
         _source(r)
-    if not unused.empty:
+    if unused:
         st.markdown("**Loaded, but no figures for this area.** These files were read but hold "
                     "no figure for the partnership's places, their regions or England, so "
                     "nothing on this dashboard comes from them.")
-        for r in unused.itertuples(index=False):
+        for r in unused:
             _source(r)
     st.caption(
         "Map boundaries: Office for National Statistics, Open Geography Portal, Open Government "
@@ -148,37 +117,14 @@ st.markdown(
 )
 st.subheader("Status flags")
 st.caption("Where a figure is not an ordinary published one, tables say so in a word or two.")
-static_table(
-    pd.DataFrame({"Shown as": [status_short(code) for code in STATUSES],
-                  "Meaning": list(STATUSES.values())}),
-    key="status_table", width="content",
-)
+steps.draw([aboutview.status_table()])
 
 # ---------------------------------------------------------------------------------------------
 st.header("Indicators", anchor="indicators")
-ind = queries.indicators()
-ch = queries.challenges()
-ch_titles = dict(zip(ch["challenge_id"], ch["title"], strict=True))
-static_table(
-    pd.DataFrame(
-        {
-            "Indicator": ind["title"],
-            "Unit": ind["unit_label"],
-            "Direction": ind["polarity"].map(POLARITY_TEXT),
-            "Challenges": [", ".join(ch_titles.get(c, c) for c in cs) for cs in ind["challenges"]],
-            "Published for": [", ".join(level_name(lv) for lv in lvls) for lvls in ind["levels"]],
-            "Figures loaded": [format_number(n) if n else "none yet" for n in ind["n_obs"]],
-            "Id (in links and files)": ind["indicator_id"],
-        }
-    ),
-    key="indicators_table",
-)
+catalogue, definitions = aboutview.indicators()
+steps.draw([catalogue])
 with st.expander("What each indicator measures, and its caveats", key="definitions"):
-    st.markdown("\n".join(
-        f"- **{md(r.title)}**: {md(r.description, 800)}"
-        + (f" *Caveats:* {md(r.caveats, 800)}" if text_of(r.caveats) else "")
-        for r in ind.itertuples(index=False)
-    ))
+    st.markdown(definitions)
 
 # ---------------------------------------------------------------------------------------------
 st.header("Loading the data", anchor="loading")
@@ -210,22 +156,12 @@ else:
     titles = dict(zip(queries.indicators()["indicator_id"], queries.indicators()["title"],
                       strict=True))
     buildreport.files_table(load["load_id"], titles)
-    changes = provenance.changes(load["load_id"])
-    if changes.empty:
+    changes = aboutview.changes_table(load["load_id"])
+    if changes is None:
         st.caption("No earlier build to compare with, so no changes are listed.")
     else:
         st.subheader("What changed since the build before")
-        static_table(
-            pd.DataFrame(
-                {
-                    "Indicator": changes["title"],
-                    "Figures added": changes["rows_added"],
-                    "Figures removed": changes["rows_removed"],
-                    "Values revised": changes["values_changed"],
-                }
-            ),
-            key="changes_table",
-        )
+        steps.draw([changes])
     with st.expander("The build's own summary (for officers)", key="build_summary"):
         st.caption(f"Build {md(load['load_id'])}.")
         st.code(str(load["summary"]), language=None)

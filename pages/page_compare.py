@@ -20,9 +20,7 @@ st.markdown(
 if not f.indicators:
     st.info("Choose one or more indicators in the bar above.")
 else:
-    areas = queries.areas()
-    lad_names = dict(zip(areas.loc[areas["area_level"] == "lad", "area_code"],
-                         areas.loc[areas["area_level"] == "lad", "display_name"], strict=True))
+    lad_names = flt.place_options()  # the partnership's places, the only ones offered
     chosen = join_names(md(lad_names[c]) for c in f.places) if f.places else "all places"
     st.caption(f"Places: {chosen}. Latest period for each indicator, named in its heading.")
     for note in measures.notes(f.indicators):

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import export, queries, state
 from dashboard.filterbar import url_choice
 from dashboard.formatting import format_number, join_names, level_name, md
-from dashboard.tables import missing_comparators, preview_table, table
+from dashboard.tables import preview_table, table
 from dashboard.views import current_filters
 
 ROW_LIMIT = 100_000
@@ -30,24 +30,19 @@ with_comparators = url_choice(
 if not f.indicators:
     st.info("Choose one or more indicators in the bar above.")
 else:
-    rows = queries.observations(
-        tuple(f.indicators), f.level, tuple(f.places), f.period, None, with_comparators == "1"
-    )
-    truncated = len(rows) > ROW_LIMIT
-    if truncated:
-        rows = rows.iloc[:ROW_LIMIT]
     # The files are made from exactly these rows (text that looks like a formula is neutralised
     # on the way out). Streamlit's own table download and copy are switched off in
     # .streamlit/config.toml (client.disableDataExport), so the buttons below are the only way
     # the rows leave the page.
-    preview = export.tidy(rows)
-    areas = queries.areas()
-    lad_names = dict(zip(areas["area_code"], areas["display_name"], strict=True))
-    where = (join_names(md(lad_names.get(c, c)) for c in f.places) if f.places
-             else "all places")
-    gaps = (missing_comparators(rows, areas, info["partnership_code"], f.places)
-            if with_comparators == "1" else [])
-    national = not rows.empty and not (~rows["is_comparator"].astype(bool)).any()
+    chosen = export.selection(tuple(f.indicators), f.level, tuple(f.places), f.period,
+                              with_comparators == "1", ROW_LIMIT)
+    rows, preview, truncated, gaps = chosen.rows, chosen.preview, chosen.truncated, chosen.gaps
+    where = "all places"
+    if f.places:
+        areas = queries.areas()
+        names = dict(zip(areas["area_code"], areas["display_name"], strict=True))
+        where = join_names(md(names.get(c, c)) for c in f.places)
+    national = chosen.national
     if national:  # published only for countries (UK vacancies): there are no places' rows
         subject = "national figures only, as no local breakdown is published"
     elif f.level == "lad":  # places are local authorities: name them, not "authorities in" them
@@ -73,11 +68,8 @@ else:
     )
     st.caption("Column headers are shown in words here; the files use the tidy names "
                "(indicator_id, area_code, value, ...).")
-    latest_label = ""
-    if f.period == state.LATEST and len(preview):
-        labels = preview["period"].dropna().unique()
-        latest_label = labels[0] if len(labels) == 1 else ""
-    held = export.file_level(rows, f.level)  # UK-only figures are named for the country
+    latest_label = chosen.latest_label
+    held = chosen.held  # UK-only figures are named for the country
     csv_name = export.file_name(f.indicators, held, f.period, "csv", latest_label=latest_label)
     xlsx_name = export.file_name(f.indicators, held, f.period, "xlsx", latest_label=latest_label)
     about = [
@@ -91,7 +83,7 @@ else:
         ("Rows", str(len(preview))),
         ("Sample data", "YES: invented figures, not real statistics" if info["is_sample"]
          else "no"),
-        *(("Attribution", a) for a in sorted(set(preview["attribution"].dropna()))),
+        *(("Attribution", a) for a in chosen.attributions),
     ]
     with st.container(horizontal=True, key="downloads"):
         st.download_button(

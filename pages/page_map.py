@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import display, mapclasses, mapgeometry, mapimage, maps, queries, state
 from dashboard import filters as flt
-from dashboard.aspiration import EMPLOYMENT_RATE
+from dashboard import mapgeometry, mapimage, maps, mapview, queries, state
 from dashboard.compare import verdict
 from dashboard.filterbar import url_choice
-from dashboard.formatting import (
-    format_ci,
-    format_value,
-    level_name,
-    md,
-    status_notes,
-    status_text,
-)
+from dashboard.formatting import format_ci, format_value, level_name, md, status_text
 from dashboard.tables import figure_columns, table
 from dashboard.views import current_filters, page_path, profile_link
 
@@ -84,28 +76,12 @@ def render() -> None:
             what="a breakdown of this indicator",
         )
 
-    rows = queries.observations((f.indicator,), level, (), f.period, breakdown, True)
-    places = rows[~rows["is_comparator"]].reset_index(drop=True)
-    comparators = rows[rows["is_comparator"]]
-    if places.empty:
+    v = mapview.view(f.indicator, level, f.period, breakdown)
+    if v is None:
         st.info(f"No figures for {level_name(level, lower=True)} in this period.")
         return
-    period = places["period"].iloc[0] if places["period"].nunique() == 1 else "several periods"
+    places, comparators, period = v.places, v.comparators, v.period
     st.html(CSS)
-
-    members = queries.subicb_members()
-    areas = queries.areas()
-    lad_names = dict(
-        zip(areas.loc[areas["area_level"] == "lad", "area_code"],
-            areas.loc[areas["area_level"] == "lad", "display_name"], strict=True)
-    )
-    places["area_name"] = maps.place_names(places, level, lad_names)
-    badges = display.subicb_badges(members) if level == "subicb" else {}
-    if level == "lad" and (places["status"] == "modelled").any():
-        # Figures apportioned from a sub-ICB area: say on each place that it is not local.
-        wide = display.subicb_badges(members)
-        modelled = places.loc[places["status"] == "modelled", "area_code"]
-        badges = {c: f"{wide[c]}, modelled" for c in modelled if c in wide}
 
     layout = "map"
     have_geo = mapgeometry.available_levels()
@@ -116,23 +92,6 @@ def render() -> None:
             help_text="The hex map gives every local authority the same size, so small towns "
             "count as much as large rural areas.",
         )
-
-    figs = mapclasses.MapFigures(
-        rows=places, unit=unit, decimals=decimals, polarity=polarity, title=meta["title"],
-        unit_label=meta["unit_label"], badges=badges,
-    )
-    # Classes (or circle sizes) chosen over every period loaded, so colours compare between years.
-    history = queries.observations((f.indicator,), level, (), "all", breakdown, False)
-    history = history[~history["is_comparator"]].sort_values("period_end")
-    every = history["value"].tolist()
-    spans = list(dict.fromkeys(history["period"]))
-    if mapclasses.is_count(unit):
-        classes = mapclasses.symbols(places["value"].tolist(), unit, decimals, over=every,
-                                     periods=spans, max_px=28 if level in ("lad", "subicb") else 9)
-    else:
-        classes = mapclasses.classify(places["value"].tolist(), polarity, unit, decimals,
-                                      over=every, periods=spans)
-    england = display.england(comparators)
 
     # The place selected: just clicked on the map or in the table, else the URL's ``area``.
     codes = list(places["area_code"])
@@ -150,45 +109,30 @@ def render() -> None:
         st.warning(area_parsed.ignored, icon=":material/link_off:")
     chart_key, table_key = _widget_keys()
 
-    summary = maps.summary_sentence(figs, level, period)
     map_col, side_col = st.columns([5, 4], gap="medium")
     with map_col:
         note = ""
         try:
-            height = maps.level_height(level, members=members, lad_codes=lad_names.keys(),
-                                       hex_layout=layout == "hex")
-            deck, note = maps.level_map(level, figs, classes, members=members,
-                                        lad_codes=lad_names.keys(), hex_layout=layout == "hex",
-                                        selected=selected, height=height)
+            deck, note, height = mapview.deck(mapgeometry.geometry_stamp(), f.indicator, level,
+                                              f.period, breakdown, layout == "hex", selected)
         except mapgeometry.GeometryUnavailable as exc:
             deck = None
             st.info(f"{exc} The table beside shows the same figures.")
         if deck is not None:
             st.pydeck_chart(
                 deck, on_select="rerun", selection_mode="single-object", key=chart_key,
-                height=height, alt=summary,
+                height=height, alt=v.summary,
             )
-        st.caption(md(summary, 600) + (" " + md(note, 300) if note else ""),
+        st.caption(md(v.summary, 600) + (" " + md(note, 300) if note else ""),
                    help="A one-line text summary of the map, for screen readers.")
         if deck is not None:
-            _map_tools(level, layout == "hex", figs, classes, selected, members, lad_names,
-                       period, meta, places)
+            _map_tools(level, layout == "hex", v.figs, v.classes, selected, v.members,
+                       v.lad_names, period, meta, places)
     with side_col:
         if selected:
-            _selection(places, selected, unit, decimals, polarity, comparators, badges)
-        legend_note = display.subicb_note(members, lad_names) if level == "subicb" else ""
-        unreliable = bool((places["status"] == "low_reliability").any())
-        st.html(
-            mapclasses.legend_html(figs, classes, n_missing=int(places["value"].isna().sum()),
-                             note=legend_note, unreliable=unreliable)
-        )
-        shown = display.figure_table(
-            places,
-            columns=("place", "figure", *(("gap",) if f.indicator == EMPLOYMENT_RATE else ()),
-                     "ci", "against", "period", "status", "covers"),
-            against=[england], badges=badges, numbers=True, once=("period", "status"),
-            blank_verdicts=True,
-        )
+            _selection(places, selected, unit, decimals, polarity, comparators, v.badges)
+        st.html(v.legend)
+        shown = v.table
         when = f", {md(period)}" if period != "several periods" else ""
         st.markdown(f"**The same figures{when}**  \nPick a row to select the place.")
         table(
@@ -199,25 +143,7 @@ def render() -> None:
             selection_mode="single-row",
             column_config=_narrow_place_column(figure_columns(shown, unit, decimals)),
         )
-        foot = []
-        if "95% CI" not in shown:
-            foot.append(display.NO_VERDICT_NOTE)
-        elif (shown["Against England"] == "").any():
-            foot.append("A blank verdict: England has no figure for the same period.")
-        statuses = [s for s in places["status"].dropna() if s]
-        if statuses:
-            foot.append(status_notes(statuses))
-        if not comparators.empty:
-            foot.append(
-                "For comparison: "
-                + "; ".join(
-                    f"{md(r.area_name)} {format_value(r.value, unit, decimals)}"
-                    for r in comparators.itertuples(index=False)
-                )
-                + "."
-            )
-        foot.append(display.source_line(places))
-        st.caption(" ".join(x for x in foot if x))
+        st.caption(v.foot)
         st.page_link(
             page_path("data"), label="Download these figures (CSV or XLSX)",
             icon=":material/download:",
@@ -237,20 +163,21 @@ def _narrow_place_column(config: dict) -> dict:
 
 def _map_tools(level, hex_layout, figs, classes, selected, members, lad_names, period, meta,
                places) -> None:
-    """Under the map: how to move it, a reset, and the map as a PNG for board papers."""
-    gdf, outlines, named, note = maps.level_shapes(level, members=members,
-                                                   lad_codes=lad_names.keys(),
-                                                   hex_layout=hex_layout)
-    areas = queries.areas()
-    partnership = areas.loc[areas["area_level"] == "partnership", "display_name"]
-    where = f" in {partnership.iloc[0]}" if len(partnership) else ""
-    text = mapimage.MapText(
-        title=str(meta["title"]), period=str(period),
-        subtitle=f"{meta['unit_label']} · {level_name(level)}{where}",
-        source=mapimage.plain_source(places), note=note,
-    )
+    """Under the map: how to move it, a reset, and the map as a PNG for board papers (drawn,
+    and its shapes gathered, only when the download is clicked)."""
 
     def png() -> bytes:
+        gdf, outlines, named, note = maps.level_shapes(level, members=members,
+                                                       lad_codes=lad_names.keys(),
+                                                       hex_layout=hex_layout)
+        areas = queries.areas()
+        partnership = areas.loc[areas["area_level"] == "partnership", "display_name"]
+        where = f" in {partnership.iloc[0]}" if len(partnership) else ""
+        text = mapimage.MapText(
+            title=str(meta["title"]), period=str(period),
+            subtitle=f"{meta['unit_label']} · {level_name(level)}{where}",
+            source=mapimage.plain_source(places), note=note,
+        )
         return mapimage.render_png(gdf, figs, classes, text, outlines=outlines, labels=named,
                                    selected=selected)
 

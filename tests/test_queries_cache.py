@@ -6,10 +6,12 @@ from __future__ import annotations
 import os
 import shutil
 
+import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import db, queries
+from dashboard import aboutview, db, queries
+from dashboard import filters as flt
 from etl.__main__ import main
 
 
@@ -46,3 +48,20 @@ def test_the_cache_is_shared_and_keyed_on_the_warehouse_identity(sample_warehous
     os.replace(other, sample_warehouse)
     assert db.version() != stamp
     assert queries.info()["load_id"]  # read from the new file, which opens cleanly
+
+
+def test_what_pages_derive_follows_a_new_build(sample_warehouse, tmp_path):
+    """The filter bar's options and a page's cached steps (keyed on a dict of the build's
+    record) are read again from a new build, not kept from the old one."""
+    assert flt.indicator_options("all", "data")["employment_rate_16_64"] != "Renamed rate"
+    before = aboutview.indicators()[1]
+    other = tmp_path / "other.duckdb"
+    shutil.copy(sample_warehouse, other)
+    with duckdb.connect(str(other)) as con:
+        con.execute("UPDATE indicators SET title = 'Renamed rate' "
+                    "WHERE indicator_id = 'employment_rate_16_64'")
+    os.replace(other, sample_warehouse)
+    assert flt.indicator_options("all", "data")["employment_rate_16_64"] == "Renamed rate"
+    assert flt.indicator_meta("employment_rate_16_64")["title"] == "Renamed rate"
+    after = aboutview.indicators()[1]
+    assert "Renamed rate" in after and "Renamed rate" not in before
