@@ -9,6 +9,7 @@ script runs in AppTest's own thread, so the profiler is started inside that thre
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from bench import pages_bench
@@ -17,6 +18,12 @@ from bench.common import PAGES
 
 def profile(page: str, reruns: int, partnership: str, interval: float = 0.001):
     """A pyinstrument session of ``reruns`` warm reruns of ``page``."""
+
+    with pages_bench.compiled_once():  # scripts compiled once, as on the server
+        return _profile(page, reruns, partnership, interval)
+
+
+def _profile(page: str, reruns: int, partnership: str, interval: float):
     from pyinstrument import Profiler
     from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 
@@ -60,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         printer = Profiler()
         printer._last_session = session
         print(f"===== {page}: {args.reruns} reruns, {session.duration:.2f} s =====")
-        print(printer.output_text(unicode=False, color=False, show_all=False))
+        show_all = os.environ.get("PROFILE_SHOW_ALL") == "1"  # Streamlit's own frames too
+        print(printer.output_text(unicode=False, color=False, show_all=show_all))
         if args.html:
             with open(f"{args.html}{page}.html", "w", encoding="utf-8") as out:
                 out.write(printer.output_html())
