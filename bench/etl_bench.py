@@ -122,9 +122,10 @@ def read_floor_all(reads: list[tuple[Path, str]]) -> None:
     import pandas as pd
 
     from etl.extract import WORKBOOK_PROBE_ROWS, decode_text
-    from etl.workbook import read_workbook
+    from etl.workbook import forget, read_workbook
 
     for path, how in reads:
+        forget()  # each file read from disk, never from the build's one-workbook memory
         if how == "workbook":
             read_workbook(path)
         elif how == "probe":

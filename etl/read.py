@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from core.area import Area
 from core.errors import ExtractError
-from etl import detect, registry
+from etl import detect, registry, workbook
 from etl.areas import AreaFilter
 from etl.extract import Extract, FormatParser, sha256_of
 from etl.outcomes import FileOutcome
@@ -112,6 +112,7 @@ def read_folder(
         outcomes.append(outcome)
         if extract is not None:
             extracts.append(extract)
+    workbook.forget()
     return FolderRead(extracts, outcomes, notes)
 
 def _read_one(

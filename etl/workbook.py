@@ -10,11 +10,17 @@ Every zip (an XLSX, or a zip of CSVs a live source downloads) is checked before 
 or more than :data:`MAX_MEMBERS` members, is refused with an :class:`ExtractError`, so a small
 "zip bomb" cannot make the build unpack gigabytes. The largest workbook among the real sources
 unpacks to 14 MB in 10 members.
+
+The last workbook read from disk is kept (one slot, keyed on the file's identity): a build
+opens each workbook to recognise it, again to parse it and again for its metadata, and calamine
+parses a whole sheet even when only its first rows are asked for. :func:`forget` empties the
+slot once a folder is read.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -80,14 +86,48 @@ def _first_line(exc: BaseException) -> str:
     return text[0][:200] if text else type(exc).__name__
 
 
+# (file identity, its sheets): the last workbook read from disk (see the module docstring).
+_last: tuple[tuple, dict[str, list[tuple]]] | None = None
+
+
+def _identity(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (os.path.realpath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def forget() -> None:
+    """Let go of the workbook kept from the last read."""
+    global _last
+    _last = None
+
+
 def read_workbook(
     path: Path, data: bytes | None = None, limit: int | None = None
 ) -> dict[str, list[tuple]]:
     """Every row of every sheet (values, not formulas); only the first ``limit`` rows if given.
 
     ``data`` is the file's bytes when it came over the network (``path`` still names it in
-    messages). A file that is not a readable workbook raises :class:`ExtractError`.
+    messages). A file that is not a readable workbook raises :class:`ExtractError`. The rows
+    returned are shared with later reads of the same file: read them, never change them.
     """
+    global _last
+    key = _identity(path) if data is None else None
+    if key is None or _last is None or _last[0] != key:
+        sheets = _read(path, data)
+        if key is not None:
+            _last = (key, sheets)
+    else:
+        sheets = _last[1]
+    if limit is None:
+        return sheets
+    return {name: rows[:limit] for name, rows in sheets.items()}
+
+
+def _read(path: Path, data: bytes | None) -> dict[str, list[tuple]]:
+    """Every row of every sheet of one workbook (see :func:`read_workbook`)."""
     kind = "XLS" if _head(path, data).startswith(XLS_MAGIC) else "XLSX"
     if kind == "XLSX":
         check_archive(path, data)
@@ -102,7 +142,7 @@ def read_workbook(
     try:
         sheets = {}
         for name in book.sheet_names:
-            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=limit)
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             sheets[name] = [_row(r) for r in rows]
         return sheets
     except (CalamineError, ValueError) as exc:  # a damaged sheet

@@ -63,3 +63,21 @@ def test_an_xls_from_the_network_is_read_from_its_bytes(shared_data):
     data = (shared_data / CC01).read_bytes()
     sheets = read_workbook(shared_data / "downloaded.xls", data=data, limit=6)
     assert sheets["CC01"][5][:2] == ("United Kingdom", "K02000001")
+
+
+def test_a_workbook_saved_again_between_reads_is_read_again(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "extract.xlsx"
+
+    def save(rows: list[tuple]) -> None:
+        book = openpyxl.Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.save(path)
+
+    save([("Area", "Value"), ("Luton", 1)])
+    assert read_workbook(path, limit=1)["Sheet"] == [("Area", "Value")]
+    assert read_workbook(path)["Sheet"][1] == ("Luton", 1)
+    save([("Area", "Value"), ("Luton", 2), ("Bedford", 3)])  # the same path, new content
+    assert read_workbook(path)["Sheet"][1:] == [("Luton", 2), ("Bedford", 3)]
