@@ -354,30 +354,25 @@ class _Records:
         split = [split_label(table, x) for x in labels]
         once = np.zeros(len(row), np.intp)
         out = {
-            "dataset": _take([dataset], once),
-            "area_code": _take([r[0] for r in self.rows], row),
-            "area_name": _take([r[1] for r in self.rows], row),
+            "dataset": records.taken([dataset], once),
+            "area_code": records.taken([r[0] for r in self.rows], row),
+            "area_name": records.taken([r[1] for r in self.rows], row),
             "geo_vintage": np.full(len(row), None, dtype=object),
-            "period_start": _take([r[3][0] for r in self.rows], row),
-            "period_end": _take([r[3][1] for r in self.rows], row),
-            "period_label": _take([r[3][2] for r in self.rows], row),
-            "category": _take([c for c, _ in split], label),
-            "breakdown": _take([b for _, b in split], label),
-            "measure": _take(["count", "ci_half"], measure),
+            "period_start": records.taken([r[3][0] for r in self.rows], row),
+            "period_end": records.taken([r[3][1] for r in self.rows], row),
+            "period_label": records.taken([r[3][2] for r in self.rows], row),
+            "category": records.taken([c for c, _ in split], label),
+            "breakdown": records.taken([b for _, b in split], label),
+            "measure": records.taken(["count", "ci_half"], measure),
             "value": values,
             "status": None,
-            "origin": _take([origin], once),
-            "line": _take([r[2] for r in self.rows], row),
+            "origin": records.taken([origin], once),
+            "line": records.taken([r[2] for r in self.rows], row),
         }
         df = pd.DataFrame(out, columns=records.COLUMNS)
         status = np.array(list(self.statuses), dtype=object)[statuses]
         df["status"] = pd.Series(status, dtype=object)  # None or text, as pandas would not keep
         return df
-
-
-def _take(values: list, at: np.ndarray) -> object:
-    """``[values[i] for i in at]`` as the column pandas makes of that list, by one take."""
-    return pd.Series(values).array.take(at)
 
 
 def _read_block(
