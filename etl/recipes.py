@@ -346,19 +346,36 @@ def build_indicator(
     if merged is None:
         return pd.DataFrame(columns=OBS_COLUMNS), notes
     merged = merged.reset_index(drop=True)
-    # Sources label the same period differently ("2022", "Jan 2022-Dec 2022"): one label each,
-    # and a calendar year reads as its year.
-    merged["period_label"] = merged.groupby(["period_start", "period_end"])[
-        "period_label"
-    ].transform(lambda labels: labels.mode().iat[0])
-    start = pd.to_datetime(merged["period_start"])
-    end = pd.to_datetime(merged["period_end"])
+    merged["period_label"] = _period_labels(merged)
+    return merged, notes
+
+
+def _period_labels(obs: pd.DataFrame) -> np.ndarray:
+    """One label for each period: sources label the same period differently ("2022", "Jan
+    2022-Dec 2022"), so each takes its most common label (of equally common ones, the first in
+    sort order, as ``Series.mode``), and a calendar year reads as its year."""
+    # A missing start or end is -1: no label, as a groupby leaves it.
+    period = obs.groupby(["period_start", "period_end"], sort=False).ngroup().to_numpy()
+    n = int(period.max()) + 1
+    label, distinct = pd.factorize(obs["period_label"], sort=True)  # a missing label is -1
+    counted = (label >= 0) & (period >= 0)
+    pairs, tally = np.unique(
+        period[counted] * len(distinct) + label[counted], return_counts=True
+    )
+    which, text = np.divmod(pairs, len(distinct))
+    order = np.lexsort((text, -tally, which))  # by period, the most common first
+    top = order[np.r_[True, which[order][1:] != which[order][:-1]]]
+    labels = np.full(n, None, dtype=object)
+    labels[which[top]] = np.asarray(distinct, dtype=object)[text[top]]
+    first = np.unique(period, return_index=True)[1][-n:] if n > 0 else np.zeros(0, int)
+    start = pd.to_datetime(obs["period_start"].iloc[first])
+    end = pd.to_datetime(obs["period_end"].iloc[first])
     calendar_year = (
         (start.dt.month == 1)
         & (start.dt.day == 1)
         & (end.dt.month == 12)
         & (end.dt.day == 31)
         & (start.dt.year == end.dt.year)
-    )
-    merged.loc[calendar_year, "period_label"] = start[calendar_year].dt.year.astype(str)
-    return merged, notes
+    ).to_numpy()
+    labels[calendar_year] = start[calendar_year].dt.year.astype(str).to_numpy(dtype=object)
+    return np.append(labels, None)[period]
