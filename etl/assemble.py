@@ -17,7 +17,7 @@ from etl.derive import Context, Derivation
 from etl.extract import Extract
 from etl.names import resolve as resolve_names
 from etl.published import aps_table_indicators, els_indicators
-from etl.recipes import OBS_COLUMNS, build_indicator
+from etl.recipes import OBS_COLUMNS, build_indicator, numbered
 from etl.records import among, normalise_label, reference_period
 
 
@@ -299,6 +299,7 @@ def assemble(
         for recipe in ind.recipes:
             used.setdefault(recipe.dataset, set()).update(map(normalise_label, recipe.labels()))
     by_dataset, left_out, revised, unused = _records(extracts, scope, used, cat.datasets)
+    by_dataset = {dataset: numbered(recs) for dataset, recs in by_dataset.items()}
     notes = name_notes + scope.notes + els_notes
     notes += [f"{ex.origin}: {note}" for ex in extracts for note in ex.notes]
 

@@ -63,16 +63,30 @@ def _first_rows(group: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nda
     return groups, rows[at]
 
 
+def numbered(recs: pd.DataFrame) -> pd.DataFrame:
+    """A dataset's records with the numbers recipes match rows by, worked out once for all of
+    them rather than for each recipe: ``_figure`` numbers each key and category in sorted order
+    (as ``groupby(key + category, sort=True)``), ``_measure`` each measure, ``_source`` each
+    source."""
+    figure = recs.groupby([*KEY, "norm"], dropna=False, sort=True).ngroup().to_numpy()
+    return recs.assign(
+        _figure=figure,
+        _measure=pd.factorize(recs["measure"])[0],
+        _source=pd.factorize(recs["source_id"])[0],
+    )
+
+
 def _pivot(recs: pd.DataFrame) -> pd.DataFrame:
     """One row per key+category with a column per measure, plus the worst status and a source.
 
     As ``groupby(key + category)`` with ``first()`` (the first value that is not missing) of the
-    value under each measure and of each column kept, worked out on the groups' numbers.
+    value under each measure and of each column kept, worked out on the groups' numbers (the
+    records' ``_figure``, see :func:`numbered`).
     """
     cols = [*KEY, "norm"]
     # Groups, not pivot_table(dropna=False): that would pair every area with every period (the
     # full product of the index levels) and invent rows no source published.
-    group = recs.groupby(cols, dropna=False, sort=True).ngroup().to_numpy()
+    group = np.unique(recs["_figure"].to_numpy(), return_inverse=True)[1].reshape(-1)
     n = int(group.max()) + 1
     _, first = _first_rows(group, np.ones(len(group), dtype=bool))
     data: dict[str, object] = {c: pd.Index(recs[c].to_numpy(dtype=object)[first]) for c in cols}
@@ -239,11 +253,11 @@ def apply_recipe(indicator: Indicator, recipe: Recipe, recs: pd.DataFrame) -> pd
         recs = recs[recs["breakdown"].isin(wanted)]
     if recs.empty:
         return pd.DataFrame(columns=OBS_COLUMNS)
-    _check_unique(recs, [*KEY, "norm", "measure", "source_id"])
+    if "_figure" not in recs:
+        recs = numbered(recs)
+    _check_unique(recs, ["_figure", "_measure", "_source"])
     # The same figure from two files (an overlap, or a re-download): keep the newest retrieval.
-    recs = recs.sort_values("retrieved_rank").drop_duplicates(
-        [*KEY, "norm", "measure"], keep="last"
-    )
+    recs = recs.sort_values("retrieved_rank").drop_duplicates(["_figure", "_measure"], keep="last")
     wide = _pivot(recs)
     for m in MEASURES:
         if m not in wide:
