@@ -63,14 +63,29 @@ def _first_rows(group: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nda
     return groups, rows[at]
 
 
+def _sorted_numbers(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """A number for each row, equal where the rows' values of ``cols`` are and ordered as the
+    rows sorted by them (a missing value sorts last), as ``groupby(cols, sort=True,
+    dropna=False)`` orders its groups: each column's values numbered in sorted order, read as
+    the digits of one number."""
+    number = np.zeros(len(frame), dtype=np.int64)
+    size = 1
+    for c in cols:
+        codes, distinct = pd.factorize(frame[c], sort=True, use_na_sentinel=False)
+        if size * max(len(distinct), 1) >= 2**62:  # too many digits: renumber densely first
+            number = np.unique(number, return_inverse=True)[1].reshape(-1)
+            size = int(number.max()) + 1
+        number = number * len(distinct) + codes
+        size *= max(len(distinct), 1)
+    return number
+
+
 def numbered(recs: pd.DataFrame) -> pd.DataFrame:
     """A dataset's records with the numbers recipes match rows by, worked out once for all of
     them rather than for each recipe: ``_figure`` numbers each key and category in sorted order
-    (as ``groupby(key + category, sort=True)``), ``_measure`` each measure, ``_source`` each
-    source."""
-    figure = recs.groupby([*KEY, "norm"], dropna=False, sort=True).ngroup().to_numpy()
+    (see :func:`_sorted_numbers`), ``_measure`` each measure, ``_source`` each source."""
     return recs.assign(
-        _figure=figure,
+        _figure=_sorted_numbers(recs, [*KEY, "norm"]),
         _measure=pd.factorize(recs["measure"])[0],
         _source=pd.factorize(recs["source_id"])[0],
     )
@@ -368,28 +383,28 @@ def _period_labels(obs: pd.DataFrame) -> np.ndarray:
     """One label for each period: sources label the same period differently ("2022", "Jan
     2022-Dec 2022"), so each takes its most common label (of equally common ones, the first in
     sort order, as ``Series.mode``), and a calendar year reads as its year."""
-    # A missing start or end is -1: no label, as a groupby leaves it.
-    period = obs.groupby(["period_start", "period_end"], sort=False).ngroup().to_numpy()
-    n = int(period.max()) + 1
+    numbers = _sorted_numbers(obs, ["period_start", "period_end"])
+    period = np.unique(numbers, return_inverse=True)[1].reshape(-1)
     label, distinct = pd.factorize(obs["period_label"], sort=True)  # a missing label is -1
-    counted = (label >= 0) & (period >= 0)
-    pairs, tally = np.unique(
-        period[counted] * len(distinct) + label[counted], return_counts=True
-    )
-    which, text = np.divmod(pairs, len(distinct))
+    counted = label >= 0
+    pairs, tally = np.unique(period[counted] * len(distinct) + label[counted], return_counts=True)
+    which, text = np.divmod(pairs, max(len(distinct), 1))
     order = np.lexsort((text, -tally, which))  # by period, the most common first
     top = order[np.r_[True, which[order][1:] != which[order][:-1]]]
-    labels = np.full(n, None, dtype=object)
+    labels = np.full(int(period.max()) + 1, None, dtype=object)
     labels[which[top]] = np.asarray(distinct, dtype=object)[text[top]]
-    first = np.unique(period, return_index=True)[1][-n:] if n > 0 else np.zeros(0, int)
-    start = pd.to_datetime(obs["period_start"].iloc[first])
-    end = pd.to_datetime(obs["period_end"].iloc[first])
-    calendar_year = (
-        (start.dt.month == 1)
-        & (start.dt.day == 1)
-        & (end.dt.month == 12)
-        & (end.dt.day == 31)
-        & (start.dt.year == end.dt.year)
-    ).to_numpy()
-    labels[calendar_year] = start[calendar_year].dt.year.astype(str).to_numpy(dtype=object)
-    return np.append(labels, None)[period]
+    first = np.unique(period, return_index=True)[1]
+    starts = obs["period_start"].to_numpy(dtype=object)[first]
+    ends = obs["period_end"].to_numpy(dtype=object)[first]
+    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        if pd.isna(start) or pd.isna(end):
+            labels[i] = None  # no label, as a groupby leaves a missing period
+        elif _calendar_year(pd.Timestamp(start), pd.Timestamp(end)):
+            labels[i] = str(pd.Timestamp(start).year)
+    return labels[period]
+
+
+def _calendar_year(start: pd.Timestamp, end: pd.Timestamp) -> bool:
+    return (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and (
+        start.year == end.year
+    )
