@@ -44,9 +44,26 @@ def _worst_across(columns: list[np.ndarray]) -> np.ndarray:
     return worst_of_groups(statuses, np.tile(np.arange(n), len(columns)), n)
 
 
+def _runs(recs: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows in order of the (number) columns ``cols``, rows of equal values kept in their
+    order, and whether each of those rows but the first has the values of the row before."""
+    keys = [recs[c].to_numpy() for c in cols]
+    order = np.lexsort(keys[::-1])  # a stable sort, the first column first
+    same = np.ones(max(len(order) - 1, 0), dtype=bool)
+    for key in keys:
+        ordered = key[order]
+        same &= ordered[1:] == ordered[:-1]
+    return order, same
+
+
 def _check_unique(recs: pd.DataFrame, cols: list[str]) -> None:
-    dup = recs.duplicated(cols, keep=False)
-    if dup.any():
+    order, same = _runs(recs, cols)
+    if same.any():
+        repeated = np.zeros(len(order), dtype=bool)
+        repeated[1:] |= same
+        repeated[:-1] |= same
+        dup = np.zeros(len(order), dtype=bool)
+        dup[order] = repeated  # as ``duplicated(cols, keep=False)``
         row = recs[dup].iloc[0]
         raise ExtractError(
             row["origin"],
@@ -92,7 +109,8 @@ def numbered(recs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pivot(recs: pd.DataFrame) -> pd.DataFrame:
-    """One row per key+category with a column per measure, plus the worst status and a source.
+    """One row per key+category with a column per measure (every one of ``MEASURES``, NaN where
+    none is published), plus the worst status and a source.
 
     As ``groupby(key + category)`` with ``first()`` (the first value that is not missing) of the
     value under each measure and of each column kept, worked out on the groups' numbers (the
@@ -113,12 +131,18 @@ def _pivot(recs: pd.DataFrame) -> pd.DataFrame:
         groups, rows = _first_rows(group, (measures == m) & published)
         column[groups] = values[rows]
         data[str(m)] = column
+    for m in MEASURES:
+        if m not in data:
+            data[m] = np.full(n, np.nan)
     data["status"] = worst_of_groups(recs["status"].to_numpy(), group, n)
     for c in ("source_id", "area_name", "geo_vintage", "period_label"):
         source = recs[c]
-        column = np.full(n, None, dtype=object)
-        groups, rows = _first_rows(group, source.notna().to_numpy())
-        column[groups] = source.to_numpy(dtype=object)[rows]
+        given = source.to_numpy(dtype=object)
+        column = given[first]
+        if pd.isna(column).any():  # a group's first row has none: its first row with one
+            column = np.full(n, None, dtype=object)
+            groups, rows = _first_rows(group, pd.notna(given))
+            column[groups] = given[rows]
         data[c] = pd.Series(column, dtype=source.dtype)
     return pd.DataFrame(data)
 
@@ -259,24 +283,35 @@ def _key_numbers(wide: pd.DataFrame) -> np.ndarray:
     return np.cumsum(change) - 1
 
 
+def _newest(recs: pd.DataFrame) -> pd.DataFrame:
+    """One row per figure and measure: of rows from two files (an overlap, or a re-download),
+    the newest retrieval's (as sorting by ``retrieved_rank``, then ``drop_duplicates`` keeping
+    the last)."""
+    recs = recs.sort_values("retrieved_rank")
+    order, same = _runs(recs, ["_figure", "_measure"])
+    if not same.any():
+        return recs
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = ~same
+    keep = np.zeros(len(order), dtype=bool)
+    keep[order] = last
+    return recs[keep]
+
+
 def apply_recipe(indicator: Indicator, recipe: Recipe, recs: pd.DataFrame) -> pd.DataFrame:
     """Observations of ``indicator`` made by ``recipe`` from one dataset's records."""
     labels = [normalise_label(x) for x in recipe.labels()]
-    recs = recs[recs["norm"].isin(labels)]
+    keep = recs["norm"].isin(labels)
     wanted = recipe.gap or recipe.breakdowns
     if wanted:
-        recs = recs[recs["breakdown"].isin(wanted)]
+        keep &= recs["breakdown"].isin(wanted)
+    recs = recs[keep]
     if recs.empty:
         return pd.DataFrame(columns=OBS_COLUMNS)
     if "_figure" not in recs:
         recs = numbered(recs)
     _check_unique(recs, ["_figure", "_measure", "_source"])
-    # The same figure from two files (an overlap, or a re-download): keep the newest retrieval.
-    recs = recs.sort_values("retrieved_rank").drop_duplicates(["_figure", "_measure"], keep="last")
-    wide = _pivot(recs)
-    for m in MEASURES:
-        if m not in wide:
-            wide[m] = np.nan
+    wide = _pivot(_newest(recs))
 
     if recipe.kind == "direct":
         out = wide.copy()
