@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import uuid
 import warnings
@@ -267,6 +268,21 @@ def _plain_strings() -> Iterator[None]:
             context.__exit__(None, None, None)
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while a build runs, and back on after it (if it was
+    on). A build makes millions of short-lived objects and next to no reference cycles, so the
+    collections they set off find almost nothing: about 0.1 s of a whole-folder build, with
+    the same peak memory."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run(
     mode: str,
     db_path: Path,
@@ -280,9 +296,10 @@ def run(
 ) -> BuildResult:
     """Build the warehouse at ``db_path`` from ``mode`` = ``live``, ``files`` or ``sample``.
 
-    Text columns are plain Python strings while the build runs (see :func:`_plain_strings`).
+    Text columns are plain Python strings while the build runs (see :func:`_plain_strings`),
+    and the cyclic garbage collector is paused (see :func:`_no_cycle_collection`).
     """
-    with _plain_strings():
+    with _plain_strings(), _no_cycle_collection():
         return _run(mode, db_path, from_dir=from_dir, area=area, show_progress=show_progress,
                     live_fetch=live_fetch, derivations=derivations, strict=strict)
 
