@@ -80,7 +80,7 @@ def _first_rows(group: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nda
     return groups, rows[at]
 
 
-def _sorted_numbers(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
+def sorted_numbers(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
     """A number for each row, equal where the rows' values of ``cols`` are and ordered as the
     rows sorted by them (a missing value sorts last), as ``groupby(cols, sort=True,
     dropna=False)`` orders its groups: each column's values numbered in sorted order, read as
@@ -100,9 +100,9 @@ def _sorted_numbers(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
 def numbered(recs: pd.DataFrame) -> pd.DataFrame:
     """A dataset's records with the numbers recipes match rows by, worked out once for all of
     them rather than for each recipe: ``_figure`` numbers each key and category in sorted order
-    (see :func:`_sorted_numbers`), ``_measure`` each measure, ``_source`` each source."""
+    (see :func:`sorted_numbers`), ``_measure`` each measure, ``_source`` each source."""
     return recs.assign(
-        _figure=_sorted_numbers(recs, [*KEY, "norm"]),
+        _figure=sorted_numbers(recs, [*KEY, "norm"]),
         _measure=pd.factorize(recs["measure"])[0],
         _source=pd.factorize(recs["source_id"])[0],
     )
@@ -418,7 +418,7 @@ def _period_labels(obs: pd.DataFrame) -> np.ndarray:
     """One label for each period: sources label the same period differently ("2022", "Jan
     2022-Dec 2022"), so each takes its most common label (of equally common ones, the first in
     sort order, as ``Series.mode``), and a calendar year reads as its year."""
-    numbers = _sorted_numbers(obs, ["period_start", "period_end"])
+    numbers = sorted_numbers(obs, ["period_start", "period_end"])
     period = np.unique(numbers, return_inverse=True)[1].reshape(-1)
     label, distinct = pd.factorize(obs["period_label"], sort=True)  # a missing label is -1
     counted = label >= 0
