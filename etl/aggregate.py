@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from etl.catalogue import Indicator
-from etl.recipes import OBS_COLUMNS
+from etl.recipes import OBS_COLUMNS, sorted_numbers
 from etl.records import among, worse_status
 
 GROUP = ["period_start", "period_end", "breakdown"]
@@ -37,6 +37,7 @@ _USED = [
     "ci_upper",
 ]
 _WITHHELD = {"suppressed", "missing", "not_applicable"}
+_NONE = pd.DataFrame(columns=OBS_COLUMNS)  # no new rows (copied: a caller may add to it)
 
 
 def _scale(rows: pd.DataFrame, indicator: Indicator) -> float:
@@ -86,12 +87,13 @@ def combine(
     Parents that already have a row for a period keep it; only missing ones are made.
     """
     if indicator.aggregate == "none" or obs.empty or not members:
-        return pd.DataFrame(columns=OBS_COLUMNS)
+        return _NONE.copy()
     child_parent = {c: p for p, kids in members.items() for c in kids}
     codes = obs["area_code"]
-    parts = obs[_USED][among(codes, child_parent)]
-    if parts.empty:
-        return pd.DataFrame(columns=OBS_COLUMNS)
+    is_part = among(codes, child_parent)
+    if not is_part.any():
+        return _NONE.copy()
+    parts = obs.loc[is_part, _USED]
     parts["parent"] = [child_parent[c] for c in parts["area_code"].tolist()]
     own = np.flatnonzero(among(codes, members))  # parents' own rows, kept as published
     existing = (
@@ -100,12 +102,18 @@ def combine(
         else set()
     )
     scale = _scale(obs, indicator)
-    grouped = parts.groupby(["parent", *GROUP], dropna=False, sort=True)
-    keys = grouped.size().index  # in the order of the groups' numbers
-    group = grouped.ngroup().to_numpy()
+    cols = ["parent", *GROUP]
+    _, firsts, group = np.unique(
+        sorted_numbers(parts, cols), return_index=True, return_inverse=True
+    )
+    group = group.reshape(-1)
+    # Each group's parent, period and breakdown, from its first row.
+    keys = zip(*(parts[c].to_numpy(dtype=object)[firsts] for c in cols), strict=True)
     order = np.argsort(group, kind="stable")  # each group's rows together, in their order
-    bounds = np.searchsorted(group[order], np.arange(len(keys) + 1))
-    n_areas = grouped["area_code"].nunique().to_numpy()
+    bounds = np.searchsorted(group[order], np.arange(len(firsts) + 1))
+    area = pd.factorize(parts["area_code"])[0]
+    areas = np.unique(group * (int(area.max()) + 1) + area) // (int(area.max()) + 1)
+    n_areas = np.bincount(areas, minlength=len(firsts))
     statuses = parts["status"].to_numpy(dtype=object)
     values = parts["value"].to_numpy(dtype=np.float64)
     nums = parts["numerator"].to_numpy(dtype=np.float64)

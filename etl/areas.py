@@ -292,9 +292,8 @@ class Scope:
         add(area.code, area.name, "partnership", inside=True)
         names = observed.dropna(subset=["area_name"]).drop_duplicates("area_code")
         name_of = dict(zip(names["area_code"], names["area_name"], strict=True))
-        regions = set(self.region_of.values()) | {
-            c for c in observed["area_code"] if level_of(c) == "region"
-        }
+        codes = observed["area_code"].unique()  # an observation per figure: each code once
+        regions = set(self.region_of.values()) | {c for c in codes if level_of(c) == "region"}
         for code in sorted(regions):
             add(
                 code,
@@ -303,7 +302,7 @@ class Scope:
                 parent=ENGLAND_CODE,
                 region=code,
             )
-        for code in observed["area_code"].unique():
+        for code in codes:
             lvl = level_of(code)
             if code in COUNTRY_NAMES and code not in rows:
                 add(code, COUNTRY_NAMES[code], "country")
@@ -369,7 +368,9 @@ class Scope:
                 inside=True,
                 display=f"{name} ({hcl})" if hcl else name,
             )
-        small = observed[observed["area_code"].map(level_of).isin(["lsoa", "msoa"])]
+        idx, uniq = pd.factorize(observed["area_code"])  # a missing code is -1: the last entry
+        neighbourhood = [level_of(c) in ("lsoa", "msoa") for c in uniq.tolist()] + [False]
+        small = observed[np.array(neighbourhood, dtype=bool)[idx]]
         small = small[~small["area_code"].isin(rows)].drop_duplicates("area_code")
         if not small.empty:
             lads = self.small_area_lad(

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 
 from core.area import Area
@@ -17,7 +18,7 @@ from etl.derive import Context, Derivation
 from etl.extract import Extract
 from etl.names import resolve as resolve_names
 from etl.published import aps_table_indicators, els_indicators
-from etl.recipes import OBS_COLUMNS, build_indicator
+from etl.recipes import OBS_COLUMNS, build_indicator, numbered
 from etl.records import among, normalise_label, reference_period
 
 
@@ -87,6 +88,9 @@ def _precedence(extracts: list[Extract]) -> dict[int, int]:
         by_dataset.setdefault(ex.dataset, []).append(i)
     rank: dict[int, int] = {}
     for idx in by_dataset.values():
+        if len(idx) == 1:  # nothing to rank it against
+            rank[idx[0]] = 0
+            continue
         released = all(extracts[i].release_date for i in idx)
 
         def key(i: int, released: bool = released) -> tuple:
@@ -120,16 +124,31 @@ def _superseded(extracts: list[Extract]) -> tuple[set[int], list[str]]:
     return old, notes
 
 
-def _normalised(labels: pd.Series) -> pd.Series:
-    """``normalise_label`` of each label, worked out once per distinct label."""
-    done: dict[object, str] = {}
-    out = []
-    for label in labels.tolist():
-        norm = done.get(label)
-        if norm is None:
-            norm = done[label] = normalise_label(label)
-        out.append(norm)
-    return pd.Series(out, index=labels.index)
+def _normalised(labels: pd.Series, wanted: set[str] | None) -> tuple[np.ndarray, np.ndarray]:
+    """``normalise_label`` of each label, and whether that is among ``wanted`` (all are, with
+    None), worked out once per distinct label: records repeat each label once per figure."""
+    which, distinct = pd.factorize(labels)  # a missing label is -1: worked out row by row
+    norms = [normalise_label(label) for label in distinct.tolist()]
+    norm = np.array([*norms, None], dtype=object)[which]
+    missing = np.flatnonzero(which < 0)
+    if len(missing):
+        norm[missing] = [normalise_label(label) for label in labels.iloc[missing].tolist()]
+    if wanted is None:
+        return norm, np.ones(len(norm), dtype=bool)
+    kept = np.array([n in wanted for n in norms] + [False], dtype=bool)[which]
+    kept[missing] = [n in wanted for n in norm[missing]]
+    return norm, kept
+
+
+def _left_out(codes: pd.Series) -> Counter:
+    """How many of these records each reason leaves out, decided once per distinct code."""
+    which, distinct = pd.factorize(codes)  # a missing code is -1: its reason row by row
+    counts = np.bincount(which[which >= 0], minlength=len(distinct)).tolist()
+    lost: Counter = Counter()
+    for code, n in zip(distinct.tolist(), counts, strict=True):
+        lost[left_out_reason(code)] += n
+    lost.update(left_out_reason(code) for code in codes.iloc[np.flatnonzero(which < 0)].tolist())
+    return lost
 
 
 FIGURE_KEY = ["area_code", "period_start", "period_end", "category", "breakdown"]
@@ -215,14 +234,15 @@ def _records(
             continue
         recs = ex.records
         keep = scope.in_scope(recs)
-        lost = Counter(left_out_reason(c) for c in recs.loc[~keep, "area_code"].tolist())
+        lost = _left_out(recs.loc[~keep, "area_code"])
         if ex.narrowed is not None and ex.narrowed.figures:
             lost["figures for neighbourhoods outside the area"] += ex.narrowed.figures
         left_out[ex.source_id] = lost
         dropped += sum(lost.values())
-        norm = _normalised(recs["category"])
+        norm, wanted = _normalised(
+            recs["category"], None if used is None else used.get(ex.dataset, set())
+        )
         if used is not None:
-            wanted = among(norm, used.get(ex.dataset, set()))
             if keep.any() and not (keep & wanted).any():
                 unread = list(dict.fromkeys(recs.loc[keep, "category"].astype(str)))
                 unused[ex.source_id] = unread
@@ -233,7 +253,7 @@ def _records(
             recs = _at_reference(recs, reference)
         recs["source_id"] = ex.source_id
         recs["retrieved_rank"] = rank[i]
-        recs["norm"] = norm[keep]
+        recs["norm"] = norm[keep.to_numpy(dtype=bool)]
         frames.setdefault(ex.dataset, []).append(recs)
     if dropped:
         scope.notes.append(
@@ -299,6 +319,7 @@ def assemble(
         for recipe in ind.recipes:
             used.setdefault(recipe.dataset, set()).update(map(normalise_label, recipe.labels()))
     by_dataset, left_out, revised, unused = _records(extracts, scope, used, cat.datasets)
+    by_dataset = {dataset: numbered(recs) for dataset, recs in by_dataset.items()}
     notes = name_notes + scope.notes + els_notes
     notes += [f"{ex.origin}: {note}" for ex in extracts for note in ex.notes]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import uuid
 import warnings
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from core.area import Area, load_area
@@ -216,6 +218,36 @@ def _count_figures(result: BuildResult, assembly: Assembly) -> None:
         result.notes.append(f"{n:,} figures revised by {origin}")
 
 
+def _edge_label(starts: np.ndarray, labels: np.ndarray, last: bool) -> object:
+    """The label of the earliest row (the latest with ``last``) by ``starts``: the first (last)
+    row sorted by them as ``sort_values`` sorts; its label is the label of every row on that
+    date when they share one, so the sort is needed only when they do not."""
+    edge = starts.max() if last else starts.min()
+    on_edge = labels[starts == edge]
+    if all(label == on_edge[0] for label in on_edge[1:]):
+        return on_edge[0]
+    order = pd.Series(starts).sort_values().index
+    return labels[order[-1] if last else order[0]]
+
+
+def _spans(obs: pd.DataFrame) -> dict[str, tuple[int, object, object]]:
+    """For each indicator: its rows, and the labels of its first period (by start) and of its
+    last (by end), as sorting its rows by each would find them."""
+    if obs.empty:
+        return {}
+    starts = obs["period_start"].to_numpy(dtype=object)
+    ends = obs["period_end"].to_numpy(dtype=object)
+    labels = obs["period_label"].to_numpy(dtype=object)
+    return {
+        ind: (
+            len(rows),
+            _edge_label(starts[rows], labels[rows], last=False),
+            _edge_label(ends[rows], labels[rows], last=True),
+        )
+        for ind, rows in obs.groupby("indicator_id").indices.items()
+    }
+
+
 @contextlib.contextmanager
 def _plain_strings() -> Iterator[None]:
     """Text columns as Python strings, not Arrow strings, where pandas still offers the choice
@@ -236,6 +268,21 @@ def _plain_strings() -> Iterator[None]:
             context.__exit__(None, None, None)
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while a build runs, and back on after it (if it was
+    on). A build makes millions of short-lived objects and next to no reference cycles, so the
+    collections they set off find almost nothing: about 0.1 s of a whole-folder build, with
+    the same peak memory."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run(
     mode: str,
     db_path: Path,
@@ -249,9 +296,10 @@ def run(
 ) -> BuildResult:
     """Build the warehouse at ``db_path`` from ``mode`` = ``live``, ``files`` or ``sample``.
 
-    Text columns are plain Python strings while the build runs (see :func:`_plain_strings`).
+    Text columns are plain Python strings while the build runs (see :func:`_plain_strings`),
+    and the cyclic garbage collector is paused (see :func:`_no_cycle_collection`).
     """
-    with _plain_strings():
+    with _plain_strings(), _no_cycle_collection():
         return _run(mode, db_path, from_dir=from_dir, area=area, show_progress=show_progress,
                     live_fetch=live_fetch, derivations=derivations, strict=strict)
 
@@ -327,10 +375,8 @@ def _run(
         result.carried = carry_over(tables, previous, failures, signature, loaded_now)
 
         obs = tables.observations
-        for ind, g in obs.groupby("indicator_id"):
-            result.rows_per_indicator[ind] = len(g)
-            first = g.sort_values("period_start").iloc[0]["period_label"]
-            last = g.sort_values("period_end").iloc[-1]["period_label"]
+        for ind, (n, first, last) in _spans(obs).items():
+            result.rows_per_indicator[ind] = n
             result.periods[ind] = first if first == last else f"{first} to {last}"
         for ind in cat.indicators:
             if ind not in result.rows_per_indicator:

@@ -78,8 +78,11 @@ def normalise_name(name: str, level: str | None = None) -> str:
 
 
 def _provisional(codes: pd.Series) -> np.ndarray:
-    """Which codes are provisional ``name:`` codes (a missing code is not)."""
-    return codes.astype(str).str.startswith(PREFIX).to_numpy(dtype=bool)
+    """Which codes are provisional ``name:`` codes (a missing code is not), decided once for
+    each distinct code: records repeat each code once per figure."""
+    which, distinct = pd.factorize(codes)  # a missing code is -1: the last entry
+    named = [str(code).startswith(PREFIX) for code in distinct.tolist()]
+    return np.array([*named, False], dtype=bool)[which]
 
 
 def _level(code: str) -> str | None:

@@ -44,9 +44,26 @@ def _worst_across(columns: list[np.ndarray]) -> np.ndarray:
     return worst_of_groups(statuses, np.tile(np.arange(n), len(columns)), n)
 
 
+def _runs(recs: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows in order of the (number) columns ``cols``, rows of equal values kept in their
+    order, and whether each of those rows but the first has the values of the row before."""
+    keys = [recs[c].to_numpy() for c in cols]
+    order = np.lexsort(keys[::-1])  # a stable sort, the first column first
+    same = np.ones(max(len(order) - 1, 0), dtype=bool)
+    for key in keys:
+        ordered = key[order]
+        same &= ordered[1:] == ordered[:-1]
+    return order, same
+
+
 def _check_unique(recs: pd.DataFrame, cols: list[str]) -> None:
-    dup = recs.duplicated(cols, keep=False)
-    if dup.any():
+    order, same = _runs(recs, cols)
+    if same.any():
+        repeated = np.zeros(len(order), dtype=bool)
+        repeated[1:] |= same
+        repeated[:-1] |= same
+        dup = np.zeros(len(order), dtype=bool)
+        dup[order] = repeated  # as ``duplicated(cols, keep=False)``
         row = recs[dup].iloc[0]
         raise ExtractError(
             row["origin"],
@@ -63,16 +80,46 @@ def _first_rows(group: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nda
     return groups, rows[at]
 
 
+def sorted_numbers(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """A number for each row, equal where the rows' values of ``cols`` are and ordered as the
+    rows sorted by them (a missing value sorts last), as ``groupby(cols, sort=True,
+    dropna=False)`` orders its groups: each column's values numbered in sorted order, read as
+    the digits of one number."""
+    number = np.zeros(len(frame), dtype=np.int64)
+    size = 1
+    for c in cols:
+        codes, distinct = pd.factorize(frame[c], sort=True, use_na_sentinel=False)
+        if size * max(len(distinct), 1) >= 2**62:  # too many digits: renumber densely first
+            number = np.unique(number, return_inverse=True)[1].reshape(-1)
+            size = int(number.max()) + 1
+        number = number * len(distinct) + codes
+        size *= max(len(distinct), 1)
+    return number
+
+
+def numbered(recs: pd.DataFrame) -> pd.DataFrame:
+    """A dataset's records with the numbers recipes match rows by, worked out once for all of
+    them rather than for each recipe: ``_figure`` numbers each key and category in sorted order
+    (see :func:`sorted_numbers`), ``_measure`` each measure, ``_source`` each source."""
+    return recs.assign(
+        _figure=sorted_numbers(recs, [*KEY, "norm"]),
+        _measure=pd.factorize(recs["measure"])[0],
+        _source=pd.factorize(recs["source_id"])[0],
+    )
+
+
 def _pivot(recs: pd.DataFrame) -> pd.DataFrame:
-    """One row per key+category with a column per measure, plus the worst status and a source.
+    """One row per key+category with a column per measure (every one of ``MEASURES``, NaN where
+    none is published), plus the worst status and a source.
 
     As ``groupby(key + category)`` with ``first()`` (the first value that is not missing) of the
-    value under each measure and of each column kept, worked out on the groups' numbers.
+    value under each measure and of each column kept, worked out on the groups' numbers (the
+    records' ``_figure``, see :func:`numbered`).
     """
     cols = [*KEY, "norm"]
     # Groups, not pivot_table(dropna=False): that would pair every area with every period (the
     # full product of the index levels) and invent rows no source published.
-    group = recs.groupby(cols, dropna=False, sort=True).ngroup().to_numpy()
+    group = np.unique(recs["_figure"].to_numpy(), return_inverse=True)[1].reshape(-1)
     n = int(group.max()) + 1
     _, first = _first_rows(group, np.ones(len(group), dtype=bool))
     data: dict[str, object] = {c: pd.Index(recs[c].to_numpy(dtype=object)[first]) for c in cols}
@@ -84,12 +131,18 @@ def _pivot(recs: pd.DataFrame) -> pd.DataFrame:
         groups, rows = _first_rows(group, (measures == m) & published)
         column[groups] = values[rows]
         data[str(m)] = column
+    for m in MEASURES:
+        if m not in data:
+            data[m] = np.full(n, np.nan)
     data["status"] = worst_of_groups(recs["status"].to_numpy(), group, n)
     for c in ("source_id", "area_name", "geo_vintage", "period_label"):
         source = recs[c]
-        column = np.full(n, None, dtype=object)
-        groups, rows = _first_rows(group, source.notna().to_numpy())
-        column[groups] = source.to_numpy(dtype=object)[rows]
+        given = source.to_numpy(dtype=object)
+        column = given[first]
+        if pd.isna(column).any():  # a group's first row has none: its first row with one
+            column = np.full(n, None, dtype=object)
+            groups, rows = _first_rows(group, pd.notna(given))
+            column[groups] = given[rows]
         data[c] = pd.Series(column, dtype=source.dtype)
     return pd.DataFrame(data)
 
@@ -230,24 +283,35 @@ def _key_numbers(wide: pd.DataFrame) -> np.ndarray:
     return np.cumsum(change) - 1
 
 
+def _newest(recs: pd.DataFrame) -> pd.DataFrame:
+    """One row per figure and measure: of rows from two files (an overlap, or a re-download),
+    the newest retrieval's (as sorting by ``retrieved_rank``, then ``drop_duplicates`` keeping
+    the last)."""
+    recs = recs.sort_values("retrieved_rank")
+    order, same = _runs(recs, ["_figure", "_measure"])
+    if not same.any():
+        return recs
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = ~same
+    keep = np.zeros(len(order), dtype=bool)
+    keep[order] = last
+    return recs[keep]
+
+
 def apply_recipe(indicator: Indicator, recipe: Recipe, recs: pd.DataFrame) -> pd.DataFrame:
     """Observations of ``indicator`` made by ``recipe`` from one dataset's records."""
     labels = [normalise_label(x) for x in recipe.labels()]
-    recs = recs[recs["norm"].isin(labels)]
+    keep = recs["norm"].isin(labels)
     wanted = recipe.gap or recipe.breakdowns
     if wanted:
-        recs = recs[recs["breakdown"].isin(wanted)]
+        keep &= recs["breakdown"].isin(wanted)
+    recs = recs[keep]
     if recs.empty:
         return pd.DataFrame(columns=OBS_COLUMNS)
-    _check_unique(recs, [*KEY, "norm", "measure", "source_id"])
-    # The same figure from two files (an overlap, or a re-download): keep the newest retrieval.
-    recs = recs.sort_values("retrieved_rank").drop_duplicates(
-        [*KEY, "norm", "measure"], keep="last"
-    )
-    wide = _pivot(recs)
-    for m in MEASURES:
-        if m not in wide:
-            wide[m] = np.nan
+    if "_figure" not in recs:
+        recs = numbered(recs)
+    _check_unique(recs, ["_figure", "_measure", "_source"])
+    wide = _pivot(_newest(recs))
 
     if recipe.kind == "direct":
         out = wide.copy()
@@ -346,19 +410,36 @@ def build_indicator(
     if merged is None:
         return pd.DataFrame(columns=OBS_COLUMNS), notes
     merged = merged.reset_index(drop=True)
-    # Sources label the same period differently ("2022", "Jan 2022-Dec 2022"): one label each,
-    # and a calendar year reads as its year.
-    merged["period_label"] = merged.groupby(["period_start", "period_end"])[
-        "period_label"
-    ].transform(lambda labels: labels.mode().iat[0])
-    start = pd.to_datetime(merged["period_start"])
-    end = pd.to_datetime(merged["period_end"])
-    calendar_year = (
-        (start.dt.month == 1)
-        & (start.dt.day == 1)
-        & (end.dt.month == 12)
-        & (end.dt.day == 31)
-        & (start.dt.year == end.dt.year)
-    )
-    merged.loc[calendar_year, "period_label"] = start[calendar_year].dt.year.astype(str)
+    merged["period_label"] = _period_labels(merged)
     return merged, notes
+
+
+def _period_labels(obs: pd.DataFrame) -> np.ndarray:
+    """One label for each period: sources label the same period differently ("2022", "Jan
+    2022-Dec 2022"), so each takes its most common label (of equally common ones, the first in
+    sort order, as ``Series.mode``), and a calendar year reads as its year."""
+    numbers = sorted_numbers(obs, ["period_start", "period_end"])
+    period = np.unique(numbers, return_inverse=True)[1].reshape(-1)
+    label, distinct = pd.factorize(obs["period_label"], sort=True)  # a missing label is -1
+    counted = label >= 0
+    pairs, tally = np.unique(period[counted] * len(distinct) + label[counted], return_counts=True)
+    which, text = np.divmod(pairs, max(len(distinct), 1))
+    order = np.lexsort((text, -tally, which))  # by period, the most common first
+    top = order[np.r_[True, which[order][1:] != which[order][:-1]]]
+    labels = np.full(int(period.max()) + 1, None, dtype=object)
+    labels[which[top]] = np.asarray(distinct, dtype=object)[text[top]]
+    first = np.unique(period, return_index=True)[1]
+    starts = obs["period_start"].to_numpy(dtype=object)[first]
+    ends = obs["period_end"].to_numpy(dtype=object)[first]
+    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        if pd.isna(start) or pd.isna(end):
+            labels[i] = None  # no label, as a groupby leaves a missing period
+        elif _calendar_year(pd.Timestamp(start), pd.Timestamp(end)):
+            labels[i] = str(pd.Timestamp(start).year)
+    return labels[period]
+
+
+def _calendar_year(start: pd.Timestamp, end: pd.Timestamp) -> bool:
+    return (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and (
+        start.year == end.year
+    )

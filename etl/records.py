@@ -108,6 +108,12 @@ def among(column: pd.Series, values: Iterable[object]) -> np.ndarray:
     return np.fromiter((v in wanted for v in column.tolist()), dtype=bool, count=len(column))
 
 
+def taken(values: Sequence[object], at: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``[values[i] for i in at]`` as the column pandas makes of that list (the type inferred
+    from ``values``), by one take: a long column of a few distinct texts builds much faster."""
+    return pd.Series(values).array.take(at)
+
+
 def empty() -> pd.DataFrame:
     """An empty records frame with the right columns."""
     return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS})

@@ -13,6 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from core.errors import EtlError
 from etl import build
 from etl.catalogue import catalogue
 from etl.recipes import apply_recipe
@@ -169,3 +170,21 @@ def test_records_for_several_areas_and_periods_pivot_without_inventing_rows():
     assert obs["period_label"].notna().all()
     got = set(zip(obs["area_code"], obs["period_start"], strict=True))
     assert got == {(r["area_code"], r["period_start"]) for r in rows}
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    """The collector is paused while a build runs, and back on after it, even when it fails."""
+    import gc
+
+    assert gc.isenabled()
+    build.run("sample", tmp_path / "w.duckdb")
+    assert gc.isenabled()
+    with pytest.raises(EtlError):
+        build.run("files", tmp_path / "x.duckdb", from_dir=tmp_path / "no such folder")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build.run("sample", tmp_path / "y.duckdb")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -6,8 +6,11 @@ explains their own flags, and the "from Nomis on <date>" line.
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime
+
+import numpy as np
 
 from etl import records
 
@@ -59,6 +62,47 @@ def read_cell(raw: object, footnotes: dict[str, str]) -> tuple[float, str | None
     if text in footnotes and not records._NUMBER.match(text.replace(",", "")):
         return float("nan"), footnote_status(footnotes[text]) or "missing"
     return records.parse_cell(raw)
+
+
+def distinct_cells(columns: list[tuple]) -> tuple[list, np.ndarray]:
+    """The distinct cells of equally long columns, and per column each cell's index among them.
+
+    Cells are told apart by type and value: 1 and True are equal values but not equal cells.
+    """
+    cells = list(itertools.chain.from_iterable(columns))
+    typed = bool in set(map(type, cells))
+    keys = list(zip(map(type, cells), cells, strict=True)) if typed else cells
+    distinct = dict(zip(dict.fromkeys(keys), itertools.count()))
+    codes = np.fromiter(map(distinct.__getitem__, keys), dtype=np.intp, count=len(keys))
+    return [k[1] for k in distinct] if typed else list(distinct), codes.reshape(len(columns), -1)
+
+
+def status_index(statuses: dict[str | None, int], status: str | None) -> int:
+    """``status``'s index in ``statuses`` (None first), added if new."""
+    return statuses.setdefault(status, len(statuses))
+
+
+def read_cells(
+    cells: list, footnotes: dict[str, str], statuses: dict[str | None, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`read_cell` of each of ``cells``: its value, its status (an index into
+    ``statuses``, see :func:`status_index`), whether it is unreadable (read_cell's None), and
+    whether it shows any text."""
+    kinds = np.array(list(map(type, cells)), dtype=object)
+    numbers = np.equal(kinds, int) | np.equal(kinds, float)  # read as read_cell would read them
+    value = np.full(len(cells), np.nan)
+    value[numbers] = np.array(cells, dtype=object)[numbers].astype(np.float64)
+    status = np.where(np.isnan(value), status_index(statuses, "missing"), 0)
+    bad = np.zeros(len(cells), dtype=bool)
+    shown = numbers.copy()
+    for i in np.flatnonzero(~numbers):
+        shown[i] = bool(str(cells[i]).strip()) if cells[i] is not None else False
+        read = read_cell(cells[i], footnotes)
+        if read is None:
+            bad[i] = True
+        else:
+            value[i], status[i] = read[0], status_index(statuses, read[1])
+    return value, status, bad, shown
 
 
 def retrieved_from(text: str) -> datetime | None:

@@ -27,20 +27,29 @@ and age); any other table loads as counts under ``aps_<table>`` with one breakdo
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from core.area import Area
 from core.classifications import soc_code
 from core.errors import ExtractError
+from core.vocabulary import STATUS_RANK
 from etl import records
 from etl.areas import AreaFilter
 from etl.extract import Probe, Recognised
 from etl.names import provisional_code
-from etl.sources.nomis_markers import flag_status, read_cell, retrieved_from
+from etl.sources.nomis_markers import (
+    distinct_cells,
+    flag_status,
+    read_cells,
+    retrieved_from,
+    status_index,
+)
 from etl.workbook import read_workbook
 
 NAME = "nomis_xlsx"
@@ -206,8 +215,8 @@ def _block_footnotes(rows: list[tuple], start: int) -> dict[str, str]:
         if first.lower() == "date" and seen_data:
             break
         seen_data = seen_data or ":" in first
-        m = _FOOTNOTE.match(first) if len([c for c in row if _text(c)]) == 1 else None
-        if m:
+        m = _FOOTNOTE.match(first)
+        if m and not any(_text(c) for c in row[1:]):
             notes.setdefault(m.group("symbol"), " ".join(m.group("text").split()))
     return notes
 
@@ -237,14 +246,23 @@ def parse(
             continue
         period: tuple | None = None
         groups: list[_Group] | None = None
-        cells = _Cells({})
+        footnotes: dict[str, str] = {}
         seen: dict[tuple, int] = {}
+        block: list[int] = []  # the current block's data rows, read once the block ends
         i = 0
         while i < len(rows):
             row = rows[i]
             line = i + 1
             first = _text(row[0]) if row else ""
-            if first.lower() == "date" and len(row) > 1:
+            kind = _kind(row, first, groups is not None)
+            if kind == "data":
+                block.append(i)
+                i += 1
+                continue
+            if block:
+                _read_block(path, rows, block, groups or [], period or (), footnotes, seen, out)
+                block = []
+            if kind == "date":
                 try:
                     period = records.parse_period(_text(row[1]))
                 except (ValueError, KeyError):
@@ -252,8 +270,8 @@ def parse(
                         path, f"period {row[1]!r} is not one this parser knows", line=line
                     ) from None
                 groups = None
-                cells = _Cells(_block_footnotes(rows, i))
-            elif _header_table(row):
+                footnotes = _block_footnotes(rows, i)
+            elif kind == "heading":
                 if period is None:
                     raise ExtractError(
                         path, "a table heading with no 'date' row above it", line=line
@@ -263,149 +281,207 @@ def parse(
                 blocks += 1
                 i += 2
                 continue
-            elif groups is not None and not first:
+            elif kind == "blank":
                 if any(_text(c) for c in row):
                     raise ExtractError(path, "a row of figures without an area name", line=line)
                 groups = None  # a blank row ends the block's data
-            elif (
-                groups is not None and _FOOTNOTE.match(first) and not any(_text(c) for c in row[1:])
-            ):
+            elif kind == "notes":
                 groups = None  # footnotes straight after the data
-            elif groups is not None:
-                _read_row(path, row, line, groups, period, cells, seen, out)
             i += 1
+        if block:
+            _read_block(path, rows, block, groups or [], period or (), footnotes, seen, out)
     if not blocks:
         raise ExtractError(path, "no 'Area' table heading with figure columns found")
     return out.frame(recognised.dataset, str(path), recognised.options.get("table", ""))
 
 
-class _Cells:
-    """A block's cells read against its footnotes, each distinct cell once."""
+def _kind(row: tuple, first: str, in_block: bool) -> str:
+    """What a sheet row is: ``date``, ``heading``, ``other``; within a block's data, ``blank``
+    or ``notes`` (ending it) or ``data`` (an area's figures)."""
+    if first.lower() == "date" and len(row) > 1:
+        return "date"
+    if _header_table(row):
+        return "heading"
+    if not in_block:
+        return "other"
+    if not first:
+        return "blank"
+    if _FOOTNOTE.match(first) and not any(_text(c) for c in row[1:]):
+        return "notes"
+    return "data"
 
-    def __init__(self, footnotes: dict[str, str]) -> None:
-        self.footnotes = footnotes
-        self._values: dict[tuple[type, object], tuple[float, str | None] | None] = {}
-        self._flags: dict[tuple[type, object], str | bool | None] = {}
 
-    def value(self, raw: object) -> tuple[float, str | None] | None:
-        key = (type(raw), raw)  # 1, 1.0 and True are equal keys, but not equal cells
-        if key not in self._values:
-            self._values[key] = read_cell(raw, self.footnotes)
-        return self._values[key]
+@dataclass
+class _Block:
+    """A block's figure columns (each figure's number, then its conf) by its data rows: values,
+    and statuses as indices into ``_Records.statuses``."""
 
-    def flag(self, raw: object) -> str | bool | None:
-        key = (type(raw), raw)
-        if key not in self._flags:
-            self._flags[key] = flag_status(raw, self.footnotes)
-        return self._flags[key]
+    start: int  # its first row in ``_Records.rows``
+    labels: list[str]
+    measures: list[str]
+    values: np.ndarray
+    statuses: np.ndarray
 
 
 @dataclass
 class _Records:
-    """Records gathered figure by figure; what a whole row shares is kept once per row."""
+    """Records gathered block by block: each area row once, each figure column as arrays."""
 
-    rows: list[tuple[str, str, int, tuple]] = field(
-        default_factory=list
-    )  # code, name, line, period
-    row: list[int] = field(default_factory=list)  # per figure: its row in ``rows``
-    category: list[str] = field(default_factory=list)
-    measure: list[str] = field(default_factory=list)
-    value: list[float] = field(default_factory=list)
-    status: list[str | None] = field(default_factory=list)
+    rows: list[tuple[str, str, int, tuple]] = field(default_factory=list)  # code, name, line, when
+    blocks: list[_Block] = field(default_factory=list)
+    statuses: dict[str | None, int] = field(default_factory=lambda: {None: 0})
 
     def frame(self, dataset: str | None, origin: str, table: str) -> pd.DataFrame:
-        n = len(self.row)
-        rows = [self.rows[i] for i in self.row]
-        split = {label: split_label(table, label) for label in dict.fromkeys(self.category)}
+        """The records, row by row of each block and figure by figure within a row."""
+        if not self.blocks:
+            df = pd.DataFrame({c: [] for c in records.COLUMNS})
+            df["status"] = pd.Series([], dtype=object)
+            return df
+        labels: dict[str, int] = {}
+        parts: list[tuple[np.ndarray, ...]] = []
+        for b in self.blocks:
+            width, n = b.values.shape
+            parts.append(
+                (
+                    np.repeat(np.arange(b.start, b.start + n), width),
+                    np.tile([labels.setdefault(x, len(labels)) for x in b.labels], n),
+                    np.tile([m == "ci_half" for m in b.measures], n).astype(np.intp),
+                    b.values.T.ravel(),
+                    b.statuses.T.ravel(),
+                )
+            )
+        row, label, measure, values, statuses = map(np.concatenate, zip(*parts, strict=True))
+        split = [split_label(table, x) for x in labels]
+        once = np.zeros(len(row), np.intp)
         out = {
-            "dataset": [dataset] * n,
-            "area_code": [r[0] for r in rows],
-            "area_name": [r[1] for r in rows],
-            "geo_vintage": [None] * n,
-            "period_start": [r[3][0] for r in rows],
-            "period_end": [r[3][1] for r in rows],
-            "period_label": [r[3][2] for r in rows],
-            "category": [split[c][0] for c in self.category],
-            "breakdown": [split[c][1] for c in self.category],
-            "measure": self.measure,
-            "value": self.value,
-            "status": self.status,
-            "origin": [origin] * n,
-            "line": [r[2] for r in rows],
+            "dataset": records.taken([dataset], once),
+            "area_code": records.taken([r[0] for r in self.rows], row),
+            "area_name": records.taken([r[1] for r in self.rows], row),
+            "geo_vintage": np.full(len(row), None, dtype=object),
+            "period_start": records.taken([r[3][0] for r in self.rows], row),
+            "period_end": records.taken([r[3][1] for r in self.rows], row),
+            "period_label": records.taken([r[3][2] for r in self.rows], row),
+            "category": records.taken([c for c, _ in split], label),
+            "breakdown": records.taken([b for _, b in split], label),
+            "measure": records.taken(["count", "ci_half"], measure),
+            "value": values,
+            "status": None,
+            "origin": records.taken([origin], once),
+            "line": records.taken([r[2] for r in self.rows], row),
         }
         df = pd.DataFrame(out, columns=records.COLUMNS)
-        df["value"] = df["value"].astype("float64")
-        df["status"] = pd.Series(self.status, dtype=object)
+        status = np.array(list(self.statuses), dtype=object)[statuses]
+        df["status"] = pd.Series(status, dtype=object)  # None or text, as pandas would not keep
         return df
 
 
-def _read_row(
+def _read_block(
     path: Path,
-    row: tuple,
-    line: int,
+    rows: list[tuple],
+    at: list[int],
     groups: list[_Group],
     period: tuple,
-    cells: _Cells,
+    footnotes: dict[str, str],
     seen: dict[tuple, int],
     out: _Records,
 ) -> None:
-    label = _text(row[0])
-    kind, sep, name = label.partition(":")
-    if not sep:
-        kind, name = "area", label
-    key = (label, period[0], period[1])
-    if key in seen:
-        raise ExtractError(
-            path,
-            f"duplicate rows for area {label!r} in one period; first on row {seen[key]}",
-            line=line,
+    """Read a block's data rows (``at``: their indices in ``rows``) into ``out``.
+
+    A duplicate area or a bad cell raises what a row-by-row read meets first: the topmost
+    row's problem, and in that row a duplicate area, else its first figure's number, conf, flag.
+    """
+    start = len(out.rows)
+    data: list[tuple] = []
+    duplicate = None
+    for i in at:
+        row = rows[i]
+        label = _text(row[0])
+        key = (label, period[0], period[1])
+        if key in seen:
+            duplicate = ExtractError(
+                path,
+                f"duplicate rows for area {label!r} in one period; first on row {seen[key]}",
+                line=i + 1,
+            )
+            break
+        seen[key] = i + 1
+        kind, sep, name = label.partition(":")
+        if not sep:
+            kind, name = "area", label
+        out.rows.append((provisional_code(kind, name), name.strip(), i + 1, period))
+        data.append(row)
+    figures = _figures(path, at, data, groups, footnotes, out)
+    if duplicate is not None:
+        raise duplicate
+    out.blocks.append(_Block(start, *figures))
+
+
+def _figures(
+    path: Path,
+    at: list[int],
+    data: list[tuple],
+    groups: list[_Group],
+    footnotes: dict[str, str],
+    out: _Records,
+) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    """A block's figure columns (see :class:`_Block`), each distinct cell read once; raises
+    for a bad cell as :func:`_read_block` says. A marked cell never becomes a number."""
+    columns = list(itertools.zip_longest(*data))  # a row's missing cells are empty
+    blank = (None,) * len(data)
+
+    def column(j: int | None) -> tuple:
+        return columns[j] if j is not None and j < len(columns) else blank
+
+    figures = [
+        (k, g, role, j)
+        for k, g in enumerate(groups)
+        for role, j in (("number", g.number), ("conf", g.conf))
+        if j is not None
+    ]
+    # The figures' cells, then a column of no cells for figures without a conf or a flag.
+    cells, codes = distinct_cells([column(j) for *_, j in figures] + [blank])
+    value, status, bad, has_text = read_cells(cells, footnotes, out.statuses)
+    flag_cells, flag_codes = distinct_cells([column(g.flags) for g in groups] + [blank])
+    flags = [flag_status(c, footnotes) for c in flag_cells]
+    flag_bad = np.array([f is False for f in flags])[flag_codes[:-1]]
+    problems = (
+        [  # (row, figure, role): the order a row-by-row read meets them
+            (int(bad_rows.argmax()), k, int(role == "conf"), role, g, j)
+            for (k, g, role, j), bad_rows in zip(figures, bad[codes[:-1]], strict=True)
+            if bad_rows.any()
+        ]
+        + [
+            (int(bad_rows.argmax()), k, 2, "Flags", g, g.flags)
+            for k, (g, bad_rows) in enumerate(zip(groups, flag_bad, strict=True))
+            if bad_rows.any()
+        ]
+    )
+    if problems:
+        p, *_, role, g, j = min(problems, key=lambda p: p[:3])
+        raw = column(j)[p]
+        message = (
+            f"flag {raw!r} is not explained by the file's footnotes nor a known Nomis marker"
+            if role == "Flags"
+            else f"value {raw!r} is neither a number nor a marker this file explains"
         )
-    seen[key] = line
-    at = len(out.rows)
-    out.rows.append((provisional_code(kind, name), name.strip(), line, period))
-    for g in groups:
-        number = conf = None
-        status, absent = None, False
-        for role, idx in (("number", g.number), ("conf", g.conf)):
-            if idx is None:
-                continue
-            raw = row[idx] if idx < len(row) else None
-            parsed = cells.value(raw)
-            if parsed is None:
-                raise ExtractError(
-                    path,
-                    f"value {raw!r} is neither a number nor a marker this file explains",
-                    line=line,
-                    column=_column_name(idx, g.label, role),
-                )
-            if role == "number":
-                # A marker in place of the number says why there is none ("~" below 500).
-                number = parsed[0]
-                status, absent = parsed[1], parsed[0] != parsed[0]
-            else:
-                conf = parsed[0]
-                if _text(raw) and not absent:
-                    # A marked interval casts doubt on the number beside it ("*" unreliable).
-                    status = records.worse_status(status, parsed[1])
-        if g.flags is not None and g.flags < len(row):
-            flag = cells.flag(row[g.flags])
-            if flag is False:
-                raise ExtractError(
-                    path,
-                    f"flag {row[g.flags]!r} is not explained by the file's footnotes nor a "
-                    "known Nomis marker",
-                    line=line,
-                    column=_column_name(g.flags, g.label, "Flags"),
-                )
-            status = records.worse_status(status, flag)
-        for idx, measure, value in ((g.number, "count", number), (g.conf, "ci_half", conf)):
-            if idx is None:
-                continue
-            out.row.append(at)
-            out.category.append(g.label)
-            out.measure.append(measure)
-            out.value.append(value)
-            out.status.append(status)
+        raise ExtractError(path, message, line=at[p] + 1, column=_column_name(j, g.label, role))
+    # Each figure's status: its number's, made worse by a marked interval beside a number
+    # ("*" unreliable), then by its flag; of equally serious statuses the first stays.
+    flag = np.array([status_index(out.statuses, f) for f in flags])[flag_codes[:-1]]
+    rank = np.array([STATUS_RANK.get(s, 3) for s in out.statuses], dtype=np.int64)
+    number = codes[[i for i, (_, _, role, _) in enumerate(figures) if role == "number"]]
+    conf = {k: i for i, (k, _, role, _) in enumerate(figures) if role == "conf"}
+    interval = codes[[conf.get(k, -1) for k in range(len(groups))]]  # -1: no cells
+    marks = has_text[interval] & ~np.isnan(value[number])
+    worst = status[number]
+    worst = np.where(marks & (rank[status[interval]] > rank[worst]), status[interval], worst)
+    worst = np.where(rank[flag] > rank[worst], flag, worst)
+    return (
+        [g.label for _, g, _, _ in figures],
+        ["count" if role == "number" else "ci_half" for _, _, role, _ in figures],
+        value[codes[:-1]],
+        worst[[k for k, *_ in figures]],
+    )
 
 
 def metadata(path: Path) -> dict[str, object]:

@@ -25,9 +25,13 @@ import io
 import json
 import math
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from core.area import Area
@@ -93,16 +97,6 @@ def sniff(probe: Probe) -> Recognised | None:
     )
 
 
-def _number(raw: str, path: Path, line: int, column: str) -> tuple[float, str | None]:
-    parsed = records.parse_cell(raw)
-    if parsed is None:
-        raise ExtractError(
-            path, f"value {raw!r} is neither a number nor a known marker", line=line, column=column
-        )
-    value, status = parsed
-    return (round(value, 6) if not math.isnan(value) else value), status
-
-
 def parse(
     path: Path,
     recognised: Recognised,
@@ -134,110 +128,215 @@ def parse(
             path, "the file ends in the middle of a row: it looks cut off", line=rows[-1][0]
         )
 
-    out: dict[str, list] = {c: [] for c in records.COLUMNS}
-    seen: dict[tuple, int] = {}
-    left_out: Counter = Counter()
+    body = [(line, cells) for line, cells in rows[1:] if "".join(cells).strip()]
+    lines, table, left_out, problem = _rows(path, body, width, pos, names)
+    # A row's figures: its value, then the interval's ends it gives.
+    figures = {m: _distinct(table[m], _number) for m in _FIGURES}
+    stated = _distinct(table["status"], _stated)
+    cell_problems = [  # (row, check): the first a row-by-row read meets is raised
+        (next(r for r, t in enumerate(table[key]) if read[t] is bad), k, key)
+        for k, (key, read, bad) in enumerate(
+            [("status", stated, False)] + [(m, figures[m], None) for m in _FIGURES]
+        )
+        if any(v is bad for v in read.values())
+    ]
+    if cell_problems:
+        r, _, key = min(cell_problems)
+        raw = table[key][r]
+        message = (
+            f"status {raw!r} is not one this parser knows (x, u, c, z)"
+            if key == "status"
+            else f"value {raw!r} is neither a number nor a known marker"
+        )
+        raise ExtractError(path, message, line=lines[r], column=names[key])
+    if problem is not None:
+        raise problem
+
+    indicator, measure_text = table["indicator"], table["measure"]
     measures_of: dict[str, set[str]] = {}
     meta: dict[tuple[str, str], dict] = {}
-    row_measure: list[str] = []
-    periods: dict[str, tuple[date, date, str]] = {}
-    for line, cells in rows[1:]:
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != width:
-            raise ExtractError(
-                path,
-                f"row has {len(cells)} fields where the header has {width}: the file looks cut "
-                "off or damaged",
-                line=line,
-            )
-
-        def cell(key: str, cells: list[str] = cells) -> str:
-            return cells[pos[key]].strip() if key in pos else ""
-
-        code = cell("code")
-        if not code:
-            left_out["rows without an area code"] += 1
-            continue
-        indicator = cell("indicator")
-        measure_text = cell("measure")
-        measures_of.setdefault(indicator, set()).add(measure_text)
-        row_meta = meta.setdefault((indicator, measure_text), {"unit": cell("unit")})
-        if cell("polarity"):
-            row_meta.setdefault("polarity", cell("polarity"))
-        raw_period = cell("period")
-        if raw_period not in periods:
-            try:
-                periods[raw_period] = records.parse_period(raw_period)
-            except (ValueError, KeyError):
-                raise ExtractError(
-                    path,
-                    f"period {raw_period!r} is not one this parser knows",
-                    line=line,
-                    column=names["period"],
-                ) from None
-        start, end, label = periods[raw_period]
-        key = (code, indicator, measure_text, start, end)
-        if key in seen:
-            raise ExtractError(
-                path,
-                f"duplicate rows for area {code}, {indicator!r}, period {raw_period}; first on "
-                f"line {seen[key]}",
-                line=line,
-            )
-        seen[key] = line
-
-        status_text = cell("status")
-        status = None
-        if status_text:
-            status = _STATUS_CODES.get(status_text.lower()) or records.MARKERS.get(status_text)
-            if status is None:
-                raise ExtractError(
-                    path,
-                    f"status {status_text!r} is not one this parser knows (x, u, c, z)",
-                    line=line,
-                    column=names["status"],
-                )
-        if "unreliable" in cell("notes").lower():
-            status = records.worse_status(status, "low_reliability")
-        value, value_status = _number(cell("observation"), path, line, names["observation"])
-        if status is None or value_status not in ("missing",):
-            status = records.worse_status(status, value_status)  # an empty figure is missing
-        # else: 'x' or 'u' already says why there is no figure
-        figures = [("value", value)]
-        for measure in ("ci_lower", "ci_upper"):
-            raw = cell(measure)
-            if raw:
-                figures.append((measure, _number(raw, path, line, names[measure])[0]))
-        for measure, number in figures:
-            out["dataset"].append(recognised.dataset)
-            out["area_code"].append(code)
-            out["area_name"].append(cell("name") or None)
-            out["geo_vintage"].append(None)
-            out["period_start"].append(start)
-            out["period_end"].append(end)
-            out["period_label"].append(label)
-            out["category"].append(indicator)
-            out["breakdown"].append("total")
-            out["measure"].append(measure)
-            out["value"].append(number)
-            out["status"].append(status)
-            out["origin"].append(str(path))
-            out["line"].append(line)
-            row_measure.append(measure_text)
-    df = pd.DataFrame(out, columns=records.COLUMNS)
-    df["value"] = df["value"].astype("float64")
-    df["status"] = pd.Series(out["status"], dtype=object)
+    for ind, m, unit, polarity in zip(
+        indicator, measure_text, table["unit"], table["polarity"], strict=True
+    ):
+        measures_of.setdefault(ind, set()).add(m)
+        row_meta = meta.setdefault((ind, m), {"unit": unit})
+        if polarity:
+            row_meta.setdefault("polarity", polarity)
     # One indicator published in two measures (a count and a percentage): say which is which.
     several = {k for k, v in measures_of.items() if len(v) > 1}
-    if several:
-        two = df["category"].isin(several)
-        measures = pd.Series(row_measure, index=df.index)[two]
-        df.loc[two, "category"] = [
-            f"{c} ({m})" for c, m in zip(df.loc[two, "category"], measures, strict=True)
-        ]
+    df = _frame(recognised.dataset, str(path), lines, table, figures, stated, several)
     df.attrs["left_out"] = dict(left_out)
     df.attrs["indicator_meta"] = _with_file_metadata(path, meta, several)
+    return df
+
+
+_FIGURES = ("observation", "ci_lower", "ci_upper")
+_TEXT = ("code", "name", "indicator", "measure", "unit", "polarity", "period", "status", "notes")
+
+
+def _rows(
+    path: Path, body: list[tuple[int, list[str]]], width: int, pos: dict[str, int], names: dict
+) -> tuple[list[int], dict[str, list[str]], Counter, ExtractError | None]:
+    """The data rows as columns of stripped text, with their lines, up to the first damaged
+    row, unknown period or duplicate (returned, to raise unless a row above has a bad cell).
+    Rows without an area code are left out and counted."""
+    problem = None
+    cut = next((k for k, (_, cells) in enumerate(body) if len(cells) != width), None)
+    if cut is not None:
+        line, cells = body[cut]
+        problem = ExtractError(
+            path,
+            f"row has {len(cells)} fields where the header has {width}: the file looks cut "
+            "off or damaged",
+            line=line,
+        )
+        body = body[:cut]
+    coded = [row for row in body if row[1][pos["code"]].strip()]
+    left_out = Counter({"rows without an area code": len(body) - len(coded)})
+    fields = [cells for _, cells in coded]
+    table = {
+        key: list(map(str.strip, map(itemgetter(pos[key]), fields)))
+        if key in pos
+        else [""] * len(fields)
+        for key in (*_TEXT, *_FIGURES)
+    }
+    lines = [line for line, _ in coded]
+    periods = _distinct(table["period"], _period)
+    if None in periods.values():
+        cut = next(r for r, t in enumerate(table["period"]) if periods[t] is None)
+        problem = ExtractError(
+            path,
+            f"period {table['period'][cut]!r} is not one this parser knows",
+            line=lines[cut],
+            column=names["period"],
+        )
+        lines, table = lines[:cut], {k: v[:cut] for k, v in table.items()}
+    spans = {t: p[:2] for t, p in periods.items() if p is not None}
+    keys = list(
+        zip(
+            table["code"],
+            table["indicator"],
+            table["measure"],
+            map(spans.__getitem__, table["period"]),
+            strict=True,
+        )
+    )
+    if len(set(keys)) < len(keys):
+        seen: dict[tuple, int] = {}
+        cut = next(r for r, key in enumerate(keys) if seen.setdefault(key, lines[r]) != lines[r])
+        problem = ExtractError(
+            path,
+            f"duplicate rows for area {table['code'][cut]}, {table['indicator'][cut]!r}, period "
+            f"{table['period'][cut]}; first on line {seen[keys[cut]]}",
+            line=lines[cut],
+        )
+        lines, table = lines[:cut], {k: v[:cut] for k, v in table.items()}
+    if not left_out["rows without an area code"]:
+        left_out.clear()
+    return lines, table, left_out, problem
+
+
+def _distinct(values: list, read: Callable[[Any], Any]) -> dict:
+    """``read`` of each distinct value, in the order first met."""
+    return {v: read(v) for v in dict.fromkeys(values)}
+
+
+def _period(raw: str) -> tuple[date, date, str] | None:
+    try:
+        return records.parse_period(raw)
+    except (ValueError, KeyError):
+        return None
+
+
+def _number(raw: str) -> tuple[float, str | None] | None:
+    """``parse_cell``, the number rounded to 6 places; None for neither a number nor a marker."""
+    parsed = records.parse_cell(raw)
+    if parsed is None:
+        return None
+    value, status = parsed
+    return (round(value, 6) if not math.isnan(value) else value), status
+
+
+def _stated(text: str) -> str | bool | None:
+    """A ``status`` cell's status: None for none, False for one this parser does not know."""
+    if not text:
+        return None
+    return _STATUS_CODES.get(text.lower()) or records.MARKERS.get(text) or False
+
+
+def _status(stated: str | None, unreliable: bool, figure: str | None) -> str | None:
+    """The stated status, worsened by an "unreliable" note, then by the figure's own status
+    unless the stated one already says why there is none (an empty figure is missing)."""
+    status = stated
+    if unreliable:
+        status = records.worse_status(status, "low_reliability")
+    if status is None or figure not in ("missing",):
+        status = records.worse_status(status, figure)
+    return status
+
+
+def _frame(
+    dataset: str | None,
+    origin: str,
+    lines: list[int],
+    table: dict[str, list[str]],
+    figures: dict[str, dict],
+    stated: dict,
+    several: set[str],
+) -> pd.DataFrame:
+    """One record per figure a row gives, row by row (built column by column)."""
+    n = len(lines)
+    given = np.ones((n, len(_FIGURES)), dtype=bool)
+    for j, m in enumerate(_FIGURES[1:], 1):
+        given[:, j] = list(map(bool, table[m]))
+    row, which = np.nonzero(given)  # row by row, each row's figures in order
+    if not len(row):
+        df = pd.DataFrame({c: [] for c in records.COLUMNS})
+        df["status"] = pd.Series([], dtype=object)
+        return df
+    values = np.empty((n, len(_FIGURES)))
+    for j, m in enumerate(_FIGURES):
+        value = {t: v[0] for t, v in figures[m].items()}
+        values[:, j] = list(map(value.__getitem__, table[m]))
+    unreliable = _distinct(table["notes"], lambda t: "unreliable" in t.lower())
+    figure = {t: v[1] for t, v in figures["observation"].items()}
+    keys = list(
+        zip(
+            map(stated.__getitem__, table["status"]),
+            map(unreliable.__getitem__, table["notes"]),
+            map(figure.__getitem__, table["observation"]),
+            strict=True,
+        )
+    )
+    status = _distinct(keys, lambda k: _status(*k))
+    periods = _distinct(table["period"], records.parse_period)
+    period_of = dict(zip(periods, range(len(periods)), strict=True))
+    at = np.fromiter(map(period_of.__getitem__, table["period"]), np.intp, n)[row]
+    category = [
+        f"{c} ({m})" if c in several else c
+        for c, m in zip(table["indicator"], table["measure"], strict=True)
+    ]
+    once = np.zeros(len(row), np.intp)
+    out = {
+        "dataset": records.taken([dataset], once),
+        "area_code": records.taken(table["code"], row),
+        "area_name": records.taken([t or None for t in table["name"]], row),
+        "geo_vintage": np.full(len(row), None, dtype=object),
+        "period_start": records.taken([p[0] for p in periods.values()], at),
+        "period_end": records.taken([p[1] for p in periods.values()], at),
+        "period_label": records.taken([p[2] for p in periods.values()], at),
+        "category": records.taken(category, row),
+        "breakdown": records.taken(["total"], once),
+        "measure": records.taken(["value", "ci_lower", "ci_upper"], which),
+        "value": values[row, which],
+        "status": None,
+        "origin": records.taken([origin], once),
+        "line": np.array(lines, dtype=np.int64)[row],
+    }
+    df = pd.DataFrame(out, columns=records.COLUMNS)
+    df["status"] = pd.Series(
+        np.array(list(map(status.__getitem__, keys)), dtype=object)[row], dtype=object
+    )
     return df
 
 
