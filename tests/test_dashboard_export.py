@@ -99,7 +99,9 @@ def test_a_formula_in_a_name_is_stored_as_text_in_the_xlsx(hostile):
 def test_the_xlsx_holds_exactly_the_rows_of_the_csv():
     out = export.tidy(_obs(["Luton", "Bedford", "Milton Keynes"]))
     csv_back = pd.read_csv(io.BytesIO(export.to_csv_bytes(out)), encoding="utf-8-sig")
-    xlsx_back = pd.read_excel(io.BytesIO(export.to_xlsx_bytes(out)), sheet_name="data", engine="calamine")
+    xlsx_back = pd.read_excel(
+        io.BytesIO(export.to_xlsx_bytes(out)), sheet_name="data", engine="calamine"
+    )
     assert len(csv_back) == len(xlsx_back) == 3
     assert list(csv_back["area_name"]) == list(xlsx_back["area_name"])
     assert list(csv_back["value"]) == list(xlsx_back["value"])
