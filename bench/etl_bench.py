@@ -18,7 +18,8 @@
                       ``pandas.read_csv``, as its parser does; workbooks, ``.xls`` included, by
                       ``etl.workbook.read_workbook``), each lookup CSV (``pandas.read_csv``,
                       as ``core.lookups`` does), and the first rows of each workbook it opens
-                      only to recognise and pass by (the ``.xls`` tables no indicator uses).
+                      only to recognise and pass by (the ``.xls`` tables no indicator uses);
+                      pandas set up as the build sets it (text as Python strings).
 ``etl_ratio_all``     build / floor, over the whole folder.
 """
 
@@ -131,7 +132,7 @@ def read_floor_all(reads: list[tuple[Path, str]]) -> None:
         elif how == "probe":
             read_workbook(path, limit=WORKBOOK_PROBE_ROWS)
         elif how == "lookup":
-            pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+            pd.read_csv(path, dtype=object, encoding="utf-8-sig", keep_default_na=False)
         else:
             text = decode_text(path, path.read_bytes())
             if how == "pandas":
@@ -144,6 +145,7 @@ def read_floor_all(reads: list[tuple[Path, str]]) -> None:
 def run_all(tmp: Path, shared: Path, runs: int, log: Callable[[str], None]) -> dict:
     """``etl_ratio_all``: the whole shared folder (see the module docstring)."""
     from etl import build
+    from etl.build import _plain_strings as build_options
 
     reads = build_reads(shared)
     log(f"ETL (all): {len(reads)} files read in full under {shared}")
@@ -157,7 +159,11 @@ def run_all(tmp: Path, shared: Path, runs: int, log: Callable[[str], None]) -> d
 
     one_build()
     build_s, build_runs = median_of(one_build, runs)
-    floor_s, floor_runs = median_of(lambda: timed(lambda: read_floor_all(reads)), runs)
+    def one_floor() -> float:
+        with build_options():  # pandas set up as the build sets it
+            return timed(lambda: read_floor_all(reads))
+
+    floor_s, floor_runs = median_of(one_floor, runs)
     kinds: dict[str, int] = {}
     for _, how in reads:
         kinds[how] = kinds.get(how, 0) + 1
