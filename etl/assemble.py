@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -260,7 +261,7 @@ def _records(
             f"{dropped:,} published figures describe places outside England's local authorities, "
             "regions and this partnership's neighbourhoods, and were left out."
         )
-    origins = {ex.source_id: ex.origin for ex in extracts}
+    origins = {ex.source_id: Path(ex.origin).name for ex in extracts}
     out: dict[str, pd.DataFrame] = {}
     revised: dict[str, int] = {}
     for dataset, parts in frames.items():
@@ -284,6 +285,33 @@ class Assembly:
     unused: dict[str, list[str]] = field(default_factory=dict)  # source_id -> categories unread
     confirmed: Counter = field(default_factory=Counter)  # source_id -> figures agreeing with
     # a preferred source's (kept under that source)
+
+
+def _unlisted_lads(
+    obs: pd.DataFrame, areas: pd.DataFrame, lookups: Lookups, extracts: list[Extract]
+) -> list[str]:
+    """Local authority codes kept as published though no ONS code list the build read holds
+    them (a slip in a file, or a code newer than the lookups), named with the files they came
+    from: the first five of each."""
+    listed = set(lookups.lads["lad_code"].dropna())
+    if not listed:
+        return []
+    unlisted = sorted(set(areas.loc[areas["area_level"] == "lad", "area_code"]) - listed)
+    if not unlisted:
+        return []
+    origins = {ex.source_id: Path(ex.origin).name for ex in extracts}
+    rows = obs[among(obs["area_code"], set(unlisted))]
+    files = sorted({origins.get(s, s) for s in rows["source_id"].dropna().unique()})
+
+    def first_five(items: list[str]) -> str:
+        return ", ".join(items[:5]) + (f" and {len(items) - 5} more" if len(items) > 5 else "")
+
+    return [
+        f"{len(unlisted)} local authority code(s) are in no ONS code list this build read, and "
+        f"their figures are kept as published: {first_five(unlisted)}"
+        + (f" (from {first_five(files)})" if files else "")
+        + ". Check the codes in those files, or refresh the lookups (python -m geo build)."
+    ]
 
 
 def assemble(
@@ -401,6 +429,7 @@ def assemble(
             f"model and were left out: {', '.join(sorted(unknown['area_code'].unique())[:5])}"
         )
         obs = obs[among(obs["area_code"], known)]
+    notes += _unlisted_lads(obs, areas, lookups, extracts)
     used = (
         set(obs["area_code"])
         | set(areas.loc[areas["in_partnership"], "area_code"])

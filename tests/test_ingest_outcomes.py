@@ -314,3 +314,32 @@ def test_the_about_page_says_what_the_build_did_with_each_file(
         "the same file as employment-rate.csv, read once"
     )
     assert files.loc["employment-rate.csv", "Details"].startswith("12,")
+
+
+def test_local_authority_codes_in_no_ons_code_list_are_named_and_kept(
+    shared_data, tmp_path, monkeypatch
+):
+    real = shared_data / "nomis" / "census2021_bulk" / "ts066" / "census2021-ts066-ltla.csv"
+    lines = real.read_text(encoding="utf-8").splitlines()
+    luton = next(line for line in lines if ",E06000032," in line)
+    made_up = ["E06999991", "E06999992", "E06999993", "E07999994", "E08999995", "E09999996"]
+    extra = [luton.replace(",Luton,E06000032,", f",Nowhere {c},{c},") for c in made_up]
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "census2021-ts066-ltla.csv").write_text("\n".join([*lines, *extra]) + "\n")
+    monkeypatch.setenv("GEO_DIR", str(shared_data / "boundaries" / "lookups"))  # ONS code lists
+
+    result = build.run("files", tmp_path / "w.duckdb", from_dir=folder)
+
+    named = [n for n in result.notes if "in no ONS code list" in n]
+    assert named == [
+        "6 local authority code(s) are in no ONS code list this build read, and their figures "
+        "are kept as published: E06999991, E06999992, E06999993, E07999994, E08999995 and 1 "
+        "more (from census2021-ts066-ltla.csv). Check the codes in those files, or refresh the "
+        "lookups (python -m geo build)."
+    ]  # the file's 300-odd real codes are all listed, so only the made-up ones are named
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        kept = con.execute(
+            "SELECT count(DISTINCT area_code) FROM observations WHERE area_code LIKE 'E0_99999_'"
+        ).fetchone()[0]
+    assert kept == len(made_up)
