@@ -261,7 +261,7 @@ def _records(
             f"{dropped:,} published figures describe places outside England's local authorities, "
             "regions and this partnership's neighbourhoods, and were left out."
         )
-    origins = {ex.source_id: Path(ex.origin).name for ex in extracts}
+    origins = {ex.source_id: ex.origin for ex in extracts}
     out: dict[str, pd.DataFrame] = {}
     revised: dict[str, int] = {}
     for dataset, parts in frames.items():
