@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.appserver import (
     CHROMIUM_ARGS,
@@ -30,6 +31,9 @@ from tests.e2e.appserver import (
 
 E2E_DIR = Path(__file__).resolve().parent
 TIMEOUT_MS = 60_000
+# Web-first assertions wait as long as a loaded two-core machine needs for a rerun (Playwright's
+# default is 5 s); each still fails when its condition never holds.
+expect.set_options(timeout=20_000)
 
 # Real public files the browser tests load (read from ../shared/data, copied into a temp folder).
 REAL_FILES = [
