@@ -271,6 +271,37 @@ def test_els_files_of_other_indicators_load_into_their_ids(tmp_path):
     assert not result.warnings  # no file loaded zero figures
 
 
+def test_a_file_that_loads_no_figure_is_a_warning_and_no_source(tmp_path):
+    """A file read whole whose every figure is for a place the warehouse does not keep (Welsh
+    authorities) is named with its reason, and no page lists it as a source."""
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    _els(folder, "claimant-count", [
+        "E06000032,Luton,LAD,Claimant Count,2025-06-01/P1M,5.4,Percentage,%,,,,",
+    ])
+    _els(folder, "claimant-count-wales", [
+        "W06000015,Cardiff,LAD,Claimant Count,2025-06-01/P1M,4.0,Percentage,%,,,,",
+        "W06000011,Swansea,LAD,Claimant Count,2025-06-01/P1M,3.6,Percentage,%,,,,",
+    ])
+    db = tmp_path / "w.duckdb"
+    result = build.run("files", db, from_dir=folder)
+    wales = next(o for o in result.outcomes if o.path == "claimant-count-wales.csv")
+    assert (wales.outcome, wales.figures) == ("skipped", 0)
+    assert wales.reason == "read, but every figure is for a place outside those kept"
+    assert result.warnings == [f"claimant-count-wales.csv: {wales.reason}"]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        origins = [r[0] for r in con.execute("SELECT origin FROM sources").fetchall()]
+        without_figures = con.execute(
+            "SELECT source_id FROM sources WHERE source_id NOT IN "
+            "(SELECT DISTINCT source_id FROM observations)"
+        ).fetchall()
+    finally:
+        con.close()
+    assert without_figures == []
+    assert origins and not any("wales" in origin for origin in origins), origins
+
+
 def test_an_older_neet_edition_with_national_rows_without_codes_loads(shared_data, tmp_path):
     folder = tmp_path / "neet"
     folder.mkdir()
