@@ -38,7 +38,27 @@ LAYOUT_CSS = """
 [data-testid='stPageLink-NavLink']{max-width:100%;height:auto;}
 [data-testid='stPageLink-NavLink'] span{white-space:normal;overflow:visible;text-overflow:clip;}
 """
-st.html(f"<style>{LAYOUT_CSS}</style>")
+# Printed from the browser (a board member's "Print" or "Save as PDF"): the page's content only,
+# without the navigation bar, menus and buttons that do nothing on paper; a table flows onto the
+# next sheet with its header row repeated (a scrolling box would be cut, not continued) and a
+# long word wraps rather than pushing columns off the paper; a heading stays with what follows
+# it, and a table row, chart or metric is not split across two sheets.
+PRINT_CSS = """
+@media print{
+  [data-testid='stHeader'],[data-testid='stSkipToContent'],[data-testid='stToolbar'],
+  [data-testid='stElementToolbar'],[data-testid='stStatusWidget'],[data-testid='stButton'],
+  [data-testid='stDownloadButton']{display:none !important;}
+  [data-testid='stMainBlockContainer']{padding-top:0 !important;}
+  [data-testid='stTable'],[data-testid='stTable']>div{overflow:visible !important;}
+  h1,h2,h3{break-after:avoid;}
+  [data-testid='stTableStyledTable']{display:table !important;}
+  [data-testid='stTableStyledTable'] :is(th,td,th *,td *){overflow-wrap:anywhere;
+    white-space:normal;}
+  tr,[data-testid='stMetric'],[data-testid='stVegaLiteChart'],[data-testid='stImage']{
+    break-inside:avoid;}
+}
+"""
+st.html(f"<style>{LAYOUT_CSS}{PRINT_CSS}</style>")
 
 # The overview is the front page ("/"); Streamlit serves a default page only there, so a hidden
 # page answers its own address ("/overview") with the same script.

@@ -164,3 +164,35 @@ def test_a_phone_shows_each_page_with_nothing_cut_off(browser, app_server: AppSe
         assert not problems.errors, problems.errors
     finally:
         context.close()
+
+
+A4_WIDTH_PX = 794  # 210 mm at the 96 px per inch a browser prints at
+
+# Each table on the page: how far its widest row reaches and where its box ends, in px.
+TABLE_EDGES = """() => [...document.querySelectorAll("[data-testid='stTable']")].map(t => ({
+    box: t.getBoundingClientRect().right,
+    cells: Math.max(...[...t.querySelectorAll('th,td')].map(c => c.getBoundingClientRect().right)),
+    head: [...t.querySelectorAll('th')].map(c => c.innerText).join(' | '),
+}))"""
+
+
+def test_the_profile_prints_whole_on_a4_without_the_apps_controls(
+    page: Page, scenario: Scenario
+) -> None:
+    """A board member's "Print" of a place profile: every sheet of it, every column of its
+    tables, and none of the navigation bar or buttons that do nothing on paper."""
+    open_page(page, f"/profile?area={scenario.place}")
+    expect(page.get_by_role("button", name="Download profile (PDF)")).to_be_visible()
+    pdf = page.pdf(format="A4")
+    sheets = max(int(n) for n in re.findall(rb"/Count (\d+)", pdf))
+    assert sheets >= 2, "the printed profile stops after its first sheet"
+
+    page.set_viewport_size({"width": A4_WIDTH_PX, "height": 1123})
+    page.emulate_media(media="print")
+    expect(page.get_by_test_id("stHeader")).to_be_hidden()
+    expect(page.get_by_role("button", name="Download profile (PDF)")).to_be_hidden()
+    expect(page.locator("h2").filter(has_text=scenario.name(scenario.place)).first).to_be_visible()
+    tables = page.evaluate(TABLE_EDGES)
+    assert tables, "no table on the printed profile"
+    for t in tables:  # no column cut off at the table's edge or the paper's
+        assert t["cells"] <= t["box"] + 1 and t["cells"] <= A4_WIDTH_PX + 1, t
