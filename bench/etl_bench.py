@@ -145,7 +145,7 @@ def read_floor_all(reads: list[tuple[Path, str]]) -> None:
 def run_all(tmp: Path, shared: Path, runs: int, log: Callable[[str], None]) -> dict:
     """``etl_ratio_all``: the whole shared folder (see the module docstring)."""
     from etl import build
-    from etl.build import _plain_strings as build_options
+    from etl.build import plain_strings as build_options
 
     reads = build_reads(shared)
     log(f"ETL (all): {len(reads)} files read in full under {shared}")

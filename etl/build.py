@@ -249,7 +249,7 @@ def _spans(obs: pd.DataFrame) -> dict[str, tuple[int, object, object]]:
 
 
 @contextlib.contextmanager
-def _plain_strings() -> Iterator[None]:
+def plain_strings() -> Iterator[None]:
     """Text columns as Python strings, not Arrow strings, where pandas still offers the choice
     (``future.infer_string``, gone in pandas 4): the figures are the same, and a build from
     ``../shared/data`` takes about a quarter less CPU and half the memory (its warehouse is
@@ -296,10 +296,10 @@ def run(
 ) -> BuildResult:
     """Build the warehouse at ``db_path`` from ``mode`` = ``live``, ``files`` or ``sample``.
 
-    Text columns are plain Python strings while the build runs (see :func:`_plain_strings`),
+    Text columns are plain Python strings while the build runs (see :func:`plain_strings`),
     and the cyclic garbage collector is paused (see :func:`_no_cycle_collection`).
     """
-    with _plain_strings(), _no_cycle_collection():
+    with plain_strings(), _no_cycle_collection():
         return _run(mode, db_path, from_dir=from_dir, area=area, show_progress=show_progress,
                     live_fetch=live_fetch, derivations=derivations, strict=strict)
 

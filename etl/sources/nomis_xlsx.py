@@ -206,6 +206,12 @@ def _column_name(index: int, label: str, role: str) -> str:
     return f"{get_column_letter(index + 1)} ({label}, {role})"
 
 
+def _footnote(row: tuple, first: str) -> re.Match | None:
+    """A footnote row (its symbol and text, all in the first cell), else None."""
+    m = _FOOTNOTE.match(first)
+    return m if m and not any(_text(c) for c in row[1:]) else None
+
+
 def _block_footnotes(rows: list[tuple], start: int) -> dict[str, str]:
     """Footnotes below the block that starts at ``start`` (up to the next block's title)."""
     notes: dict[str, str] = {}
@@ -215,8 +221,8 @@ def _block_footnotes(rows: list[tuple], start: int) -> dict[str, str]:
         if first.lower() == "date" and seen_data:
             break
         seen_data = seen_data or ":" in first
-        m = _FOOTNOTE.match(first)
-        if m and not any(_text(c) for c in row[1:]):
+        m = _footnote(row, first)
+        if m:
             notes.setdefault(m.group("symbol"), " ".join(m.group("text").split()))
     return notes
 
@@ -306,7 +312,7 @@ def _kind(row: tuple, first: str, in_block: bool) -> str:
         return "other"
     if not first:
         return "blank"
-    if _FOOTNOTE.match(first) and not any(_text(c) for c in row[1:]):
+    if _footnote(row, first):
         return "notes"
     return "data"
 
@@ -334,9 +340,7 @@ class _Records:
     def frame(self, dataset: str | None, origin: str, table: str) -> pd.DataFrame:
         """The records, row by row of each block and figure by figure within a row."""
         if not self.blocks:
-            df = pd.DataFrame({c: [] for c in records.COLUMNS})
-            df["status"] = pd.Series([], dtype=object)
-            return df
+            return records.empty()
         labels: dict[str, int] = {}
         parts: list[tuple[np.ndarray, ...]] = []
         for b in self.blocks:

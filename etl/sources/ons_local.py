@@ -129,7 +129,7 @@ def parse(
         )
 
     body = [(line, cells) for line, cells in rows[1:] if "".join(cells).strip()]
-    lines, table, left_out, problem = _rows(path, body, width, pos, names)
+    lines, table, periods, left_out, problem = _rows(path, body, width, pos, names)
     # A row's figures: its value, then the interval's ends it gives.
     figures = {m: _distinct(table[m], _number) for m in _FIGURES}
     stated = _distinct(table["status"], _stated)
@@ -164,7 +164,8 @@ def parse(
             row_meta.setdefault("polarity", polarity)
     # One indicator published in two measures (a count and a percentage): say which is which.
     several = {k for k, v in measures_of.items() if len(v) > 1}
-    df = _frame(recognised.dataset, str(path), lines, table, figures, stated, several)
+    df = _frame(recognised.dataset, str(path), lines, table, periods, figures, stated,
+                several)
     df.attrs["left_out"] = dict(left_out)
     df.attrs["indicator_meta"] = _with_file_metadata(path, meta, several)
     return df
@@ -176,10 +177,10 @@ _TEXT = ("code", "name", "indicator", "measure", "unit", "polarity", "period", "
 
 def _rows(
     path: Path, body: list[tuple[int, list[str]]], width: int, pos: dict[str, int], names: dict
-) -> tuple[list[int], dict[str, list[str]], Counter, ExtractError | None]:
-    """The data rows as columns of stripped text, with their lines, up to the first damaged
-    row, unknown period or duplicate (returned, to raise unless a row above has a bad cell).
-    Rows without an area code are left out and counted."""
+) -> tuple[list[int], dict[str, list[str]], dict, Counter, ExtractError | None]:
+    """The data rows as columns of stripped text, with their lines and each distinct period
+    read, up to the first damaged row, unknown period or duplicate (returned, to raise unless a
+    row above has a bad cell). Rows without an area code are left out and counted."""
     problem = None
     cut = next((k for k, (_, cells) in enumerate(body) if len(cells) != width), None)
     if cut is not None:
@@ -233,7 +234,7 @@ def _rows(
         lines, table = lines[:cut], {k: v[:cut] for k, v in table.items()}
     if not left_out["rows without an area code"]:
         left_out.clear()
-    return lines, table, left_out, problem
+    return lines, table, periods, left_out, problem
 
 
 def _distinct(values: list, read: Callable[[Any], Any]) -> dict:
@@ -280,20 +281,20 @@ def _frame(
     origin: str,
     lines: list[int],
     table: dict[str, list[str]],
+    periods: dict[str, tuple[date, date, str]],
     figures: dict[str, dict],
     stated: dict,
     several: set[str],
 ) -> pd.DataFrame:
-    """One record per figure a row gives, row by row (built column by column)."""
+    """One record per figure a row gives, row by row (built column by column); ``periods``:
+    each period text of ``table`` read."""
     n = len(lines)
     given = np.ones((n, len(_FIGURES)), dtype=bool)
     for j, m in enumerate(_FIGURES[1:], 1):
         given[:, j] = list(map(bool, table[m]))
     row, which = np.nonzero(given)  # row by row, each row's figures in order
     if not len(row):
-        df = pd.DataFrame({c: [] for c in records.COLUMNS})
-        df["status"] = pd.Series([], dtype=object)
-        return df
+        return records.empty()
     values = np.empty((n, len(_FIGURES)))
     for j, m in enumerate(_FIGURES):
         value = {t: v[0] for t, v in figures[m].items()}
@@ -309,7 +310,6 @@ def _frame(
         )
     )
     status = _distinct(keys, lambda k: _status(*k))
-    periods = _distinct(table["period"], records.parse_period)
     period_of = dict(zip(periods, range(len(periods)), strict=True))
     at = np.fromiter(map(period_of.__getitem__, table["period"]), np.intp, n)[row]
     category = [
